@@ -1,0 +1,232 @@
+/*
+ * internal.h: what the core's files share. Nothing here is public.
+ */
+#ifndef SECTRANS_INTERNAL_H
+#define SECTRANS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sectrans/sectrans.h>
+
+#include "bssl.h"
+
+/* ---- object.c: the header every handle starts with ---------------------- */
+
+enum object_kind {
+  KIND_CONTEXT = 0x53540001,
+  KIND_CONFIG,
+  KIND_IDENTITY,
+  KIND_CERTIFICATE,
+  KIND_TRUST,
+  KIND_TRUST_STORE
+};
+
+struct object {
+  uint32_t kind;
+  atomic_uint refs;
+};
+
+void object_init(struct object *obj, uint32_t kind);
+void object_retain(struct object *obj);
+/* Drops a reference; returns 1 when it was the last (the caller frees). */
+int object_release(struct object *obj);
+
+/* ---- status.c ------------------------------------------------------------- */
+
+/* The errSSLPeer* status for a TLS alert number received from the peer. */
+sectrans_status status_from_peer_alert(int alert);
+/* The status for BoringSSL's error queue after a failed call; writes the
+ * reason text into detail. Clears the queue. */
+sectrans_status status_from_error_queue(char *detail, size_t size);
+
+/* ---- certificate.c -------------------------------------------------------- */
+
+struct sectrans_certificate {
+  struct object obj;
+  X509 *x509;
+};
+
+/* Wraps x509, taking one reference of it on success (X509_up_ref). NULL on
+ * allocation failure. */
+sectrans_certificate *certificate_wrap(X509 *x509);
+void certificate_free(sectrans_certificate *cert);
+
+/* ---- identity.c ----------------------------------------------------------- */
+
+struct sectrans_identity {
+  struct object obj;
+  EVP_PKEY *key;
+  CRYPTO_BUFFER **chain; /* leaf first */
+  X509 **certs;          /* the same chain, parsed */
+  size_t count;
+};
+
+/* Installs key and chain on ssl. Returns 1 on success. */
+int identity_install(const sectrans_identity *identity, SSL *ssl);
+void identity_free(sectrans_identity *identity);
+
+/* ---- trust_store.c -------------------------------------------------------- */
+
+struct sectrans_trust_store {
+  struct object obj;
+  X509 **certs;
+  size_t count;
+  size_t capacity;
+  atomic_int frozen;     /* set once a config or context uses it */
+  pthread_mutex_t *lock; /* guards the lazy X509_STORE */
+  X509_STORE *store;
+};
+
+/* Marks the store as in use: later additions give -909. */
+void trust_store_freeze(sectrans_trust_store *store);
+/* The anchors as an X509_STORE, built on first use; owned by the store.
+ * NULL on allocation failure. Thread-safe. */
+X509_STORE *trust_store_x509(sectrans_trust_store *store);
+void trust_store_free(sectrans_trust_store *store);
+
+/* ---- trust.c -------------------------------------------------------------- */
+
+struct sectrans_trust {
+  struct object obj;
+  X509 **chain; /* as the peer sent it, leaf first */
+  size_t count;
+  int evaluated;
+  sectrans_status result;
+  int32_t verify_code;
+  char detail[256];
+};
+
+/* A trust over the peer's certificates (copied references). NULL on
+ * allocation or parse failure. */
+sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs);
+
+/* Verifies trust's chain against anchors for a server (is_server_peer) or a
+ * client peer, and host (a DNS name or IP literal; NULL for no name check).
+ * Records and returns the status; *alert gets the TLS alert to send. */
+sectrans_status trust_evaluate(sectrans_trust *trust,
+                               sectrans_trust_store *anchors,
+                               int is_server_peer, const char *host,
+                               uint8_t *alert);
+void trust_free(sectrans_trust *trust);
+
+/* ---- settings.c: what a config holds and a context may override ---------- */
+
+struct settings {
+  int protocol_min; /* SECTRANS_PROTOCOL_TLS12 or _TLS13 */
+  int protocol_max;
+  int verify_mode;
+  sectrans_identity *identity;     /* retained, may be NULL */
+  sectrans_trust_store *anchors;   /* retained; NULL = the system store */
+  uint8_t *alpn;                   /* encoded list, NULL = none */
+  size_t alpn_len;
+  uint16_t *ciphers;               /* NULL = BoringSSL's defaults */
+  size_t cipher_count;
+};
+
+void settings_init(struct settings *s);
+/* Deep copy with references. Returns 0 on allocation failure. */
+int settings_copy(struct settings *dst, const struct settings *src);
+void settings_clear(struct settings *s);
+sectrans_status settings_set_protocol_min(struct settings *s, int protocol);
+sectrans_status settings_set_protocol_max(struct settings *s, int protocol);
+sectrans_status settings_set_identity(struct settings *s,
+                                      sectrans_identity *identity);
+sectrans_status settings_set_anchors(struct settings *s,
+                                     sectrans_trust_store *store);
+sectrans_status settings_set_verify_mode(struct settings *s, int mode);
+sectrans_status settings_set_alpn(struct settings *s, const void *list,
+                                  size_t len);
+sectrans_status settings_set_ciphers(struct settings *s,
+                                     const uint16_t *suites, size_t count);
+/* Applies versions, ciphers, ALPN (client) and identity to a new SSL. */
+sectrans_status settings_apply(const struct settings *s, int side, SSL *ssl,
+                               char *detail, size_t size);
+/* BoringSSL version number for an SSLProtocol value, and back. */
+uint16_t protocol_to_wire(int protocol);
+int protocol_from_wire(uint16_t version);
+
+/* ---- config.c -------------------------------------------------------------- */
+
+struct sectrans_config {
+  struct object obj;
+  int side;
+  atomic_int frozen;
+  struct settings settings;
+  SSL_CTX *ssl_ctx; /* built when frozen */
+};
+
+/* Freezes config and builds its SSL_CTX (once). Returns 0 on failure. */
+int config_freeze(sectrans_config *config);
+/* The process-wide default config of a side (built once); NULL on
+ * failure. Not retained for the caller. */
+sectrans_config *config_default(int side);
+/* ex_data slot on SSL objects that points back to the sectrans_context. */
+int config_ssl_ex_index(void);
+
+/* ---- transport.c ----------------------------------------------------------- */
+
+enum transport_kind { TRANSPORT_MEMORY = 0, TRANSPORT_CALLBACKS, TRANSPORT_FD };
+
+/* Dynamic byte buffer (memory transport input). */
+struct bytes {
+  uint8_t *data;
+  size_t len, cap, start;
+};
+
+struct transport {
+  int kind;
+  sectrans_read_func read_func;
+  sectrans_write_func write_func;
+  const void *connection;
+  int fd;
+  struct bytes input;  /* memory transport: fed and not yet framed */
+  int input_eof;
+  /* The record being assembled: header, then exactly its body. */
+  uint8_t record[5 + 16384 + 2048 + 256];
+  size_t record_have;
+};
+
+/* Moves one whole TLS record into rbio, asking the transport for exact
+ * amounts (header, then body) and keeping partial progress. Returns 0,
+ * SECTRANS_WOULD_BLOCK, or the end-of-stream / error status. */
+sectrans_status transport_fetch_record(sectrans_context *ctx);
+/* Sends queued ciphertext (wbio) to the transport until it is empty or the
+ * transport would block. Returns 0, SECTRANS_WOULD_BLOCK or an error. The
+ * memory transport leaves it for sectrans_take_output and returns 0. */
+sectrans_status transport_flush(sectrans_context *ctx);
+void transport_clear(struct transport *t);
+/* 1 when the transport may block the caller for more input: the callback
+ * transport is Apple-exact and reads one more record after leftovers. */
+int transport_reads_past_leftover(const struct transport *t);
+
+/* ---- context.c ------------------------------------------------------------- */
+
+struct sectrans_context {
+  struct object obj;
+  int side;
+  sectrans_config *config; /* retained, frozen */
+  struct settings settings;
+  char *peer_name;         /* NUL-terminated, NULL when unset */
+  size_t peer_name_len;
+  SSL *ssl;
+  BIO *rbio, *wbio; /* memory BIOs; wbio is the write queue */
+  struct transport transport;
+  int state;                 /* sectrans_session_state */
+  sectrans_status terminal;  /* saved status of a failed handshake */
+  int wants;                 /* sectrans_wants of the last would-block */
+  int write_closed;          /* close_notify sent */
+  sectrans_trust *peer_trust;
+  sectrans_status verify_status;
+  char detail[256];
+};
+
+/* Writes a formatted reason into ctx->detail. */
+void context_set_detail(sectrans_context *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* 1 while the session is active (setters then give -909). */
+int context_is_active(const sectrans_context *ctx);
+
+#endif
