@@ -34,6 +34,25 @@ void object_retain(struct object *obj);
 /* Drops a reference; returns 1 when it was the last (the caller frees). */
 int object_release(struct object *obj);
 
+/* ---- bytes.c: byte buffers and the (buf, *len) output protocol ---------- */
+
+/* Copies value into buf under the header's (buf, *len) protocol: -9817
+ * with *len = value_len when buf is NULL or too small. */
+sectrans_status copy_out(const void *value, size_t value_len, void *buf,
+                         size_t *len);
+
+/* A growable byte queue: bytes [start, len) of data are queued. */
+struct bytes {
+  uint8_t *data;
+  size_t start, len, cap;
+};
+
+int bytes_append(struct bytes *b, const void *data, size_t len);
+size_t bytes_queued(const struct bytes *b);
+const uint8_t *bytes_head(const struct bytes *b);
+void bytes_consume(struct bytes *b, size_t n);
+void bytes_free(struct bytes *b);
+
 /* ---- status.c ------------------------------------------------------------- */
 
 /* The errSSLPeer* status for a TLS alert number received from the peer. */
@@ -53,6 +72,12 @@ struct sectrans_certificate {
  * allocation failure. */
 sectrans_certificate *certificate_wrap(X509 *x509);
 void certificate_free(sectrans_certificate *cert);
+/* Reads the next CERTIFICATE block of a PEM stream, skipping other blocks.
+ * Returns 0 with *out a new X509 (and *der its DER when der is not NULL),
+ * 0 with *out NULL at the end of the stream, -26275 for a block that does
+ * not parse, or -108. Used by identity.c and trust_store.c too. */
+sectrans_status certificate_read_pem(BIO *bio, X509 **out,
+                                     CRYPTO_BUFFER **der);
 
 /* ---- identity.c ----------------------------------------------------------- */
 
@@ -170,12 +195,6 @@ int config_ssl_ex_index(void);
 
 enum transport_kind { TRANSPORT_MEMORY = 0, TRANSPORT_CALLBACKS, TRANSPORT_FD };
 
-/* Dynamic byte buffer (memory transport input). */
-struct bytes {
-  uint8_t *data;
-  size_t len, cap, start;
-};
-
 struct transport {
   int kind;
   sectrans_read_func read_func;
@@ -184,6 +203,7 @@ struct transport {
   int fd;
   struct bytes input;  /* memory transport: fed and not yet framed */
   int input_eof;
+  struct bytes output; /* the write queue: ciphertext not yet sent */
   /* The record being assembled: header, then exactly its body. */
   uint8_t record[5 + 16384 + 2048 + 256];
   size_t record_have;
@@ -193,7 +213,10 @@ struct transport {
  * amounts (header, then body) and keeping partial progress. Returns 0,
  * SECTRANS_WOULD_BLOCK, or the end-of-stream / error status. */
 sectrans_status transport_fetch_record(sectrans_context *ctx);
-/* Sends queued ciphertext (wbio) to the transport until it is empty or the
+/* Moves what BoringSSL wrote (wbio) to the end of the write queue. Returns 0
+ * on allocation failure. */
+int transport_collect(sectrans_context *ctx);
+/* Sends the write queue to the transport until it is empty or the
  * transport would block. Returns 0, SECTRANS_WOULD_BLOCK or an error. The
  * memory transport leaves it for sectrans_take_output and returns 0. */
 sectrans_status transport_flush(sectrans_context *ctx);
@@ -222,6 +245,11 @@ struct sectrans_context {
   sectrans_status verify_status;
   char detail[256];
 };
+
+/* ---- session.c ------------------------------------------------------------- */
+
+/* Sets the custom verify callback on a new context's SSL. */
+void session_install_verifier(sectrans_context *ctx);
 
 /* Writes a formatted reason into ctx->detail. */
 void context_set_detail(sectrans_context *ctx, const char *fmt, ...)

@@ -251,7 +251,7 @@ typedef struct sectrans_trust_store sectrans_trust_store;
 /* sectrans_retain adds a reference to any sectrans handle and returns it.
  * sectrans_release drops one and frees the object with the last one. Both
  * accept NULL. They exist so that CFRetain/CFRelease can be offered; the
- * typed *_retain/*_release functions below do the same. */
+ * typed _retain and _release functions below do the same. */
 SECTRANS_API const void *sectrans_retain(const void *handle);
 SECTRANS_API void sectrans_release(const void *handle);
 

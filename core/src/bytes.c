@@ -1,0 +1,63 @@
+/*
+ * bytes.c: byte queues, and the (buf, *len) protocol every variable-length
+ * output of the ABI follows.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+sectrans_status copy_out(const void *value, size_t value_len, void *buf,
+                         size_t *len) {
+  if (len == NULL)
+    return SECTRANS_ERR_PARAM;
+  if ((buf == NULL && value_len > 0) || *len < value_len) {
+    *len = value_len;
+    return SECTRANS_ERR_BUFFER_OVERFLOW;
+  }
+  if (value_len > 0)
+    memcpy(buf, value, value_len);
+  *len = value_len;
+  return SECTRANS_SUCCESS;
+}
+
+size_t bytes_queued(const struct bytes *b) { return b->len - b->start; }
+
+const uint8_t *bytes_head(const struct bytes *b) { return b->data + b->start; }
+
+int bytes_append(struct bytes *b, const void *data, size_t len) {
+  if (len == 0)
+    return 1;
+  if (b->start > 0 && b->len + len > b->cap) {
+    /* Reuse the consumed front before growing. */
+    memmove(b->data, b->data + b->start, b->len - b->start);
+    b->len -= b->start;
+    b->start = 0;
+  }
+  if (b->len + len > b->cap) {
+    if (len > SIZE_MAX / 2 - b->len)
+      return 0;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + len)
+      cap *= 2;
+    uint8_t *grown = realloc(b->data, cap);
+    if (grown == NULL)
+      return 0;
+    b->data = grown;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, data, len);
+  b->len += len;
+  return 1;
+}
+
+void bytes_consume(struct bytes *b, size_t n) {
+  b->start += n;
+  if (b->start >= b->len)
+    b->start = b->len = 0;
+}
+
+void bytes_free(struct bytes *b) {
+  free(b->data);
+  memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,169 @@
+/*
+ * config.c: shareable settings and the one SSL_CTX built from them.
+ *
+ * BoringSSL keeps some callbacks (ALPN selection among them) on the SSL_CTX
+ * only, so each config owns one SSL_CTX and the callbacks find their
+ * context through ex_data on the SSL.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static pthread_once_t ex_index_once = PTHREAD_ONCE_INIT;
+static int ex_index = -1;
+
+static void make_ex_index(void) {
+  ex_index = bssl.SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+}
+
+int config_ssl_ex_index(void) {
+  pthread_once(&ex_index_once, make_ex_index);
+  return ex_index;
+}
+
+sectrans_status sectrans_config_create(int side, sectrans_config **out) {
+  if (out == NULL)
+    return SECTRANS_ERR_PARAM;
+  *out = NULL;
+  if (side != SECTRANS_SERVER && side != SECTRANS_CLIENT)
+    return SECTRANS_ERR_PARAM;
+  sectrans_config *config = calloc(1, sizeof(*config));
+  if (config == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  object_init(&config->obj, KIND_CONFIG);
+  config->side = side;
+  settings_init(&config->settings);
+  *out = config;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_config *sectrans_config_retain(sectrans_config *config) {
+  if (config != NULL)
+    object_retain(&config->obj);
+  return config;
+}
+
+void sectrans_config_release(sectrans_config *config) {
+  if (config == NULL || !object_release(&config->obj))
+    return;
+  settings_clear(&config->settings);
+  if (config->ssl_ctx != NULL)
+    bssl.SSL_CTX_free(config->ssl_ctx);
+  free(config);
+}
+
+/* ---- setters: only before the first context freezes the config ---------- */
+
+static struct settings *mutable_settings(sectrans_config *config,
+                                         sectrans_status *status) {
+  if (config == NULL) {
+    *status = SECTRANS_ERR_PARAM;
+    return NULL;
+  }
+  if (atomic_load(&config->frozen)) {
+    *status = SECTRANS_ERR_BAD_REQ;
+    return NULL;
+  }
+  return &config->settings;
+}
+
+#define CONFIG_SETTER(name, call)                                              \
+  sectrans_status name {                                                       \
+    sectrans_status status;                                                    \
+    struct settings *s = mutable_settings(config, &status);                    \
+    return s ? call : status;                                                  \
+  }
+
+CONFIG_SETTER(sectrans_config_set_protocol_version_min(sectrans_config *config, int protocol),
+              settings_set_protocol_min(s, protocol))
+CONFIG_SETTER(sectrans_config_set_protocol_version_max(sectrans_config *config, int protocol),
+              settings_set_protocol_max(s, protocol))
+CONFIG_SETTER(sectrans_config_set_identity(sectrans_config *config, sectrans_identity *identity),
+              settings_set_identity(s, identity))
+CONFIG_SETTER(sectrans_config_set_trust_store(sectrans_config *config, sectrans_trust_store *store),
+              settings_set_anchors(s, store))
+CONFIG_SETTER(sectrans_config_set_verify_mode(sectrans_config *config, int mode),
+              settings_set_verify_mode(s, mode))
+CONFIG_SETTER(sectrans_config_set_alpn(sectrans_config *config, const void *protocols, size_t len),
+              settings_set_alpn(s, protocols, len))
+CONFIG_SETTER(sectrans_config_set_enabled_ciphers(sectrans_config *config, const uint16_t *suites, size_t count),
+              settings_set_ciphers(s, suites, count))
+
+/* ---- the SSL_CTX ------------------------------------------------------------ */
+
+/* Server ALPN: the server's first protocol that the client also offers. */
+static int select_alpn(SSL *ssl, const uint8_t **out, uint8_t *out_len,
+                       const uint8_t *in, unsigned in_len, void *arg) {
+  sectrans_context *ctx = bssl.SSL_get_ex_data(ssl, config_ssl_ex_index());
+  if (ctx == NULL || ctx->settings.alpn == NULL)
+    return SSL_TLSEXT_ERR_NOACK;
+  const uint8_t *ours = ctx->settings.alpn;
+  size_t ours_len = ctx->settings.alpn_len;
+  for (size_t i = 0; i < ours_len; i += 1 + ours[i]) {
+    for (unsigned j = 0; j < in_len; j += 1 + in[j]) {
+      if (ours[i] == in[j] && j + 1 + in[j] <= in_len &&
+          memcmp(ours + i + 1, in + j + 1, ours[i]) == 0) {
+        *out = in + j + 1;
+        *out_len = in[j];
+        return SSL_TLSEXT_ERR_OK;
+      }
+    }
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+/* BoringSSL's default verify preferences leave out Ed25519. */
+static const uint16_t verify_prefs[] = {
+    SSL_SIGN_ECDSA_SECP256R1_SHA256, SSL_SIGN_RSA_PSS_RSAE_SHA256,
+    SSL_SIGN_RSA_PKCS1_SHA256,       SSL_SIGN_ECDSA_SECP384R1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA384,    SSL_SIGN_RSA_PKCS1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA512,    SSL_SIGN_RSA_PKCS1_SHA512,
+    SSL_SIGN_ED25519,
+};
+
+static SSL_CTX *build_ssl_ctx(void) {
+  SSL_CTX *ssl_ctx = bssl.SSL_CTX_new(bssl.TLS_method());
+  if (ssl_ctx == NULL)
+    return NULL;
+  if (!bssl.SSL_CTX_set_verify_algorithm_prefs(
+          ssl_ctx, verify_prefs, sizeof(verify_prefs) / sizeof(verify_prefs[0]))) {
+    bssl.SSL_CTX_free(ssl_ctx);
+    return NULL;
+  }
+  bssl.SSL_CTX_set_alpn_select_cb(ssl_ctx, select_alpn, NULL);
+  return ssl_ctx;
+}
+
+static pthread_mutex_t freeze_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int config_freeze(sectrans_config *config) {
+  if (!bssl_load())
+    return 0;
+  pthread_mutex_lock(&freeze_lock);
+  if (config->ssl_ctx == NULL)
+    config->ssl_ctx = build_ssl_ctx();
+  if (config->ssl_ctx != NULL)
+    atomic_store(&config->frozen, 1);
+  pthread_mutex_unlock(&freeze_lock);
+  return config->ssl_ctx != NULL;
+}
+
+static sectrans_config *default_configs[2];
+static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
+
+static void make_default_configs(void) {
+  for (int side = 0; side < 2; side++) {
+    if (sectrans_config_create(side, &default_configs[side]) != SECTRANS_SUCCESS)
+      continue;
+    if (!config_freeze(default_configs[side])) {
+      sectrans_config_release(default_configs[side]);
+      default_configs[side] = NULL;
+    }
+  }
+}
+
+sectrans_config *config_default(int side) {
+  pthread_once(&defaults_once, make_default_configs);
+  return default_configs[side];
+}

@@ -1,0 +1,376 @@
+/*
+ * session.c: the state machine. Handshake, read, write and close with
+ * Secure Transport's semantics (reference §2.12, §3.4, §3.5) and the
+ * deviations the design lists.
+ */
+#include <arpa/inet.h>
+#include <limits.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* BoringSSL takes int lengths; larger buffers are split, never truncated. */
+enum { MAX_CHUNK = 1 << 30 };
+
+/* ---- verification ---------------------------------------------------------- */
+
+static int is_ip_literal(const char *name) {
+  unsigned char ip[16];
+  return inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
+}
+
+static sectrans_status evaluate_peer(sectrans_context *ctx, uint8_t *alert) {
+  sectrans_trust_store *anchors = ctx->settings.anchors;
+  sectrans_trust_store *system = NULL;
+  if (anchors == NULL) {
+    sectrans_status status = sectrans_trust_store_copy_system(&system);
+    if (status != SECTRANS_SUCCESS)
+      return status;
+    anchors = system;
+  }
+  const char *host = ctx->side == SECTRANS_CLIENT &&
+                             ctx->settings.verify_mode == SECTRANS_VERIFY_FULL
+                         ? ctx->peer_name
+                         : NULL;
+  sectrans_status status = trust_evaluate(ctx->peer_trust, anchors,
+                                          ctx->side == SECTRANS_CLIENT, host, alert);
+  sectrans_trust_store_release(system);
+  if (status != SECTRANS_SUCCESS)
+    context_set_detail(ctx, "certificate verification failed: %s",
+                       ctx->peer_trust->detail);
+  return status;
+}
+
+static enum ssl_verify_result_t verify_peer(SSL *ssl, uint8_t *alert) {
+  sectrans_context *ctx = bssl.SSL_get_ex_data(ssl, config_ssl_ex_index());
+  sectrans_trust *trust =
+      trust_create_from_buffers(bssl.SSL_get0_peer_certificates(ssl));
+  if (trust == NULL) {
+    ctx->verify_status = SECTRANS_ERR_ALLOCATE;
+    *alert = SSL_AD_INTERNAL_ERROR;
+    return ssl_verify_invalid;
+  }
+  sectrans_trust_release(ctx->peer_trust);
+  ctx->peer_trust = trust;
+  if (ctx->settings.verify_mode == SECTRANS_VERIFY_NONE)
+    return ssl_verify_ok; /* the trust stays unevaluated */
+  ctx->verify_status = evaluate_peer(ctx, alert);
+  return ctx->verify_status == SECTRANS_SUCCESS ? ssl_verify_ok
+                                                : ssl_verify_invalid;
+}
+
+void session_install_verifier(sectrans_context *ctx) {
+  if (ctx->side == SECTRANS_CLIENT)
+    bssl.SSL_set_custom_verify(ctx->ssl, SSL_VERIFY_PEER, verify_peer);
+}
+
+/* ---- failures ------------------------------------------------------------------ */
+
+/* The status for a failed SSL_* call; the reason goes to the detail. */
+static sectrans_status ssl_failure(sectrans_context *ctx, int ret) {
+  int err = bssl.SSL_get_error(ctx->ssl, ret);
+  if (ctx->verify_status != SECTRANS_SUCCESS) {
+    bssl.ERR_clear_error();
+    return ctx->verify_status;
+  }
+  switch (err) {
+  case SSL_ERROR_ZERO_RETURN:
+    return SECTRANS_CLOSED_GRACEFUL;
+  case SSL_ERROR_SSL:
+    return status_from_error_queue(ctx->detail, sizeof(ctx->detail));
+  default:
+    context_set_detail(ctx, "unexpected BoringSSL state %d", err);
+    return SECTRANS_ERR_INTERNAL;
+  }
+}
+
+/* A failed handshake is terminal: the status is saved and returned by every
+ * later call. Whatever alert BoringSSL queued is sent on a best-effort basis. */
+static sectrans_status fail_handshake(sectrans_context *ctx, sectrans_status status) {
+  transport_flush(ctx);
+  ctx->terminal = status;
+  ctx->state = SECTRANS_STATE_ABORTED;
+  ctx->wants = 0;
+  return status;
+}
+
+/* Secure Transport: a non-benign error of read or write aborts the session. */
+static sectrans_status abort_session(sectrans_context *ctx, sectrans_status status) {
+  transport_flush(ctx);
+  ctx->state = SECTRANS_STATE_ABORTED;
+  ctx->wants = 0;
+  return status;
+}
+
+static sectrans_status would_block(sectrans_context *ctx, int wants) {
+  ctx->wants = wants;
+  return SECTRANS_WOULD_BLOCK;
+}
+
+/* ---- the handshake --------------------------------------------------------------- */
+
+static sectrans_status start_handshake(sectrans_context *ctx) {
+  if (ctx->side == SECTRANS_CLIENT && ctx->peer_name == NULL &&
+      ctx->settings.verify_mode == SECTRANS_VERIFY_FULL) {
+    context_set_detail(ctx, "a verifying client needs a peer domain name "
+                            "(or SECTRANS_VERIFY_CHAIN_ONLY)");
+    return fail_handshake(ctx, SECTRANS_ERR_BAD_CONFIGURATION);
+  }
+  sectrans_status status = settings_apply(&ctx->settings, ctx->side, ctx->ssl,
+                                          ctx->detail, sizeof(ctx->detail));
+  if (status != SECTRANS_SUCCESS)
+    return fail_handshake(ctx, status);
+  if (ctx->side == SECTRANS_CLIENT && ctx->peer_name != NULL &&
+      !is_ip_literal(ctx->peer_name) &&
+      !bssl.SSL_set_tlsext_host_name(ctx->ssl, ctx->peer_name))
+    return fail_handshake(ctx, SECTRANS_ERR_ALLOCATE);
+  ctx->state = SECTRANS_STATE_HANDSHAKE;
+  return SECTRANS_SUCCESS;
+}
+
+/* Runs the handshake until it completes, blocks or fails. */
+static sectrans_status drive_handshake(sectrans_context *ctx) {
+  for (;;) {
+    sectrans_status status = transport_flush(ctx);
+    if (status == SECTRANS_WOULD_BLOCK)
+      return would_block(ctx, SECTRANS_WANT_WRITE);
+    if (status != SECTRANS_SUCCESS)
+      return fail_handshake(ctx, status);
+    bssl.ERR_clear_error();
+    int ret = bssl.SSL_do_handshake(ctx->ssl);
+    if (ret == 1)
+      break;
+    if (bssl.SSL_get_error(ctx->ssl, ret) != SSL_ERROR_WANT_READ)
+      return fail_handshake(ctx, ssl_failure(ctx, ret));
+    /* Our flight must leave before we wait for the peer's. */
+    status = transport_flush(ctx);
+    if (status == SECTRANS_WOULD_BLOCK)
+      return would_block(ctx, SECTRANS_WANT_WRITE);
+    if (status == SECTRANS_SUCCESS)
+      status = transport_fetch_record(ctx);
+    if (status == SECTRANS_WOULD_BLOCK)
+      return would_block(ctx, SECTRANS_WANT_READ);
+    if (status != SECTRANS_SUCCESS)
+      return fail_handshake(ctx, status);
+  }
+  ctx->state = SECTRANS_STATE_CONNECTED;
+  sectrans_status status = transport_flush(ctx);
+  if (status == SECTRANS_WOULD_BLOCK)
+    return would_block(ctx, SECTRANS_WANT_WRITE);
+  return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
+}
+
+/* The status a closed or failed context answers with, or 0 when open. */
+static sectrans_status closed_status(const sectrans_context *ctx) {
+  if (ctx->state == SECTRANS_STATE_CLOSED)
+    return SECTRANS_CLOSED_GRACEFUL;
+  if (ctx->state == SECTRANS_STATE_ABORTED)
+    return ctx->terminal ? ctx->terminal : SECTRANS_CLOSED_ABORT;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_handshake(sectrans_context *ctx) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  sectrans_status status = closed_status(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  ctx->wants = 0;
+  if (ctx->state == SECTRANS_STATE_IDLE &&
+      (status = start_handshake(ctx)) != SECTRANS_SUCCESS)
+    return status;
+  if (ctx->state == SECTRANS_STATE_CONNECTED) {
+    /* Idempotent after success: only finish draining the queue. */
+    status = transport_flush(ctx);
+    if (status == SECTRANS_WOULD_BLOCK)
+      return would_block(ctx, SECTRANS_WANT_WRITE);
+    return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
+  }
+  return drive_handshake(ctx);
+}
+
+/* Read and write first finish a handshake in progress (libgit2 relies on
+ * this implicit completion). */
+static sectrans_status ready_for_data(sectrans_context *ctx) {
+  sectrans_status status = closed_status(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (ctx->state == SECTRANS_STATE_IDLE)
+    return SECTRANS_ERR_BAD_REQ;
+  ctx->wants = 0;
+  if (ctx->state == SECTRANS_STATE_HANDSHAKE)
+    return drive_handshake(ctx);
+  return SECTRANS_SUCCESS;
+}
+
+/* ---- write ---------------------------------------------------------------------- */
+
+static sectrans_status encrypt_all(sectrans_context *ctx, const uint8_t *data,
+                                   size_t len) {
+  for (size_t off = 0; off < len;) {
+    int chunk = len - off > MAX_CHUNK ? MAX_CHUNK : (int)(len - off);
+    bssl.ERR_clear_error();
+    int ret = bssl.SSL_write(ctx->ssl, data + off, chunk);
+    if (ret <= 0)
+      return ssl_failure(ctx, ret);
+    off += (size_t)ret;
+    if (!transport_collect(ctx))
+      return SECTRANS_ERR_ALLOCATE;
+  }
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_write(sectrans_context *ctx, const void *data,
+                               size_t len, size_t *processed) {
+  if (processed == NULL)
+    return SECTRANS_ERR_PARAM;
+  *processed = 0;
+  if (ctx == NULL || (data == NULL && len > 0) || len > SECTRANS_MAX_IO_LENGTH)
+    return SECTRANS_ERR_PARAM;
+  sectrans_status status = ready_for_data(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (ctx->write_closed)
+    return SECTRANS_CLOSED_GRACEFUL;
+  /* The queue of earlier calls drains before new data is taken. */
+  status = transport_flush(ctx);
+  if (status == SECTRANS_WOULD_BLOCK)
+    return would_block(ctx, SECTRANS_WANT_WRITE);
+  if (status != SECTRANS_SUCCESS)
+    return abort_session(ctx, status);
+  if (len == 0)
+    return SECTRANS_SUCCESS;
+  if ((status = encrypt_all(ctx, data, len)) != SECTRANS_SUCCESS)
+    return abort_session(ctx, status);
+  *processed = len;
+  status = transport_flush(ctx);
+  if (status == SECTRANS_WOULD_BLOCK)
+    return would_block(ctx, SECTRANS_WANT_WRITE);
+  return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
+}
+
+/* ---- read ------------------------------------------------------------------------ */
+
+/* Copies plaintext BoringSSL already decrypted; no I/O. */
+static size_t copy_leftover(sectrans_context *ctx, uint8_t *data, size_t len) {
+  size_t total = 0;
+  while (total < len && bssl.SSL_pending(ctx->ssl) > 0) {
+    size_t want = len - total;
+    int ret = bssl.SSL_read(ctx->ssl, data + total,
+                            want > MAX_CHUNK ? MAX_CHUNK : (int)want);
+    if (ret <= 0)
+      break;
+    total += (size_t)ret;
+  }
+  return total;
+}
+
+/* close_notify arrived: answer with ours unless already sent (Secure
+ * Transport calls SSLClose itself here). */
+static sectrans_status peer_closed(sectrans_context *ctx) {
+  if (!ctx->write_closed) {
+    bssl.SSL_shutdown(ctx->ssl);
+    ctx->write_closed = 1;
+    transport_flush(ctx);
+  }
+  ctx->state = SECTRANS_STATE_CLOSED;
+  return SECTRANS_CLOSED_GRACEFUL;
+}
+
+/* Reads until one record yields plaintext (records without any, such as
+ * session tickets, are consumed on the way). */
+static sectrans_status read_record(sectrans_context *ctx, uint8_t *data,
+                                   size_t len, size_t *got) {
+  *got = 0;
+  for (;;) {
+    bssl.ERR_clear_error();
+    int ret = bssl.SSL_read(ctx->ssl, data, len > MAX_CHUNK ? MAX_CHUNK : (int)len);
+    if (ret > 0) {
+      *got = (size_t)ret;
+      return SECTRANS_SUCCESS;
+    }
+    int err = bssl.SSL_get_error(ctx->ssl, ret);
+    if (err == SSL_ERROR_ZERO_RETURN)
+      return peer_closed(ctx);
+    if (err != SSL_ERROR_WANT_READ)
+      return abort_session(ctx, ssl_failure(ctx, ret));
+    /* Anything BoringSSL wants to say (a KeyUpdate answer) goes first. */
+    sectrans_status status = transport_flush(ctx);
+    if (status != SECTRANS_SUCCESS && status != SECTRANS_WOULD_BLOCK)
+      return abort_session(ctx, status);
+    status = transport_fetch_record(ctx);
+    if (status == SECTRANS_WOULD_BLOCK)
+      return would_block(ctx, SECTRANS_WANT_READ);
+    if (status != SECTRANS_SUCCESS)
+      return abort_session(ctx, status);
+  }
+}
+
+sectrans_status sectrans_read(sectrans_context *ctx, void *data, size_t len,
+                              size_t *processed) {
+  if (processed == NULL)
+    return SECTRANS_ERR_PARAM;
+  *processed = 0;
+  if (ctx == NULL || (data == NULL && len > 0) || len > SECTRANS_MAX_IO_LENGTH)
+    return SECTRANS_ERR_PARAM;
+  sectrans_status status = ready_for_data(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  status = transport_flush(ctx); /* would-block here is not the reader's concern */
+  if (status != SECTRANS_SUCCESS && status != SECTRANS_WOULD_BLOCK)
+    return abort_session(ctx, status);
+  if (len == 0)
+    return SECTRANS_SUCCESS;
+  size_t total = copy_leftover(ctx, data, len);
+  if (total == len ||
+      (total > 0 && !transport_reads_past_leftover(&ctx->transport))) {
+    *processed = total;
+    return SECTRANS_SUCCESS;
+  }
+  size_t got;
+  status = read_record(ctx, (uint8_t *)data + total, len - total, &got);
+  *processed = total + got;
+  return status;
+}
+
+/* ---- close ----------------------------------------------------------------------- */
+
+static void send_close_notify(sectrans_context *ctx) {
+  if (ctx->write_closed || !bssl.SSL_is_init_finished(ctx->ssl))
+    return;
+  bssl.ERR_clear_error();
+  bssl.SSL_shutdown(ctx->ssl);
+  bssl.ERR_clear_error();
+  ctx->write_closed = 1;
+}
+
+sectrans_status sectrans_close(sectrans_context *ctx) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  if (ctx->state == SECTRANS_STATE_ABORTED)
+    return SECTRANS_SUCCESS; /* nothing to say on a dead session */
+  send_close_notify(ctx);
+  ctx->state = SECTRANS_STATE_CLOSED;
+  sectrans_status status = transport_flush(ctx);
+  if (status == SECTRANS_WOULD_BLOCK)
+    return would_block(ctx, SECTRANS_WANT_WRITE);
+  ctx->wants = 0;
+  /* Secure Transport maps an I/O error on the way out to success. */
+  return status == SECTRANS_ERR_IO ? SECTRANS_SUCCESS : status;
+}
+
+sectrans_status sectrans_shutdown_write(sectrans_context *ctx) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  sectrans_status status = closed_status(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (ctx->state != SECTRANS_STATE_CONNECTED)
+    return SECTRANS_ERR_BAD_REQ;
+  send_close_notify(ctx);
+  status = transport_flush(ctx);
+  if (status == SECTRANS_WOULD_BLOCK)
+    return would_block(ctx, SECTRANS_WANT_WRITE);
+  ctx->wants = 0;
+  return status;
+}

@@ -1,0 +1,338 @@
+/*
+ * status.c: Secure Transport's status codes, their names and meanings, and
+ * the translation of TLS alerts and BoringSSL errors into them.
+ *
+ * BoringSSL error queue -> status (status_from_error_queue):
+ *
+ *   library / reason                              status
+ *   --------------------------------------------  ---------------------------
+ *   SSL, reason >= SSL_AD_REASON_OFFSET (1000)    status_from_peer_alert(
+ *     (an alert received from the peer)             reason - 1000)
+ *   SSL  NO_SHARED_CIPHER, UNSUPPORTED_PROTOCOL,  -9801 errSSLNegotiation
+ *        NO_SUPPORTED_VERSIONS_ENABLED,
+ *        NO_COMMON_SIGNATURE_ALGORITHMS,
+ *        NO_SHARED_GROUP
+ *   SSL  DECRYPTION_FAILED                        -9845 errSSLDecryptionFail
+ *   SSL  DECRYPTION_FAILED_OR_BAD_RECORD_MAC,     -9846 errSSLBadRecordMac
+ *        BLOCK_CIPHER_PAD_IS_WRONG
+ *   SSL  RECORD_TOO_LARGE, DATA_LENGTH_TOO_LONG,  -9847 errSSLRecordOverflow
+ *        ENCRYPTED_LENGTH_TOO_LONG
+ *   SSL  CERTIFICATE_VERIFY_FAILED,               -9807 errSSLXCertChainInvalid
+ *        PEER_DID_NOT_RETURN_A_CERTIFICATE          (Apple's result when a
+ *                                                    required client cert is
+ *                                                    missing)
+ *   SSL  CERTIFICATE_AND_PRIVATE_KEY_MISMATCH     -9808 errSSLBadCert
+ *   SSL  NO_CERTIFICATE_SET (server, no identity) -9848 errSSLBadConfiguration
+ *   SSL  WRONG_VERSION_NUMBER, anything else      -9800 errSSLProtocol
+ *        (BoringSSL's WRONG_VERSION_NUMBER is a record header whose version
+ *        byte is wrong: mostly a peer that does not speak TLS at all. A real
+ *        version disagreement is UNSUPPORTED_PROTOCOL, or an alert.)
+ *   any  ERR_R_MALLOC_FAILURE                     -108  errSecAllocate
+ *   SYS  (errno)                                  -36   errSecIO
+ *   X509, X509V3, PEM, ASN1, PKCS8 (decoding)     -9808 errSSLBadCert
+ *   EVP, RSA, EC, ECDSA, ECDH, BN, DH, DSA,       -9809 errSSLCrypto
+ *        DIGEST, CIPHER, HKDF, HMAC, RAND
+ *   any other library                             -9810 errSSLInternal
+ *   an empty queue                                -9810 errSSLInternal,
+ *                                                  detail "internal error"
+ *
+ * When the queue holds several errors the most telling one wins: a received
+ * alert, else the first error with a specific status, else the first error.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- names and meanings ------------------------------------------------- */
+
+struct status_info {
+  sectrans_status code;
+  const char *name;
+  const char *description;
+};
+
+static const struct status_info status_table[] = {
+    {0, "errSecSuccess", "no error"},
+    {-4, "errSecUnimplemented", "function or operation not implemented"},
+    {-36, "errSecIO", "I/O error"},
+    {-50, "errSecParam",
+     "one or more parameters passed to a function were not valid"},
+    {-108, "errSecAllocate", "failed to allocate memory"},
+    {-909, "errSecBadReq", "bad parameter or invalid state for operation"},
+    {-25293, "errSecAuthFailed",
+     "the user name or passphrase you entered is not correct"},
+    {-26275, "errSecDecode", "unable to decode the provided data"},
+    {-67818, "errSecCertificateExpired", "an expired certificate was detected"},
+    {-67820, "errSecCertificateRevoked", "the certificate was revoked"},
+
+    {-9800, "errSSLProtocol", "SSL protocol error"},
+    {-9801, "errSSLNegotiation", "cipher suite negotiation failure"},
+    {-9802, "errSSLFatalAlert", "fatal alert"},
+    {-9803, "errSSLWouldBlock", "I/O would block (not fatal)"},
+    {-9804, "errSSLSessionNotFound", "attempt to restore an unknown session"},
+    {-9805, "errSSLClosedGraceful", "connection closed gracefully"},
+    {-9806, "errSSLClosedAbort", "connection closed via error"},
+    {-9807, "errSSLXCertChainInvalid", "invalid certificate chain"},
+    {-9808, "errSSLBadCert", "bad certificate format"},
+    {-9809, "errSSLCrypto", "underlying cryptographic error"},
+    {-9810, "errSSLInternal", "internal error"},
+    {-9811, "errSSLModuleAttach", "module attach failure"},
+    {-9812, "errSSLUnknownRootCert", "valid cert chain, untrusted root"},
+    {-9813, "errSSLNoRootCert", "cert chain not verified by root"},
+    {-9814, "errSSLCertExpired", "chain had an expired cert"},
+    {-9815, "errSSLCertNotYetValid", "chain had a cert not yet valid"},
+    {-9816, "errSSLClosedNoNotify",
+     "server closed session with no notification"},
+    {-9817, "errSSLBufferOverflow", "insufficient buffer provided"},
+    {-9818, "errSSLBadCipherSuite", "bad SSLCipherSuite"},
+    {-9819, "errSSLPeerUnexpectedMsg", "unexpected message received"},
+    {-9820, "errSSLPeerBadRecordMac", "peer reported a bad record MAC"},
+    {-9821, "errSSLPeerDecryptionFail", "peer reported decryption failed"},
+    {-9822, "errSSLPeerRecordOverflow", "peer reported record overflow"},
+    {-9823, "errSSLPeerDecompressFail", "peer reported decompression failure"},
+    {-9824, "errSSLPeerHandshakeFail", "peer reported handshake failure"},
+    {-9825, "errSSLPeerBadCert", "peer reported a bad certificate"},
+    {-9826, "errSSLPeerUnsupportedCert",
+     "peer reported an unsupported certificate"},
+    {-9827, "errSSLPeerCertRevoked", "peer reported certificate revoked"},
+    {-9828, "errSSLPeerCertExpired", "peer reported certificate expired"},
+    {-9829, "errSSLPeerCertUnknown", "peer reported an unknown certificate"},
+    {-9830, "errSSLIllegalParam", "illegal parameter"},
+    {-9831, "errSSLPeerUnknownCA", "peer reported an unknown CA"},
+    {-9832, "errSSLPeerAccessDenied", "peer reported access denied"},
+    {-9833, "errSSLPeerDecodeError", "peer reported a decoding error"},
+    {-9834, "errSSLPeerDecryptError", "peer reported a decryption error"},
+    {-9835, "errSSLPeerExportRestriction", "peer reported export restriction"},
+    {-9836, "errSSLPeerProtocolVersion", "peer reported bad protocol version"},
+    {-9837, "errSSLPeerInsufficientSecurity",
+     "peer reported insufficient security"},
+    {-9838, "errSSLPeerInternalError", "peer reported an internal error"},
+    {-9839, "errSSLPeerUserCancelled", "peer user canceled"},
+    {-9840, "errSSLPeerNoRenegotiation", "peer allows no renegotiation"},
+    {-9841, "errSSLPeerAuthCompleted",
+     "peer cert is valid, or was ignored if verification disabled"},
+    {-9842, "errSSLClientCertRequested", "server has requested a client cert"},
+    {-9843, "errSSLHostNameMismatch", "peer host name mismatch"},
+    {-9844, "errSSLConnectionRefused",
+     "peer dropped connection before responding"},
+    {-9845, "errSSLDecryptionFail", "decryption failure"},
+    {-9846, "errSSLBadRecordMac", "bad record MAC"},
+    {-9847, "errSSLRecordOverflow", "record overflow"},
+    {-9848, "errSSLBadConfiguration", "configuration error"},
+    {-9849, "errSSLUnexpectedRecord", "unexpected (skipped) record in DTLS"},
+    {-9850, "errSSLWeakPeerEphemeralDHKey", "weak ephemeral DH key"},
+    {-9851, "errSSLClientHelloReceived", "ClientHello received (SNI)"},
+    {-9852, "errSSLTransportReset", "transport (socket) shutdown"},
+    {-9853, "errSSLNetworkTimeout", "network timeout triggered"},
+    {-9854, "errSSLConfigurationFailed", "TLS configuration failed"},
+    {-9855, "errSSLUnsupportedExtension", "unsupported TLS extension"},
+    {-9856, "errSSLUnexpectedMessage", "peer rejected unexpected message"},
+    {-9857, "errSSLDecompressFail", "decompression failed"},
+    {-9858, "errSSLHandshakeFail", "handshake failed"},
+    {-9859, "errSSLDecodeError", "decode failed"},
+    {-9860, "errSSLInappropriateFallback", "inappropriate fallback"},
+    {-9861, "errSSLMissingExtension", "missing extension"},
+    {-9862, "errSSLBadCertificateStatusResponse", "bad OCSP response"},
+    {-9863, "errSSLCertificateRequired", "certificate required"},
+    {-9864, "errSSLUnknownPSKIdentity", "unknown PSK identity"},
+    {-9865, "errSSLUnrecognizedName", "unknown or unrecognized name"},
+    {-9890, "errSSLEarlyDataRejected", "early data rejected by peer"},
+};
+
+static const struct status_info *status_lookup(sectrans_status status) {
+  size_t i;
+
+  for (i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
+    if (status_table[i].code == status)
+      return &status_table[i];
+  return NULL;
+}
+
+const char *sectrans_status_string(sectrans_status status) {
+  const struct status_info *info = status_lookup(status);
+
+  return info != NULL ? info->name : "unknown status";
+}
+
+const char *sectrans_status_description(sectrans_status status) {
+  const struct status_info *info = status_lookup(status);
+
+  return info != NULL ? info->description : "unknown status";
+}
+
+/* ---- alerts received ---------------------------------------------------- */
+
+struct code_map {
+  int from;
+  sectrans_status to;
+};
+
+static const struct code_map alert_table[] = {
+    {SSL_AD_CLOSE_NOTIFY, SECTRANS_CLOSED_GRACEFUL},
+    {SSL_AD_UNEXPECTED_MESSAGE, SECTRANS_ERR_PEER_UNEXPECTED_MSG},
+    {SSL_AD_BAD_RECORD_MAC, SECTRANS_ERR_PEER_BAD_RECORD_MAC},
+    {SSL_AD_DECRYPTION_FAILED, SECTRANS_ERR_PEER_DECRYPTION_FAIL},
+    {SSL_AD_RECORD_OVERFLOW, SECTRANS_ERR_PEER_RECORD_OVERFLOW},
+    {SSL_AD_DECOMPRESSION_FAILURE, SECTRANS_ERR_PEER_DECOMPRESS_FAIL},
+    {SSL_AD_HANDSHAKE_FAILURE, SECTRANS_ERR_PEER_HANDSHAKE_FAIL},
+    {SSL_AD_BAD_CERTIFICATE, SECTRANS_ERR_PEER_BAD_CERT},
+    {SSL_AD_UNSUPPORTED_CERTIFICATE, SECTRANS_ERR_PEER_UNSUPPORTED_CERT},
+    {SSL_AD_CERTIFICATE_REVOKED, SECTRANS_ERR_PEER_CERT_REVOKED},
+    {SSL_AD_CERTIFICATE_EXPIRED, SECTRANS_ERR_PEER_CERT_EXPIRED},
+    {SSL_AD_CERTIFICATE_UNKNOWN, SECTRANS_ERR_PEER_CERT_UNKNOWN},
+    {SSL_AD_ILLEGAL_PARAMETER, SECTRANS_ERR_ILLEGAL_PARAM},
+    {SSL_AD_UNKNOWN_CA, SECTRANS_ERR_PEER_UNKNOWN_CA},
+    {SSL_AD_ACCESS_DENIED, SECTRANS_ERR_PEER_ACCESS_DENIED},
+    {SSL_AD_DECODE_ERROR, SECTRANS_ERR_PEER_DECODE_ERROR},
+    {SSL_AD_DECRYPT_ERROR, SECTRANS_ERR_PEER_DECRYPT_ERROR},
+    {SSL_AD_EXPORT_RESTRICTION, SECTRANS_ERR_PEER_EXPORT_RESTRICTION},
+    {SSL_AD_PROTOCOL_VERSION, SECTRANS_ERR_PEER_PROTOCOL_VERSION},
+    {SSL_AD_INSUFFICIENT_SECURITY, SECTRANS_ERR_PEER_INSUFFICIENT_SECURITY},
+    {SSL_AD_INTERNAL_ERROR, SECTRANS_ERR_PEER_INTERNAL_ERROR},
+    {SSL_AD_INAPPROPRIATE_FALLBACK, SECTRANS_ERR_INAPPROPRIATE_FALLBACK},
+    {SSL_AD_USER_CANCELLED, SECTRANS_ERR_PEER_USER_CANCELLED},
+    {SSL_AD_NO_RENEGOTIATION, SECTRANS_ERR_PEER_NO_RENEGOTIATION},
+    {SSL_AD_MISSING_EXTENSION, SECTRANS_ERR_MISSING_EXTENSION},
+    {SSL_AD_UNSUPPORTED_EXTENSION, SECTRANS_ERR_UNSUPPORTED_EXTENSION},
+    {SSL_AD_UNRECOGNIZED_NAME, SECTRANS_ERR_UNRECOGNIZED_NAME},
+    {SSL_AD_BAD_CERTIFICATE_STATUS_RESPONSE,
+     SECTRANS_ERR_BAD_CERTIFICATE_STATUS_RESPONSE},
+    {SSL_AD_UNKNOWN_PSK_IDENTITY, SECTRANS_ERR_UNKNOWN_PSK_IDENTITY},
+    {SSL_AD_CERTIFICATE_REQUIRED, SECTRANS_ERR_CERTIFICATE_REQUIRED},
+};
+
+static int map_lookup(const struct code_map *map, size_t n, int from,
+                      sectrans_status *to) {
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    if (map[i].from == from) {
+      *to = map[i].to;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+sectrans_status status_from_peer_alert(int alert) {
+  sectrans_status status;
+
+  if (map_lookup(alert_table, sizeof(alert_table) / sizeof(alert_table[0]),
+                 alert, &status))
+    return status;
+  return SECTRANS_ERR_FATAL_ALERT;
+}
+
+/* ---- BoringSSL's error queue -------------------------------------------- */
+
+static const struct code_map ssl_reason_table[] = {
+    {SSL_R_NO_SHARED_CIPHER, SECTRANS_ERR_NEGOTIATION},
+    {SSL_R_UNSUPPORTED_PROTOCOL, SECTRANS_ERR_NEGOTIATION},
+    {SSL_R_NO_SUPPORTED_VERSIONS_ENABLED, SECTRANS_ERR_NEGOTIATION},
+    {SSL_R_NO_COMMON_SIGNATURE_ALGORITHMS, SECTRANS_ERR_NEGOTIATION},
+    {SSL_R_NO_SHARED_GROUP, SECTRANS_ERR_NEGOTIATION},
+    {SSL_R_DECRYPTION_FAILED, SECTRANS_ERR_DECRYPTION_FAIL},
+    {SSL_R_DECRYPTION_FAILED_OR_BAD_RECORD_MAC, SECTRANS_ERR_BAD_RECORD_MAC},
+    {SSL_R_BLOCK_CIPHER_PAD_IS_WRONG, SECTRANS_ERR_BAD_RECORD_MAC},
+    {SSL_R_RECORD_TOO_LARGE, SECTRANS_ERR_RECORD_OVERFLOW},
+    {SSL_R_DATA_LENGTH_TOO_LONG, SECTRANS_ERR_RECORD_OVERFLOW},
+    {SSL_R_ENCRYPTED_LENGTH_TOO_LONG, SECTRANS_ERR_RECORD_OVERFLOW},
+    {SSL_R_CERTIFICATE_VERIFY_FAILED, SECTRANS_ERR_X_CERT_CHAIN_INVALID},
+    {SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE,
+     SECTRANS_ERR_X_CERT_CHAIN_INVALID},
+    {SSL_R_CERTIFICATE_AND_PRIVATE_KEY_MISMATCH, SECTRANS_ERR_BAD_CERT},
+    {SSL_R_NO_CERTIFICATE_SET, SECTRANS_ERR_BAD_CONFIGURATION},
+    {SSL_R_WRONG_VERSION_NUMBER, SECTRANS_ERR_PROTOCOL},
+};
+
+static const struct code_map lib_table[] = {
+    {ERR_LIB_SYS, SECTRANS_ERR_IO},
+    {ERR_LIB_X509, SECTRANS_ERR_BAD_CERT},
+    {ERR_LIB_X509V3, SECTRANS_ERR_BAD_CERT},
+    {ERR_LIB_PEM, SECTRANS_ERR_BAD_CERT},
+    {ERR_LIB_ASN1, SECTRANS_ERR_BAD_CERT},
+    {ERR_LIB_PKCS8, SECTRANS_ERR_BAD_CERT},
+    {ERR_LIB_EVP, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_RSA, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_EC, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_ECDSA, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_ECDH, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_BN, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_DH, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_DSA, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_DIGEST, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_CIPHER, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_HKDF, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_HMAC, SECTRANS_ERR_CRYPTO},
+    {ERR_LIB_RAND, SECTRANS_ERR_CRYPTO},
+};
+
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* How telling an error is: 2 received alert, 1 specific status, 0 not. */
+static int error_status(uint32_t err, sectrans_status *status) {
+  int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
+
+  if (lib == ERR_LIB_SSL && reason >= SSL_AD_REASON_OFFSET) {
+    *status = status_from_peer_alert(reason - SSL_AD_REASON_OFFSET);
+    return 2;
+  }
+  if (lib != ERR_LIB_SYS && reason == ERR_R_MALLOC_FAILURE) {
+    *status = SECTRANS_ERR_ALLOCATE;
+    return 1;
+  }
+  if (lib == ERR_LIB_SSL) {
+    if (map_lookup(ssl_reason_table, NITEMS(ssl_reason_table), reason, status))
+      return 1;
+    *status = SECTRANS_ERR_PROTOCOL;
+    return 0;
+  }
+  if (map_lookup(lib_table, NITEMS(lib_table), lib, status))
+    return 1;
+  *status = SECTRANS_ERR_INTERNAL;
+  return 0;
+}
+
+/* "<library>: <reason>", or "received alert: <description>". */
+static void error_detail(uint32_t err, char *detail, size_t size) {
+  const char *lib, *reason;
+  int code = ERR_GET_REASON(err);
+
+  if (detail == NULL || size == 0)
+    return;
+  if (ERR_GET_LIB(err) == ERR_LIB_SSL && code >= SSL_AD_REASON_OFFSET) {
+    snprintf(detail, size, "received alert: %s",
+             bssl.SSL_alert_desc_string_long(code - SSL_AD_REASON_OFFSET));
+    return;
+  }
+  lib = bssl.ERR_lib_error_string(err);
+  reason = bssl.ERR_reason_error_string(err);
+  if (lib != NULL && reason != NULL)
+    snprintf(detail, size, "%s: %s", lib, reason);
+  else
+    bssl.ERR_error_string_n(err, detail, size);
+}
+
+sectrans_status status_from_error_queue(char *detail, size_t size) {
+  sectrans_status status = SECTRANS_ERR_INTERNAL, s;
+  uint32_t err, best = 0;
+  int rank, best_rank = -1;
+
+  if (detail != NULL && size > 0)
+    snprintf(detail, size, "internal error");
+  if (!bssl_load())
+    return SECTRANS_ERR_INTERNAL;
+  while ((err = bssl.ERR_get_error()) != 0) {
+    rank = error_status(err, &s);
+    if (rank > best_rank) {
+      best = err;
+      best_rank = rank;
+      status = s;
+    }
+  }
+  if (best != 0)
+    error_detail(best, detail, size);
+  bssl.ERR_clear_error();
+  return status;
+}

@@ -1,0 +1,317 @@
+/*
+ * transport.c: how ciphertext enters and leaves a context.
+ *
+ * Three transports share one framing: a record is assembled by asking for
+ * exactly its header, then exactly its body, keeping partial progress, and
+ * handed to BoringSSL whole. That is Secure Transport's callback contract,
+ * and it is what lets sectrans_read stop after one record.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+enum { RECORD_HEADER = 5 };
+
+/* ---- reading: one source per transport ------------------------------------ */
+
+/* Reads up to want bytes into dst. Returns 0 when all want bytes arrived,
+ * SECTRANS_WOULD_BLOCK with *got < want, or an end/error status. */
+static sectrans_status read_callbacks(sectrans_context *ctx, uint8_t *dst,
+                                      size_t want, size_t *got) {
+  struct transport *t = &ctx->transport;
+  size_t n = want;
+  sectrans_status status = t->read_func(t->connection, dst, &n);
+  if (n > want) {
+    context_set_detail(ctx, "read callback reported %zu bytes for %zu asked",
+                       n, want);
+    *got = 0;
+    return SECTRANS_ERR_PARAM;
+  }
+  *got = n;
+  if (status == SECTRANS_SUCCESS && n < want)
+    /* A short success would corrupt the record in Secure Transport; here it
+     * is kept as progress, and 0 bytes counts as would-block (no spinning). */
+    return n == 0 ? SECTRANS_WOULD_BLOCK : SECTRANS_SUCCESS;
+  return status;
+}
+
+static sectrans_status read_fd(sectrans_context *ctx, uint8_t *dst,
+                               size_t want, size_t *got) {
+  *got = 0;
+  for (;;) {
+    ssize_t n = read(ctx->transport.fd, dst, want);
+    if (n > 0) {
+      *got = (size_t)n;
+      return SECTRANS_SUCCESS;
+    }
+    if (n == 0)
+      return SECTRANS_CLOSED_ABORT;
+    if (errno == EINTR)
+      continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      return SECTRANS_WOULD_BLOCK;
+    context_set_detail(ctx, "read: %s", strerror(errno));
+    return SECTRANS_ERR_IO;
+  }
+}
+
+static sectrans_status read_memory(sectrans_context *ctx, uint8_t *dst,
+                                   size_t want, size_t *got) {
+  struct transport *t = &ctx->transport;
+  size_t n = bytes_queued(&t->input);
+  *got = n < want ? n : want;
+  memcpy(dst, bytes_head(&t->input), *got);
+  bytes_consume(&t->input, *got);
+  if (*got > 0)
+    return SECTRANS_SUCCESS;
+  return t->input_eof ? SECTRANS_CLOSED_ABORT : SECTRANS_WOULD_BLOCK;
+}
+
+static sectrans_status read_some(sectrans_context *ctx, uint8_t *dst,
+                                 size_t want, size_t *got) {
+  switch (ctx->transport.kind) {
+  case TRANSPORT_CALLBACKS: return read_callbacks(ctx, dst, want, got);
+  case TRANSPORT_FD: return read_fd(ctx, dst, want, got);
+  default: return read_memory(ctx, dst, want, got);
+  }
+}
+
+/* A header BoringSSL will reject (plaintext HTTP, SSLv2) is handed over at
+ * once, so the error comes now rather than after thousands of bytes. */
+static int header_is_plausible(const uint8_t *h) {
+  return h[0] >= 20 && h[0] <= 24 && h[1] == 3;
+}
+
+static size_t record_length(const uint8_t *h) {
+  return RECORD_HEADER + ((size_t)h[3] << 8 | h[4]);
+}
+
+sectrans_status transport_fetch_record(sectrans_context *ctx) {
+  struct transport *t = &ctx->transport;
+  for (;;) {
+    size_t target = RECORD_HEADER;
+    if (t->record_have >= RECORD_HEADER) {
+      if (!header_is_plausible(t->record))
+        break;
+      target = record_length(t->record);
+      if (target > sizeof(t->record)) {
+        context_set_detail(ctx, "record of %zu bytes is too long", target);
+        return SECTRANS_ERR_RECORD_OVERFLOW;
+      }
+    }
+    if (t->record_have == target)
+      break;
+    size_t got;
+    sectrans_status status =
+        read_some(ctx, t->record + t->record_have, target - t->record_have, &got);
+    t->record_have += got;
+    if (status == SECTRANS_SUCCESS)
+      continue;
+    if (status == SECTRANS_WOULD_BLOCK || status == SECTRANS_ERR_PARAM)
+      return status;
+    /* End of stream or a transport error: on a record boundary Secure
+     * Transport reports it as an abort; inside a record, unchanged. */
+    return t->record_have < RECORD_HEADER ? SECTRANS_CLOSED_ABORT : status;
+  }
+  int written = bssl.BIO_write(ctx->rbio, t->record, (int)t->record_have);
+  t->record_have = 0;
+  return written > 0 ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
+}
+
+int transport_reads_past_leftover(const struct transport *t) {
+  return t->kind == TRANSPORT_CALLBACKS;
+}
+
+/* ---- writing: the queue and its drain ---------------------------------------- */
+
+int transport_collect(sectrans_context *ctx) {
+  const uint8_t *data;
+  size_t len;
+  if (!bssl.BIO_mem_contents(ctx->wbio, &data, &len) || len == 0)
+    return 1;
+  if (!bytes_append(&ctx->transport.output, data, len))
+    return 0;
+  /* Empty wbio: a read of everything it holds, into the queue we just filled. */
+  while (len > 0) {
+    uint8_t sink[4096];
+    int n = bssl.BIO_read(ctx->wbio, sink, len < sizeof(sink) ? (int)len : (int)sizeof(sink));
+    if (n <= 0)
+      break;
+    len -= (size_t)n;
+  }
+  return 1;
+}
+
+static sectrans_status write_callbacks(sectrans_context *ctx, const uint8_t *data,
+                                       size_t len, size_t *sent) {
+  struct transport *t = &ctx->transport;
+  size_t n = len;
+  sectrans_status status = t->write_func(t->connection, data, &n);
+  if (n > len) {
+    context_set_detail(ctx, "write callback reported %zu bytes for %zu offered",
+                       n, len);
+    *sent = 0;
+    return SECTRANS_ERR_PARAM;
+  }
+  *sent = n;
+  if (status == SECTRANS_SUCCESS && n == 0)
+    return SECTRANS_WOULD_BLOCK; /* success without progress would spin */
+  return status;
+}
+
+static sectrans_status write_fd(sectrans_context *ctx, const uint8_t *data,
+                                size_t len, size_t *sent) {
+  *sent = 0;
+  for (;;) {
+    ssize_t n = send(ctx->transport.fd, data, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == ENOTSOCK)
+      n = write(ctx->transport.fd, data, len);
+    if (n >= 0) {
+      *sent = (size_t)n;
+      return SECTRANS_SUCCESS;
+    }
+    if (errno == EINTR)
+      continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      return SECTRANS_WOULD_BLOCK;
+    context_set_detail(ctx, "write: %s", strerror(errno));
+    return SECTRANS_ERR_IO;
+  }
+}
+
+sectrans_status transport_flush(sectrans_context *ctx) {
+  struct transport *t = &ctx->transport;
+  if (!transport_collect(ctx))
+    return SECTRANS_ERR_ALLOCATE;
+  if (t->kind == TRANSPORT_MEMORY)
+    return SECTRANS_SUCCESS; /* the caller takes it with sectrans_take_output */
+  while (bytes_queued(&t->output) > 0) {
+    size_t sent;
+    sectrans_status status =
+        t->kind == TRANSPORT_FD
+            ? write_fd(ctx, bytes_head(&t->output), bytes_queued(&t->output), &sent)
+            : write_callbacks(ctx, bytes_head(&t->output), bytes_queued(&t->output), &sent);
+    bytes_consume(&t->output, sent);
+    if (status != SECTRANS_SUCCESS)
+      return status;
+  }
+  return SECTRANS_SUCCESS;
+}
+
+void transport_clear(struct transport *t) {
+  bytes_free(&t->input);
+  bytes_free(&t->output);
+}
+
+/* ---- public: choosing a transport --------------------------------------------- */
+
+static sectrans_status check_settable(sectrans_context *ctx) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  return context_is_active(ctx) ? SECTRANS_ERR_BAD_REQ : SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_set_io_funcs(sectrans_context *ctx,
+                                      sectrans_read_func read_func,
+                                      sectrans_write_func write_func) {
+  sectrans_status status = check_settable(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (read_func == NULL || write_func == NULL)
+    return SECTRANS_ERR_PARAM;
+  ctx->transport.kind = TRANSPORT_CALLBACKS;
+  ctx->transport.read_func = read_func;
+  ctx->transport.write_func = write_func;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_set_connection(sectrans_context *ctx,
+                                        const void *connection) {
+  sectrans_status status = check_settable(ctx);
+  if (status == SECTRANS_SUCCESS)
+    ctx->transport.connection = connection;
+  return status;
+}
+
+sectrans_status sectrans_get_connection(const sectrans_context *ctx,
+                                        const void **connection) {
+  if (ctx == NULL || connection == NULL)
+    return SECTRANS_ERR_PARAM;
+  *connection = ctx->transport.connection;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd) {
+  sectrans_status status = check_settable(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (fd < 0)
+    return SECTRANS_ERR_PARAM;
+  ctx->transport.kind = TRANSPORT_FD;
+  ctx->transport.fd = fd;
+  return SECTRANS_SUCCESS;
+}
+
+/* ---- public: the memory transport ---------------------------------------------- */
+
+static sectrans_status check_memory(const sectrans_context *ctx) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  return ctx->transport.kind == TRANSPORT_MEMORY ? SECTRANS_SUCCESS
+                                                 : SECTRANS_ERR_BAD_REQ;
+}
+
+sectrans_status sectrans_feed_input(sectrans_context *ctx, const void *data,
+                                    size_t len) {
+  sectrans_status status = check_memory(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if ((data == NULL && len > 0) || len > SECTRANS_MAX_IO_LENGTH)
+    return SECTRANS_ERR_PARAM;
+  if (ctx->transport.input_eof)
+    return SECTRANS_ERR_BAD_REQ;
+  return bytes_append(&ctx->transport.input, data, len) ? SECTRANS_SUCCESS
+                                                        : SECTRANS_ERR_ALLOCATE;
+}
+
+sectrans_status sectrans_feed_eof(sectrans_context *ctx) {
+  sectrans_status status = check_memory(ctx);
+  if (status == SECTRANS_SUCCESS)
+    ctx->transport.input_eof = 1;
+  return status;
+}
+
+sectrans_status sectrans_take_output(sectrans_context *ctx, void *buf,
+                                     size_t *len) {
+  sectrans_status status = check_memory(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (len == NULL || (buf == NULL && *len > 0) || *len > SECTRANS_MAX_IO_LENGTH)
+    return SECTRANS_ERR_PARAM;
+  if (!transport_collect(ctx))
+    return SECTRANS_ERR_ALLOCATE;
+  struct bytes *out = &ctx->transport.output;
+  size_t n = bytes_queued(out) < *len ? bytes_queued(out) : *len;
+  if (n > 0)
+    memcpy(buf, bytes_head(out), n);
+  bytes_consume(out, n);
+  *len = n;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_output_pending(const sectrans_context *ctx,
+                                        size_t *pending) {
+  sectrans_status status = check_memory(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (pending == NULL)
+    return SECTRANS_ERR_PARAM;
+  size_t in_bio = 0;
+  const uint8_t *unused;
+  bssl.BIO_mem_contents(ctx->wbio, &unused, &in_bio);
+  *pending = bytes_queued(&ctx->transport.output) + in_bio;
+  return SECTRANS_SUCCESS;
+}

@@ -1,0 +1,199 @@
+/*
+ * trust.c: the peer's chain and the one place that verifies it.
+ *
+ * Verification runs in two steps so that chain errors always win over name
+ * errors: first the chain against the anchors, then the name against the
+ * leaf's subjectAltNames (never the subject CN).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs) {
+  size_t count = certs ? bssl.sk_num((const _STACK *)certs) : 0;
+  sectrans_trust *trust = calloc(1, sizeof(*trust));
+  if (trust == NULL)
+    return NULL;
+  object_init(&trust->obj, KIND_TRUST);
+  trust->result = SECTRANS_ERR_BAD_REQ;
+  trust->chain = calloc(count ? count : 1, sizeof(X509 *));
+  if (trust->chain == NULL)
+    goto fail;
+  for (size_t i = 0; i < count; i++) {
+    CRYPTO_BUFFER *buf = bssl.sk_value((const _STACK *)certs, i);
+    if ((trust->chain[i] = bssl.X509_parse_from_buffer(buf)) == NULL)
+      goto fail;
+    trust->count++;
+  }
+  snprintf(trust->detail, sizeof(trust->detail), "not evaluated");
+  return trust;
+fail:
+  trust_free(trust);
+  return NULL;
+}
+
+void trust_free(sectrans_trust *trust) {
+  for (size_t i = 0; i < trust->count; i++)
+    bssl.X509_free(trust->chain[i]);
+  free(trust->chain);
+  free(trust);
+}
+
+/* ---- the verification table (design: "Verification failures") ---------- */
+
+struct verify_outcome {
+  sectrans_status status;
+  uint8_t alert;
+};
+
+/* OpenSSL-style verifiers cannot tell an unknown issuer from a missing
+ * intermediate (both are "unable to get local issuer certificate"), so
+ * -9813 means "no path to any anchor" and -9812 "the path ends at a
+ * self-signed certificate that is not an anchor". */
+static struct verify_outcome outcome_for(int code) {
+  switch (code) {
+  case X509_V_OK:
+    return (struct verify_outcome){SECTRANS_SUCCESS, 0};
+  case X509_V_ERR_HOSTNAME_MISMATCH:
+  case X509_V_ERR_IP_ADDRESS_MISMATCH:
+    return (struct verify_outcome){SECTRANS_ERR_HOST_NAME_MISMATCH, SSL_AD_BAD_CERTIFICATE};
+  case X509_V_ERR_CERT_HAS_EXPIRED:
+    return (struct verify_outcome){SECTRANS_ERR_CERT_EXPIRED, SSL_AD_CERTIFICATE_EXPIRED};
+  case X509_V_ERR_CERT_NOT_YET_VALID:
+    return (struct verify_outcome){SECTRANS_ERR_CERT_NOT_YET_VALID, SSL_AD_BAD_CERTIFICATE};
+  case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+  case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+  case X509_V_ERR_CERT_UNTRUSTED:
+  case X509_V_ERR_CERT_REJECTED:
+    return (struct verify_outcome){SECTRANS_ERR_UNKNOWN_ROOT_CERT, SSL_AD_UNKNOWN_CA};
+  case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+  case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+  case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    return (struct verify_outcome){SECTRANS_ERR_NO_ROOT_CERT, SSL_AD_UNKNOWN_CA};
+  default:
+    return (struct verify_outcome){SECTRANS_ERR_X_CERT_CHAIN_INVALID, SSL_AD_BAD_CERTIFICATE};
+  }
+}
+
+static int verify_chain(sectrans_trust *trust, X509_STORE *anchors,
+                        int is_server_peer) {
+  X509_STORE_CTX *store_ctx = bssl.X509_STORE_CTX_new();
+  _STACK *untrusted = bssl.sk_new_null();
+  int code = X509_V_ERR_OUT_OF_MEM;
+  if (store_ctx == NULL || untrusted == NULL)
+    goto done;
+  for (size_t i = 1; i < trust->count; i++)
+    if (!bssl.sk_push(untrusted, trust->chain[i]))
+      goto done;
+  if (!bssl.X509_STORE_CTX_init(store_ctx, anchors, trust->chain[0],
+                                (STACK_OF(X509) *)untrusted))
+    goto done;
+  X509_VERIFY_PARAM *param = bssl.X509_STORE_CTX_get0_param(store_ctx);
+  bssl.X509_VERIFY_PARAM_set_purpose(
+      param, is_server_peer ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT);
+  code = bssl.X509_verify_cert(store_ctx) == 1
+             ? X509_V_OK
+             : bssl.X509_STORE_CTX_get_error(store_ctx);
+done:
+  bssl.sk_free(untrusted); /* the certificates belong to trust */
+  if (store_ctx != NULL)
+    bssl.X509_STORE_CTX_free(store_ctx);
+  return code;
+}
+
+static int verify_name(X509 *leaf, const char *host) {
+  unsigned char ip[16];
+  if (inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1)
+    return bssl.X509_check_ip_asc(leaf, host, 0) == 1
+               ? X509_V_OK
+               : X509_V_ERR_IP_ADDRESS_MISMATCH;
+  return bssl.X509_check_host(leaf, host, strlen(host),
+                              X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL) == 1
+             ? X509_V_OK
+             : X509_V_ERR_HOSTNAME_MISMATCH;
+}
+
+sectrans_status trust_evaluate(sectrans_trust *trust,
+                               sectrans_trust_store *anchors,
+                               int is_server_peer, const char *host,
+                               uint8_t *alert) {
+  X509_STORE *store = anchors ? trust_store_x509(anchors) : NULL;
+  int code;
+  if (trust->count == 0)
+    code = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+  else if (store == NULL)
+    code = X509_V_ERR_OUT_OF_MEM;
+  else
+    code = verify_chain(trust, store, is_server_peer);
+  if (code == X509_V_OK && host != NULL)
+    code = verify_name(trust->chain[0], host);
+  struct verify_outcome outcome = outcome_for(code);
+  trust->evaluated = 1;
+  trust->result = outcome.status;
+  trust->verify_code = code;
+  snprintf(trust->detail, sizeof(trust->detail), "%s",
+           trust->count == 0 ? "peer sent no certificate"
+                             : bssl.X509_verify_cert_error_string(code));
+  if (alert != NULL)
+    *alert = outcome.alert;
+  return outcome.status;
+}
+
+/* ---- public accessors ------------------------------------------------------- */
+
+sectrans_status sectrans_trust_get_result(const sectrans_trust *trust,
+                                          sectrans_status *result) {
+  if (trust == NULL || result == NULL)
+    return SECTRANS_ERR_PARAM;
+  *result = trust->result;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_trust_get_verify_code(const sectrans_trust *trust,
+                                               int32_t *code) {
+  if (trust == NULL || code == NULL)
+    return SECTRANS_ERR_PARAM;
+  *code = trust->verify_code;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_trust_copy_detail(const sectrans_trust *trust,
+                                           void *buf, size_t *len) {
+  if (trust == NULL || len == NULL)
+    return SECTRANS_ERR_PARAM;
+  return copy_out(trust->detail, strlen(trust->detail), buf, len);
+}
+
+sectrans_status sectrans_trust_get_certificate_count(const sectrans_trust *trust,
+                                                     size_t *count) {
+  if (trust == NULL || count == NULL)
+    return SECTRANS_ERR_PARAM;
+  *count = trust->count;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_trust_copy_certificate(const sectrans_trust *trust,
+                                                size_t index,
+                                                sectrans_certificate **out) {
+  if (out == NULL)
+    return SECTRANS_ERR_PARAM;
+  *out = NULL;
+  if (trust == NULL || index >= trust->count)
+    return SECTRANS_ERR_PARAM;
+  *out = certificate_wrap(trust->chain[index]);
+  return *out ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
+}
+
+sectrans_trust *sectrans_trust_retain(sectrans_trust *trust) {
+  if (trust != NULL)
+    object_retain(&trust->obj);
+  return trust;
+}
+
+void sectrans_trust_release(sectrans_trust *trust) {
+  if (trust != NULL && object_release(&trust->obj))
+    trust_free(trust);
+}
