@@ -1,0 +1,28 @@
+#!/bin/bash
+# One command from a fresh Debian 12 machine to the whole test suite:
+# installs what is missing, builds, runs pytest on two workers. Any failed
+# test fails the run, and so does any skipped one: a test that cannot run
+# is a failure to fix. Prints the time of each stage.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+stage() {
+  local name=$1 start=$SECONDS
+  shift
+  echo "=== stage $name"
+  "$@"
+  echo "=== stage $name: $((SECONDS - start)) s"
+}
+
+stage setup "$root/scripts/setup-debian.sh" test
+stage build "$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=ON
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+stage pytest python3 -m pytest -n 2 -rs -q "$root/tests" --junitxml="$report" "$@"
+skipped=$(python3 -c 'import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot()
+print(sum(int(s.get("skipped", 0)) for s in r.iter("testsuite")))' "$report")
+if [ "$skipped" -ne 0 ]; then
+  echo "test.sh: $skipped test(s) skipped; every test must run" >&2
+  exit 1
+fi

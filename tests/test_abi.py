@@ -1,0 +1,41 @@
+"""The ABI gate: the built library against the committed baseline.
+
+abidiff's exit code is a bit set (1 error, 2 usage, 4 changed, 8
+incompatible), and a struct layout change sets only 4, so any non-zero exit
+fails. Added functions are allowed (--no-added-syms).
+"""
+import os
+import pathlib
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BUILD = pathlib.Path(os.environ.get("SECTRANS_BUILD_DIR", ROOT / "build"))
+LIBRARY = BUILD / "libsectrans.so.1"
+
+
+def test_abi_matches_baseline():
+    result = subprocess.run(
+        ["abidiff", "--no-added-syms",
+         "--headers-dir2", str(ROOT / "core/include/sectrans"),
+         str(ROOT / "abi/libsectrans.so.1.abi"), str(LIBRARY)],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_only_sectrans_symbols_are_exported():
+    out = subprocess.run(
+        ["nm", "-D", "--defined-only", "--with-symbol-versions", str(LIBRARY)],
+        capture_output=True, text=True, check=True).stdout
+    names = [line.split()[-1] for line in out.splitlines() if line.strip()]
+    assert "SECTRANS_1.0" in names  # the version node itself
+    functions = [n for n in names if n != "SECTRANS_1.0"]
+    assert len(functions) > 50
+    bad = [n for n in functions
+           if not (n.startswith("sectrans_") and n.endswith("@@SECTRANS_1.0"))]
+    assert bad == []
+
+
+def test_soname_is_major_version():
+    out = subprocess.run(["readelf", "-d", str(LIBRARY)],
+                         capture_output=True, text=True, check=True).stdout
+    assert "Library soname: [libsectrans.so.1]" in out
