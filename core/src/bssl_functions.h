@@ -66,6 +66,7 @@ BSSL_FN(BIO_read)
 BSSL_FN(BIO_write)
 BSSL_FN(BIO_pending)
 BSSL_FN(BIO_mem_contents)
+BSSL_FN(BIO_reset)
 BSSL_FN(BIO_set_mem_eof_return)
 
 /* err.h, mem.h */

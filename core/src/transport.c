@@ -134,15 +134,7 @@ int transport_collect(sectrans_context *ctx) {
     return 1;
   if (!bytes_append(&ctx->transport.output, data, len))
     return 0;
-  /* Empty wbio: a read of everything it holds, into the queue we just filled. */
-  while (len > 0) {
-    uint8_t sink[4096];
-    int n = bssl.BIO_read(ctx->wbio, sink, len < sizeof(sink) ? (int)len : (int)sizeof(sink));
-    if (n <= 0)
-      break;
-    len -= (size_t)n;
-  }
-  return 1;
+  return bssl.BIO_reset(ctx->wbio) == 1;
 }
 
 static sectrans_status write_callbacks(sectrans_context *ctx, const uint8_t *data,
