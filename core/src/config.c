@@ -131,6 +131,12 @@ static SSL_CTX *build_ssl_ctx(void) {
     bssl.SSL_CTX_free(ssl_ctx);
     return NULL;
   }
+  /* BoringSSL's default list ("ALL") still has 3DES, PSK suites (unusable
+   * without a PSK) and static RSA (no forward secrecy). */
+  if (!bssl.SSL_CTX_set_strict_cipher_list(ssl_ctx, "ALL:!3DES:!aPSK:!kRSA")) {
+    bssl.SSL_CTX_free(ssl_ctx);
+    return NULL;
+  }
   bssl.SSL_CTX_set_alpn_select_cb(ssl_ctx, select_alpn, NULL);
   return ssl_ctx;
 }

@@ -436,11 +436,16 @@ sectrans_status sectrans_identity_create_self_signed(const char *common_name,
     x509 = new_self_signed(identity->key, common_name);
   if (x509 != NULL)
     der = buffer_of(x509);
-  if (der == NULL || !identity_push(identity, x509, der)) {
+  sectrans_status status = SECTRANS_SUCCESS;
+  if (der == NULL)
+    status = failure_status(SECTRANS_ERR_CRYPTO);
+  else if (!identity_push(identity, x509, der))
+    status = SECTRANS_ERR_ALLOCATE;
+  if (status != SECTRANS_SUCCESS) {
     bssl.CRYPTO_BUFFER_free(der);
     bssl.X509_free(x509);
     identity_free(identity);
-    return failure_status(SECTRANS_ERR_CRYPTO);
+    return status;
   }
   *out = identity;
   return SECTRANS_SUCCESS;

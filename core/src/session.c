@@ -348,7 +348,7 @@ sectrans_status sectrans_close(sectrans_context *ctx) {
   if (ctx == NULL)
     return SECTRANS_ERR_PARAM;
   if (ctx->state == SECTRANS_STATE_ABORTED)
-    return SECTRANS_SUCCESS; /* nothing to say on a dead session */
+    return ctx->terminal; /* nothing to send; a failed handshake's status */
   send_close_notify(ctx);
   ctx->state = SECTRANS_STATE_CLOSED;
   sectrans_status status = transport_flush(ctx);

@@ -37,7 +37,8 @@
  *                                                  detail "internal error"
  *
  * When the queue holds several errors the most telling one wins: a received
- * alert, else the first error with a specific status, else the first error.
+ * alert, else a known TLS-level reason, else the first error another library
+ * gives a status for, else the first error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -270,21 +271,23 @@ static const struct code_map lib_table[] = {
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* How telling an error is: 2 received alert, 1 specific status, 0 not. */
+/* How telling an error is: 3 received alert, 2 a known TLS-level reason
+ * (BoringSSL pushes the TLS reason after the low-level one, e.g. a bad MAC
+ * after CIPHER's BAD_DECRYPT), 1 a library's own status, 0 nothing known. */
 static int error_status(uint32_t err, sectrans_status *status) {
   int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
 
   if (lib == ERR_LIB_SSL && reason >= SSL_AD_REASON_OFFSET) {
     *status = status_from_peer_alert(reason - SSL_AD_REASON_OFFSET);
-    return 2;
+    return 3;
   }
   if (lib != ERR_LIB_SYS && reason == ERR_R_MALLOC_FAILURE) {
     *status = SECTRANS_ERR_ALLOCATE;
-    return 1;
+    return 2;
   }
   if (lib == ERR_LIB_SSL) {
     if (map_lookup(ssl_reason_table, NITEMS(ssl_reason_table), reason, status))
-      return 1;
+      return 2;
     *status = SECTRANS_ERR_PROTOCOL;
     return 0;
   }

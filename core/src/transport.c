@@ -31,6 +31,9 @@ static sectrans_status read_callbacks(sectrans_context *ctx, uint8_t *dst,
     return SECTRANS_ERR_PARAM;
   }
   *got = n;
+  if (status != SECTRANS_SUCCESS && status != SECTRANS_WOULD_BLOCK)
+    context_set_detail(ctx, "read callback returned %d (%s)", (int)status,
+                       sectrans_status_string(status));
   if (status == SECTRANS_SUCCESS && n < want)
     /* A short success would corrupt the record in Secure Transport; here it
      * is kept as progress, and 0 bytes counts as would-block (no spinning). */
@@ -149,6 +152,9 @@ static sectrans_status write_callbacks(sectrans_context *ctx, const uint8_t *dat
     return SECTRANS_ERR_PARAM;
   }
   *sent = n;
+  if (status != SECTRANS_SUCCESS && status != SECTRANS_WOULD_BLOCK)
+    context_set_detail(ctx, "write callback returned %d (%s)", (int)status,
+                       sectrans_status_string(status));
   if (status == SECTRANS_SUCCESS && n == 0)
     return SECTRANS_WOULD_BLOCK; /* success without progress would spin */
   return status;
@@ -278,15 +284,19 @@ sectrans_status sectrans_feed_eof(sectrans_context *ctx) {
 
 sectrans_status sectrans_take_output(sectrans_context *ctx, void *buf,
                                      size_t *len) {
+  if (len == NULL)
+    return SECTRANS_ERR_PARAM;
+  size_t cap = *len;
+  *len = 0; /* bytes copied, also on failure */
   sectrans_status status = check_memory(ctx);
   if (status != SECTRANS_SUCCESS)
     return status;
-  if (len == NULL || (buf == NULL && *len > 0) || *len > SECTRANS_MAX_IO_LENGTH)
+  if ((buf == NULL && cap > 0) || cap > SECTRANS_MAX_IO_LENGTH)
     return SECTRANS_ERR_PARAM;
   if (!transport_collect(ctx))
     return SECTRANS_ERR_ALLOCATE;
   struct bytes *out = &ctx->transport.output;
-  size_t n = bytes_queued(out) < *len ? bytes_queued(out) : *len;
+  size_t n = bytes_queued(out) < cap ? bytes_queued(out) : cap;
   if (n > 0)
     memcpy(buf, bytes_head(out), n);
   bytes_consume(out, n);

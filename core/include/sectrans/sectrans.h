@@ -202,7 +202,7 @@ enum sectrans_session_state {
 };
 
 /* What to wait for after SECTRANS_WOULD_BLOCK (a bit set). */
-enum sectrans_wants {
+enum sectrans_want {
   SECTRANS_WANT_NOTHING = 0,
   SECTRANS_WANT_READ = 1,   /* more ciphertext must arrive */
   SECTRANS_WANT_WRITE = 2   /* queued ciphertext must leave */
@@ -234,8 +234,8 @@ enum sectrans_limits {
   SECTRANS_MAX_PEM_LENGTH = 64 * 1024 * 1024
 };
 /* sectrans_read, sectrans_write and the memory transport take lengths up to
- * SECTRANS_MAX_IO_LENGTH (PTRDIFF_MAX); longer ones are split internally,
- * never truncated. */
+ * SECTRANS_MAX_IO_LENGTH (PTRDIFF_MAX) and give -50 above it. Lengths above
+ * INT_MAX are split internally, never truncated. */
 #define SECTRANS_MAX_IO_LENGTH ((size_t)PTRDIFF_MAX)
 
 /* ---------------------------------------------------------------------- */
@@ -479,8 +479,8 @@ SECTRANS_API sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd);
 /* The memory transport (sans-I/O). The caller moves ciphertext:
  * sectrans_feed_input hands over bytes that arrived (all are taken);
  * sectrans_feed_eof says the stream ended; sectrans_take_output copies out
- * up to *len queued bytes and removes them (*len = bytes copied; 0 is
- * success with nothing queued); sectrans_output_pending says how many are
+ * up to *len queued bytes and removes them (*len = bytes copied, 0 on
+ * failure; 0 is success with nothing queued); sectrans_output_pending says how many are
  * queued. On this transport sectrans_write always takes all data: the
  * caller bounds memory by taking output. Errors: -50, -909 (another
  * transport is set, or feed after feed_eof). */
@@ -493,7 +493,7 @@ SECTRANS_API sectrans_status sectrans_output_pending(
     const sectrans_context *ctx, size_t *pending);
 
 /* After SECTRANS_WOULD_BLOCK: what the context waits for, a set of
- * sectrans_wants bits. 0 for NULL or when nothing is awaited. */
+ * sectrans_want bits. 0 for NULL or when nothing is awaited. */
 SECTRANS_API int sectrans_wants(const sectrans_context *ctx);
 
 /* --- Settings. Each overrides the config on this context only. Not while
@@ -610,9 +610,11 @@ SECTRANS_API sectrans_status sectrans_get_buffered_read_size(
     const sectrans_context *ctx, size_t *size);
 
 /* Secure Transport's SSLClose: queues close_notify and flushes. The state
- * becomes closed whatever happens; SECTRANS_WOULD_BLOCK means the flush is
- * incomplete: call again. A later sectrans_read returns -9805. Errors: -50,
- * transport errors of the flush. */
+ * becomes closed whatever happens (an aborted context stays aborted);
+ * SECTRANS_WOULD_BLOCK means the flush is incomplete: call again. A later
+ * sectrans_read returns -9805. An I/O error of the flush is reported as
+ * success, as in Secure Transport. Errors: -50, the saved status of a failed
+ * handshake, transport errors of the flush. */
 SECTRANS_API sectrans_status sectrans_close(sectrans_context *ctx);
 
 /* Half-close: queues close_notify and flushes, but keeps reading until the

@@ -1,0 +1,296 @@
+"""The session's states and transitions (design "The lifecycle" and its
+deviations, reference §1 and §2.12, header contract), over real
+handshakes on the memory transport, for TLS 1.2 and TLS 1.3.
+
+idle -> handshake -> connected -> closed, as sectrans_get_session_state
+reports it; aborted after a fatal read error; a failed handshake is
+terminal; the handshake after success is a no-op; read and write refuse
+the idle state; every setter refuses an active session; shutdown_write is a
+half-close; a received close_notify ends reads with -9805 and is answered;
+end of stream without close_notify gives -9806.
+(A fatal write error is in test_fd_transport.py; every call on a terminal
+context in test_misuse.py.)
+"""
+
+import os
+
+import pytest
+
+from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, drive_handshake,
+                     handshake, make_pair, make_trust_store, make_identity, pump, st,
+                     take_all)
+
+IDLE = st.SECTRANS_STATE_IDLE
+HANDSHAKE = st.SECTRANS_STATE_HANDSHAKE
+CONNECTED = st.SECTRANS_STATE_CONNECTED
+CLOSED = st.SECTRANS_STATE_CLOSED
+ABORTED = st.SECTRANS_STATE_ABORTED
+GRACEFUL = st.SECTRANS_CLOSED_GRACEFUL
+ABORT = st.SECTRANS_CLOSED_ABORT
+
+TLS12 = st.SECTRANS_PROTOCOL_TLS12
+TLS13 = st.SECTRANS_PROTOCOL_TLS13
+
+
+@pytest.fixture(params=[TLS12, TLS13], ids=["tls12", "tls13"])
+def version(request):
+    return request.param
+
+
+def state(ctx):
+    return check(st.sectrans_get_session_state(ctx), "sectrans_get_session_state", ctx)
+
+
+def pending(ctx):
+    return check(st.sectrans_output_pending(ctx), "sectrans_output_pending", ctx)
+
+
+def new_pair(pki, version=None, **kw):
+    """A memory pair; the client allows only `version`."""
+    if version is not None:
+        kw.setdefault("client", {}).update(min_version=version, max_version=version)
+    return make_pair(pki.ecdsa_p256, **kw)
+
+
+def connected_pair(pki, version=None):
+    client, server = new_pair(pki, version)
+    handshake(client, server)
+    pump(client, server)
+    return client, server
+
+
+def read_once(ctx, size=1000):
+    buf = bytearray(size)
+    status, n = st.sectrans_read(ctx, buf)
+    return status, bytes(buf[:n])
+
+
+def send(sender, receiver, data):
+    assert st.sectrans_write(sender, data) == (0, len(data))
+    pump(sender, receiver)
+
+
+# ---------------------------------------------------------------------------
+# The normal path
+
+def test_states_of_a_whole_session(pki, version):
+    client, server = new_pair(pki, version)
+    assert (state(client), state(server)) == (IDLE, IDLE)
+
+    # The client's first call sends its ClientHello and waits.
+    assert st.sectrans_handshake(client) == WOULD_BLOCK
+    assert state(client) == HANDSHAKE
+    assert pending(client) > 0
+    # The server's first call, with nothing received yet, starts the session.
+    assert st.sectrans_handshake(server) == WOULD_BLOCK
+    assert state(server) == HANDSHAKE
+    # Half-closing needs a connected session.
+    assert st.sectrans_shutdown_write(client) == st.SECTRANS_ERR_BAD_REQ
+    assert check(st.sectrans_get_negotiated_protocol_version(client)) == \
+        st.SECTRANS_PROTOCOL_UNKNOWN
+
+    handshake(client, server)
+    assert (state(client), state(server)) == (CONNECTED, CONNECTED)
+    assert check(st.sectrans_get_negotiated_protocol_version(client)) == version
+    assert check(st.sectrans_get_negotiated_protocol_version(server)) == version
+
+    send(client, server, b"request")
+    assert read_once(server) == (0, b"request")
+    send(server, client, b"response")
+    assert read_once(client) == (0, b"response")
+    assert (state(client), state(server)) == (CONNECTED, CONNECTED)
+
+    assert st.sectrans_close(client) == 0
+    assert state(client) == CLOSED
+    pump(client, server)
+    assert read_once(server) == (GRACEFUL, b"")
+    assert state(server) == CLOSED
+
+
+def test_handshake_after_success_is_a_no_op(pki, version):
+    client, server = connected_pair(pki, version)
+    # Application data waiting in the server's input: a handshake call must
+    # neither consume it nor fail on it (Apple's would: errSSLProtocol).
+    assert st.sectrans_write(client, b"data") == (0, 4)
+    check(st.sectrans_feed_input(server, take_all(client)), "feed_input", server)
+    for ctx in (client, server):
+        assert st.sectrans_handshake(ctx) == 0, describe(st.sectrans_handshake(ctx), ctx)
+        assert st.sectrans_handshake(ctx) == 0
+        assert state(ctx) == CONNECTED
+        assert pending(ctx) == 0  # nothing sent
+    assert read_once(server) == (0, b"data")
+
+
+def test_read_and_write_in_idle_give_bad_req(pki):
+    client, server = new_pair(pki)
+    for ctx in (client, server):
+        assert st.sectrans_read(ctx, bytearray(10)) == (st.SECTRANS_ERR_BAD_REQ, 0)
+        assert st.sectrans_write(ctx, b"data") == (st.SECTRANS_ERR_BAD_REQ, 0)
+        assert st.sectrans_write(ctx, None) == (st.SECTRANS_ERR_BAD_REQ, 0)
+        assert st.sectrans_shutdown_write(ctx) == st.SECTRANS_ERR_BAD_REQ
+        assert state(ctx) == IDLE
+        assert pending(ctx) == 0  # no handshake was started
+    # The session still starts normally afterwards.
+    handshake(client, server)
+
+
+# ---------------------------------------------------------------------------
+# Setters while the session is active
+
+def _setters(pki):
+    """(name, call, getter or None): each per-context setter with a valid
+    argument, and how to read the setting back where a getter exists."""
+    identity = make_identity(pki.rsa2048)
+    store = make_trust_store(pki.ca_pem)
+    r, w = os.pipe()
+    os.close(w)
+    return r, [
+        ("sectrans_set_fd", lambda c: st.sectrans_set_fd(c, r), None),
+        ("sectrans_set_peer_domain_name",
+         lambda c: st.sectrans_set_peer_domain_name(c, "other.example"),
+         lambda c: check(st.sectrans_get_peer_domain_name(c))),
+        ("sectrans_set_identity", lambda c: st.sectrans_set_identity(c, identity), None),
+        ("sectrans_set_trust_store", lambda c: st.sectrans_set_trust_store(c, store), None),
+        ("sectrans_set_verify_mode",
+         lambda c: st.sectrans_set_verify_mode(c, st.SECTRANS_VERIFY_NONE),
+         lambda c: check(st.sectrans_get_verify_mode(c))),
+        ("sectrans_set_protocol_version_min",
+         lambda c: st.sectrans_set_protocol_version_min(c, TLS13),
+         lambda c: check(st.sectrans_get_protocol_version_min(c))),
+        ("sectrans_set_protocol_version_max",
+         lambda c: st.sectrans_set_protocol_version_max(c, TLS12),
+         lambda c: check(st.sectrans_get_protocol_version_max(c))),
+        ("sectrans_set_alpn", lambda c: st.sectrans_set_alpn(c, b"\x02h2"), None),
+        ("sectrans_set_enabled_ciphers",
+         lambda c: st.sectrans_set_enabled_ciphers(c, [0xC02B]),
+         lambda c: check(st.sectrans_get_enabled_ciphers(c))),
+    ]
+
+
+SETTER_NAMES = [
+    "sectrans_set_fd", "sectrans_set_peer_domain_name", "sectrans_set_identity",
+    "sectrans_set_trust_store", "sectrans_set_verify_mode",
+    "sectrans_set_protocol_version_min", "sectrans_set_protocol_version_max",
+    "sectrans_set_alpn", "sectrans_set_enabled_ciphers"]
+
+
+@pytest.mark.parametrize("active", [HANDSHAKE, CONNECTED], ids=["handshake", "connected"])
+@pytest.mark.parametrize("side", [CLIENT, SERVER], ids=["client", "server"])
+def test_every_setter_refuses_an_active_session(pki, active, side):
+    fd, setters = _setters(pki)
+    assert [name for name, _, _ in setters] == SETTER_NAMES
+    try:
+        client, server = new_pair(pki)
+        if active == HANDSHAKE:
+            assert st.sectrans_handshake(client) == WOULD_BLOCK
+            pump(client, server)
+            assert st.sectrans_handshake(server) == WOULD_BLOCK
+        else:
+            handshake(client, server)
+        ctx = client if side == CLIENT else server
+        assert state(ctx) == active
+        for name, call, getter in setters:
+            before = getter(ctx) if getter else None
+            status = call(ctx)
+            assert status == st.SECTRANS_ERR_BAD_REQ, "%s while %s: %s" % (
+                name, active, describe(status, ctx))
+            if getter:
+                assert getter(ctx) == before, "%s changed the setting" % name
+        # The transport is still the memory one, and the session goes on.
+        if active == HANDSHAKE:
+            handshake(client, server)
+        send(server, client, b"still fine")
+        assert read_once(client) == (0, b"still fine")
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------
+# Failures
+
+def test_failed_handshake_is_terminal(pki, version):
+    # The server's certificate does not name wrong.example: -9843.
+    client, server = new_pair(pki, version, peer_name="wrong.example")
+    c, s = drive_handshake(client, server)
+    assert c == st.SECTRANS_ERR_HOST_NAME_MISMATCH, describe(c, client)
+    assert state(client) == ABORTED
+    assert st.sectrans_context_error_detail(client)
+    # The alert reached the server, whose handshake failed too.
+    assert s not in (0, WOULD_BLOCK), describe(s, server)
+    assert state(server) == ABORTED
+    # Terminal: the next handshake calls give the same status, nothing moves.
+    for _ in range(2):
+        assert st.sectrans_handshake(client) == st.SECTRANS_ERR_HOST_NAME_MISMATCH
+        assert st.sectrans_handshake(server) == s
+    assert pending(client) == 0
+    assert (state(client), state(server)) == (ABORTED, ABORTED)
+
+
+def test_fatal_read_error_aborts(pki, version):
+    client, server = connected_pair(pki, version)
+    assert st.sectrans_write(client, b"tampered") == (0, 8)
+    record = bytearray(take_all(client))
+    record[-1] ^= 0x01  # breaks the record's authentication tag
+    check(st.sectrans_feed_input(server, bytes(record)), "feed_input", server)
+    status, data = read_once(server)
+    assert status not in (0, WOULD_BLOCK, GRACEFUL, ABORT), describe(status, server)
+    assert data == b""
+    assert state(server) == ABORTED
+    assert st.sectrans_context_error_detail(server)
+    assert pending(server) > 0  # the fatal alert for the peer
+    # Secure Transport: a context in ErrorClose answers errSSLClosedAbort.
+    assert read_once(server) == (ABORT, b"")
+    assert st.sectrans_write(server, b"x") == (ABORT, 0)
+    assert state(server) == ABORTED
+
+
+def test_end_of_stream_without_close_notify_aborts(pki, version):
+    client, server = connected_pair(pki, version)
+    check(st.sectrans_feed_eof(client), "feed_eof", client)
+    assert read_once(client) == (ABORT, b"")
+    assert state(client) == ABORTED
+    assert read_once(client) == (ABORT, b"")
+
+
+# ---------------------------------------------------------------------------
+# Closing
+
+def test_close_notify_received_ends_reads_and_is_answered(pki, version):
+    client, server = connected_pair(pki, version)
+    send(server, client, b"last words")
+    assert st.sectrans_close(server) == 0
+    assert state(server) == CLOSED
+    assert pending(server) > 0          # its close_notify
+    pump(client, server)
+    # Data sent before the close_notify is still delivered.
+    assert read_once(client) == (0, b"last words")
+    assert pending(client) == 0
+    assert read_once(client) == (GRACEFUL, b"")
+    assert state(client) == CLOSED
+    assert pending(client) > 0          # our close_notify, sent back
+    assert read_once(client) == (GRACEFUL, b"")
+    assert st.sectrans_write(client, b"x") == (GRACEFUL, 0)
+    # Secure Transport: after SSLClose, SSLRead only says closed graceful.
+    pump(client, server)
+    assert read_once(server) == (GRACEFUL, b"")
+
+
+def test_shutdown_write_is_a_half_close(pki, version):
+    client, server = connected_pair(pki, version)
+    assert st.sectrans_write(client, b"request") == (0, 7)
+    assert st.sectrans_shutdown_write(client) == 0
+    assert st.sectrans_write(client, b"more") == (GRACEFUL, 0)
+    pump(client, server)
+    # The server gets the request, answers, then sees the close_notify.
+    assert read_once(server) == (0, b"request")
+    assert st.sectrans_write(server, b"response") == (0, 8)
+    assert read_once(server) == (GRACEFUL, b"")
+    assert state(server) == CLOSED
+    pump(client, server)
+    # The client still reads: the response, then the server's close_notify
+    # (its automatic answer), which ends the session gracefully.
+    assert state(client) != CLOSED
+    assert read_once(client) == (0, b"response")
+    assert read_once(client) == (GRACEFUL, b"")
+    assert state(client) == CLOSED
+    assert st.sectrans_write(client, b"x") == (GRACEFUL, 0)

@@ -1,0 +1,417 @@
+"""Misuse gets a status, never a crash (design "The C ABI rules", the
+header's conventions and each function's comment).
+
+NULL handles (-50) for every function of the header that takes one (the
+list is checked against the header, so a new function must be added here);
+zero lengths; invalid enum values; datagram (-4); malformed ALPN lists;
+config setters after a context was made from the config (-909); trust
+store additions after use (-909); memory-transport calls on an fd
+context (-909); a peer name with an embedded NUL (-50); a verifying client
+without a peer name (-9848 before any byte is sent); every session call on
+a terminal context (the saved status); status names for every code.
+(Over-maximum lengths and lying callbacks are tested in C.)
+"""
+
+import os
+import re
+import socket
+
+import pytest
+
+from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, handshake,
+                     make_context, make_identity, make_trust_store, st)
+
+PARAM = st.SECTRANS_ERR_PARAM
+BAD_REQ = st.SECTRANS_ERR_BAD_REQ
+ILLEGAL = st.SECTRANS_ERR_ILLEGAL_PARAM
+
+HEADER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                      "core", "include", "sectrans", "sectrans.h")
+
+
+def _header_text():
+    with open(HEADER) as f:
+        return re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+
+
+# ---------------------------------------------------------------------------
+# NULL handles
+
+# Every header function taking a handle, called with None for it: the
+# expected result is -50 (or the function's documented NULL answer).
+NULL_CALLS = {
+    "sectrans_certificate_copy_der": lambda: st.sectrans_certificate_copy_der(None),
+    "sectrans_certificate_copy_pem": lambda: st.sectrans_certificate_copy_pem(None),
+    "sectrans_certificate_copy_subject": lambda: st.sectrans_certificate_copy_subject(None),
+    "sectrans_certificate_copy_issuer": lambda: st.sectrans_certificate_copy_issuer(None),
+    "sectrans_certificate_copy_san": lambda: st.sectrans_certificate_copy_san(None),
+    "sectrans_certificate_copy_sha256": lambda: st.sectrans_certificate_copy_sha256(None),
+    "sectrans_certificate_get_validity": lambda: st.sectrans_certificate_get_validity(None),
+    "sectrans_identity_get_certificate_count":
+        lambda: st.sectrans_identity_get_certificate_count(None),
+    "sectrans_identity_copy_certificate":
+        lambda: st.sectrans_identity_copy_certificate(None, 0),
+    "sectrans_trust_store_add_pem": lambda: st.sectrans_trust_store_add_pem(None, b"x"),
+    "sectrans_trust_store_add_pem_file":
+        lambda: st.sectrans_trust_store_add_pem_file(None, "/dev/null"),
+    "sectrans_trust_store_add_system": lambda: st.sectrans_trust_store_add_system(None),
+    "sectrans_trust_store_get_count": lambda: st.sectrans_trust_store_get_count(None),
+    "sectrans_trust_get_result": lambda: st.sectrans_trust_get_result(None),
+    "sectrans_trust_get_verify_code": lambda: st.sectrans_trust_get_verify_code(None),
+    "sectrans_trust_copy_detail": lambda: st.sectrans_trust_copy_detail(None),
+    "sectrans_trust_get_certificate_count":
+        lambda: st.sectrans_trust_get_certificate_count(None),
+    "sectrans_trust_copy_certificate": lambda: st.sectrans_trust_copy_certificate(None, 0),
+    "sectrans_config_set_protocol_version_min":
+        lambda: st.sectrans_config_set_protocol_version_min(None, st.SECTRANS_PROTOCOL_TLS12),
+    "sectrans_config_set_protocol_version_max":
+        lambda: st.sectrans_config_set_protocol_version_max(None, st.SECTRANS_PROTOCOL_TLS13),
+    "sectrans_config_set_identity": lambda: st.sectrans_config_set_identity(None, None),
+    "sectrans_config_set_trust_store": lambda: st.sectrans_config_set_trust_store(None, None),
+    "sectrans_config_set_verify_mode": lambda: st.sectrans_config_set_verify_mode(None, 0),
+    "sectrans_config_set_alpn": lambda: st.sectrans_config_set_alpn(None, b"\x02h2"),
+    "sectrans_config_set_enabled_ciphers":
+        lambda: st.sectrans_config_set_enabled_ciphers(None, [0x1301]),
+    "sectrans_context_create_with_config":
+        lambda: st.sectrans_context_create_with_config(None),
+    "sectrans_set_fd": lambda: st.sectrans_set_fd(None, 0),
+    "sectrans_feed_input": lambda: st.sectrans_feed_input(None, b"x"),
+    "sectrans_feed_eof": lambda: st.sectrans_feed_eof(None),
+    "sectrans_take_output": lambda: st.sectrans_take_output(None, bytearray(10)),
+    "sectrans_output_pending": lambda: st.sectrans_output_pending(None),
+    "sectrans_set_peer_domain_name":
+        lambda: st.sectrans_set_peer_domain_name(None, "localhost"),
+    "sectrans_get_peer_domain_name": lambda: st.sectrans_get_peer_domain_name(None),
+    "sectrans_set_identity": lambda: st.sectrans_set_identity(None, None),
+    "sectrans_set_trust_store": lambda: st.sectrans_set_trust_store(None, None),
+    "sectrans_set_verify_mode": lambda: st.sectrans_set_verify_mode(None, 0),
+    "sectrans_get_verify_mode": lambda: st.sectrans_get_verify_mode(None),
+    "sectrans_set_protocol_version_min":
+        lambda: st.sectrans_set_protocol_version_min(None, st.SECTRANS_PROTOCOL_TLS12),
+    "sectrans_set_protocol_version_max":
+        lambda: st.sectrans_set_protocol_version_max(None, st.SECTRANS_PROTOCOL_TLS13),
+    "sectrans_get_protocol_version_min": lambda: st.sectrans_get_protocol_version_min(None),
+    "sectrans_get_protocol_version_max": lambda: st.sectrans_get_protocol_version_max(None),
+    "sectrans_set_alpn": lambda: st.sectrans_set_alpn(None, b"\x02h2"),
+    "sectrans_set_enabled_ciphers": lambda: st.sectrans_set_enabled_ciphers(None, [0x1301]),
+    "sectrans_get_enabled_ciphers": lambda: st.sectrans_get_enabled_ciphers(None),
+    "sectrans_get_supported_ciphers": lambda: st.sectrans_get_supported_ciphers(None),
+    "sectrans_handshake": lambda: st.sectrans_handshake(None),
+    "sectrans_write": lambda: st.sectrans_write(None, b"data"),
+    "sectrans_read": lambda: st.sectrans_read(None, bytearray(10)),
+    "sectrans_get_buffered_read_size": lambda: st.sectrans_get_buffered_read_size(None),
+    "sectrans_close": lambda: st.sectrans_close(None),
+    "sectrans_shutdown_write": lambda: st.sectrans_shutdown_write(None),
+    "sectrans_get_session_state": lambda: st.sectrans_get_session_state(None),
+    "sectrans_get_negotiated_protocol_version":
+        lambda: st.sectrans_get_negotiated_protocol_version(None),
+    "sectrans_get_negotiated_cipher": lambda: st.sectrans_get_negotiated_cipher(None),
+    "sectrans_get_negotiated_group": lambda: st.sectrans_get_negotiated_group(None),
+    "sectrans_get_negotiated_alpn": lambda: st.sectrans_get_negotiated_alpn(None),
+    "sectrans_copy_peer_trust": lambda: st.sectrans_copy_peer_trust(None),
+    # Not status functions; their NULL answers are documented.
+    "sectrans_context_error_detail": lambda: st.sectrans_context_error_detail(None),
+    "sectrans_wants": lambda: st.sectrans_wants(None),
+}
+NULL_ANSWERS = {"sectrans_context_error_detail": "",
+                "sectrans_wants": st.SECTRANS_WANT_NOTHING}
+# Not in the Python module (the callback transport is tested in C), and
+# the reference counting functions (NULL is a no-op there).
+NOT_IN_PYTHON = {"sectrans_set_io_funcs", "sectrans_set_connection",
+                 "sectrans_get_connection"}
+
+
+def _header_functions_taking_a_handle():
+    names = set()
+    for m in re.finditer(r"SECTRANS_API\s+[^;]*?\b(sectrans_\w+)\s*\(([^)]*)\)\s*;",
+                         _header_text(), re.S):
+        name, params = m.group(1), m.group(2)
+        if re.search(r"\bsectrans_(context|config|identity|certificate|trust|trust_store)"
+                     r"\s*\*(?!\*)", params) and not re.search(r"_(retain|release)$", name):
+            names.add(name)
+    return names - NOT_IN_PYTHON
+
+
+def test_null_handle_table_covers_the_header():
+    header = _header_functions_taking_a_handle()
+    assert header - set(NULL_CALLS) == set(), "add these to NULL_CALLS"
+    assert set(NULL_CALLS) - header == set(), "not in the header (any more)"
+
+
+@pytest.mark.parametrize("name", sorted(NULL_CALLS))
+def test_null_handle_gives_param(name):
+    result = NULL_CALLS[name]()
+    if name in NULL_ANSWERS:
+        assert result == NULL_ANSWERS[name]
+        return
+    status = result[0] if isinstance(result, tuple) else result
+    assert status == PARAM, "%s(NULL) returned %s" % (name, describe(status))
+    if isinstance(result, tuple):
+        # Outputs stay empty: handles and values None, byte counts 0.
+        assert all(out in (None, 0) for out in result[1:]), result
+
+
+def test_null_trust_store_argument_gives_param():
+    # The second handle: a trust store is required (NULL does not mean "the
+    # system store" here; a NULL identity, by contrast, clears it).
+    ctx = make_context(CLIENT)
+    config = check(st.sectrans_config_create(CLIENT))
+    assert st.sectrans_set_trust_store(ctx, None) == PARAM
+    assert st.sectrans_config_set_trust_store(config, None) == PARAM
+    assert st.sectrans_set_identity(ctx, None) == 0
+    assert st.sectrans_config_set_identity(config, None) == 0
+
+
+# ---------------------------------------------------------------------------
+# Zero lengths
+
+def test_zero_lengths(pki):
+    # Parsers refuse empty input as a parameter error.
+    assert st.sectrans_certificate_create_from_der(b"") == (PARAM, None)
+    assert st.sectrans_certificate_create_from_pem(b"") == (PARAM, None)
+    # An empty cipher list.
+    ctx = make_context(CLIENT)
+    assert st.sectrans_set_enabled_ciphers(ctx, []) == PARAM
+    # Feeding and taking nothing are fine and do nothing.
+    assert st.sectrans_feed_input(ctx, b"") == 0
+    assert st.sectrans_take_output(ctx, bytearray(0)) == (0, 0)
+    assert st.sectrans_output_pending(ctx) == (0, 0)
+    # An empty peer name clears the name; a counted trailing NUL is dropped.
+    assert st.sectrans_set_peer_domain_name(ctx, b"localhost\0") == 0
+    assert st.sectrans_get_peer_domain_name(ctx) == (0, b"localhost")
+    assert st.sectrans_set_peer_domain_name(ctx, b"") == 0
+    assert st.sectrans_get_peer_domain_name(ctx) == (0, b"")
+    # ALPN: an empty (non-NULL) list is malformed: RFC 7301 needs a name.
+    # (None clears the list: test_alpn.py.)
+    assert st.sectrans_set_alpn(ctx, b"") == PARAM
+
+
+# ---------------------------------------------------------------------------
+# Invalid enum values
+
+def test_invalid_side_and_type():
+    assert st.sectrans_context_create(2, st.SECTRANS_STREAM) == (PARAM, None)
+    assert st.sectrans_context_create(-1, st.SECTRANS_STREAM) == (PARAM, None)
+    assert st.sectrans_context_create(CLIENT, 5) == (PARAM, None)
+    assert st.sectrans_config_create(2) == (PARAM, None)
+
+
+def test_datagram_is_unimplemented():
+    for side in (CLIENT, SERVER):
+        assert st.sectrans_context_create(side, st.SECTRANS_DATAGRAM) == \
+            (st.SECTRANS_ERR_UNIMPLEMENTED, None)
+
+
+@pytest.mark.parametrize("target", ["context", "config"])
+def test_invalid_verify_mode(target):
+    if target == "context":
+        obj = make_context(CLIENT)
+        assert st.sectrans_set_verify_mode(obj, 9) == PARAM
+        assert st.sectrans_set_verify_mode(obj, -1) == PARAM
+        assert check(st.sectrans_get_verify_mode(obj)) == st.SECTRANS_VERIFY_FULL
+    else:
+        obj = check(st.sectrans_config_create(CLIENT))
+        assert st.sectrans_config_set_verify_mode(obj, 9) == PARAM
+
+
+def test_invalid_key_type():
+    assert st.sectrans_identity_create_self_signed("localhost", 5) == (PARAM, None)
+
+
+BAD_MIN = [99, -1, st.SECTRANS_PROTOCOL_UNKNOWN, st.SECTRANS_PROTOCOL_SSL3,
+           st.SECTRANS_PROTOCOL_DTLS1, st.SECTRANS_PROTOCOL_DTLS12]
+BAD_MAX = BAD_MIN + [st.SECTRANS_PROTOCOL_TLS1, st.SECTRANS_PROTOCOL_TLS11]
+
+
+@pytest.mark.parametrize("target", ["context", "config"])
+def test_invalid_protocol_versions_give_illegal_param(target):
+    if target == "context":
+        obj = make_context(CLIENT)
+        set_min, set_max = st.sectrans_set_protocol_version_min, \
+            st.sectrans_set_protocol_version_max
+    else:
+        obj = check(st.sectrans_config_create(CLIENT))
+        set_min, set_max = st.sectrans_config_set_protocol_version_min, \
+            st.sectrans_config_set_protocol_version_max
+    for protocol in BAD_MIN:
+        assert set_min(obj, protocol) == ILLEGAL, "min %d" % protocol
+    for protocol in BAD_MAX:
+        assert set_max(obj, protocol) == ILLEGAL, "max %d" % protocol
+    if target == "context":
+        # Refused values change nothing: still TLS 1.2 to 1.3.
+        assert check(st.sectrans_get_protocol_version_min(obj)) == st.SECTRANS_PROTOCOL_TLS12
+        assert check(st.sectrans_get_protocol_version_max(obj)) == st.SECTRANS_PROTOCOL_TLS13
+
+
+MALFORMED_ALPN = [
+    b"\x00",                 # an empty name
+    b"\x03h2",               # a length past the end
+    b"\x02h2\x00",           # an empty name after a good one
+    b"\x02h2\x05abc",        # the second name runs past the end
+    b"\x00\x02h2",           # an empty name first
+    b"h2",                   # not length-prefixed
+]
+
+
+@pytest.mark.parametrize("target", ["context", "config"])
+@pytest.mark.parametrize("alpn", MALFORMED_ALPN, ids=repr)
+def test_malformed_alpn_list_gives_param(target, alpn):
+    if target == "context":
+        assert st.sectrans_set_alpn(make_context(CLIENT), alpn) == PARAM
+    else:
+        assert st.sectrans_config_set_alpn(check(st.sectrans_config_create(CLIENT)),
+                                           alpn) == PARAM
+
+
+# ---------------------------------------------------------------------------
+# Frozen configs and trust stores
+
+def test_config_setters_after_a_context_was_made_give_bad_req(pki):
+    config = check(st.sectrans_config_create(SERVER))
+    check(st.sectrans_config_set_identity(config, make_identity(pki.ecdsa_p256)))
+    check(st.sectrans_context_create_with_config(config))
+    setters = {
+        "protocol_version_min": st.SECTRANS_PROTOCOL_TLS13,
+        "protocol_version_max": st.SECTRANS_PROTOCOL_TLS12,
+        "identity": make_identity(pki.rsa2048),
+        "trust_store": make_trust_store(pki.ca_pem),
+        "verify_mode": st.SECTRANS_VERIFY_NONE,
+        "alpn": b"\x02h2",
+        "enabled_ciphers": [0xC02B],
+    }
+    header_setters = set(re.findall(r"\bsectrans_config_set_(\w+)\s*\(", _header_text()))
+    assert header_setters == set(setters)
+    for name, value in setters.items():
+        status = getattr(st, "sectrans_config_set_" + name)(config, value)
+        assert status == BAD_REQ, "sectrans_config_set_%s: %s" % (name, describe(status))
+    # The frozen config still makes working contexts.
+    server = check(st.sectrans_context_create_with_config(config))
+    client = make_context(CLIENT, anchors=pki.ca_pem, peer_name="localhost")
+    handshake(client, server)
+    assert check(st.sectrans_get_negotiated_protocol_version(server)) == \
+        st.SECTRANS_PROTOCOL_TLS13
+
+
+@pytest.mark.parametrize("user", ["context", "config"])
+def test_trust_store_additions_after_use_give_bad_req(pki, user):
+    store = make_trust_store(pki.ca_pem)
+    if user == "context":
+        check(st.sectrans_set_trust_store(make_context(CLIENT), store))
+    else:
+        check(st.sectrans_config_set_trust_store(check(st.sectrans_config_create(CLIENT)),
+                                                 store))
+    assert st.sectrans_trust_store_add_pem(store, pki.intermediate_pem) == BAD_REQ
+    assert st.sectrans_trust_store_add_pem_file(store, pki.intermediate_file) == BAD_REQ
+    assert st.sectrans_trust_store_add_system(store) == BAD_REQ
+    assert check(st.sectrans_trust_store_get_count(store)) == 1
+
+
+# ---------------------------------------------------------------------------
+# Transports
+
+def test_memory_transport_calls_on_an_fd_context_give_bad_req():
+    a, b = socket.socketpair()
+    try:
+        ctx = make_context(CLIENT)
+        assert st.sectrans_set_fd(ctx, -1) == PARAM
+        check(st.sectrans_set_fd(ctx, a.fileno()))
+        assert st.sectrans_feed_input(ctx, b"\x16\x03\x01") == BAD_REQ
+        assert st.sectrans_feed_eof(ctx) == BAD_REQ
+        assert st.sectrans_take_output(ctx, bytearray(10)) == (BAD_REQ, 0)
+        assert st.sectrans_output_pending(ctx) == (BAD_REQ, None)
+    finally:
+        a.close()
+        b.close()
+
+
+def test_feed_after_feed_eof_gives_bad_req():
+    ctx = make_context(SERVER)
+    check(st.sectrans_feed_eof(ctx))
+    assert st.sectrans_feed_input(ctx, b"\x16") == BAD_REQ
+
+
+# ---------------------------------------------------------------------------
+# Peer names
+
+def test_peer_name_with_embedded_nul_gives_param():
+    ctx = make_context(CLIENT, peer_name="localhost")
+    for name in (b"local\0host", b"\0localhost", b"localhost\0\0", "evil.com\0.example"):
+        assert st.sectrans_set_peer_domain_name(ctx, name) == PARAM, repr(name)
+    assert st.sectrans_get_peer_domain_name(ctx) == (0, b"localhost")
+
+
+@pytest.mark.parametrize("use_config", [False, True], ids=["apple", "config"])
+def test_verifying_client_without_peer_name_fails_before_sending(pki, use_config):
+    client = make_context(CLIENT, anchors=pki.ca_pem, use_config=use_config)
+    assert st.sectrans_handshake(client) == st.SECTRANS_ERR_BAD_CONFIGURATION
+    assert st.sectrans_output_pending(client) == (0, 0)  # not even a ClientHello
+    assert st.sectrans_context_error_detail(client)
+    assert check(st.sectrans_get_session_state(client)) == st.SECTRANS_STATE_ABORTED
+    # The explicit opt-out: chain-only verification runs without a name.
+    client = make_context(CLIENT, anchors=pki.ca_pem, use_config=use_config,
+                          verify_mode=st.SECTRANS_VERIFY_CHAIN_ONLY)
+    assert st.sectrans_handshake(client) == WOULD_BLOCK
+    assert check(st.sectrans_output_pending(client)) > 0
+
+
+# ---------------------------------------------------------------------------
+# Terminal contexts
+
+SESSION_CALLS = {
+    "handshake": lambda c: st.sectrans_handshake(c),
+    "read": lambda c: st.sectrans_read(c, bytearray(10)),
+    "write": lambda c: st.sectrans_write(c, b"data"),
+    "write_flush": lambda c: st.sectrans_write(c, None),
+    "shutdown_write": lambda c: st.sectrans_shutdown_write(c),
+    "close": lambda c: st.sectrans_close(c),
+}
+
+
+@pytest.mark.parametrize("call", sorted(SESSION_CALLS))
+def test_every_session_call_on_a_terminal_context_returns_the_saved_status(pki, call):
+    # Terminal: a verifying client started without a peer name.
+    client = make_context(CLIENT, anchors=pki.ca_pem)
+    saved = st.sectrans_handshake(client)
+    assert saved == st.SECTRANS_ERR_BAD_CONFIGURATION
+    for _ in range(2):
+        result = SESSION_CALLS[call](client)
+        status = result[0] if isinstance(result, tuple) else result
+        assert status == saved, "%s on a terminal context: %s" % (
+            call, describe(status, client))
+        if isinstance(result, tuple):
+            assert result[1] == 0, "processed"
+        assert check(st.sectrans_get_session_state(client)) == st.SECTRANS_STATE_ABORTED
+    # And the handshake still answers the same afterwards.
+    assert st.sectrans_handshake(client) == saved
+    assert st.sectrans_output_pending(client) == (0, 0)
+
+
+# ---------------------------------------------------------------------------
+# Status strings
+
+def _status_codes():
+    body = re.search(r"enum\s+sectrans_status_code\s*\{(.*?)\}", _header_text(), re.S)
+    codes = dict(re.findall(r"(SECTRANS_\w+)\s*=\s*(-?\d+)", body.group(1)))
+    assert len(codes) > 70
+    return {name: int(value) for name, value in codes.items()}
+
+
+def test_status_string_names_every_code():
+    names = {}
+    for constant, code in _status_codes().items():
+        assert getattr(st, constant) == code
+        name = st.sectrans_status_string(code)
+        assert name and name != "unknown status", constant
+        assert re.fullmatch(r"err(SSL|Sec)\w+", name), (constant, name)
+        assert name not in names, "%s and %s share %s" % (constant, names.get(name), name)
+        names[name] = constant
+        description = st.sectrans_status_description(code)
+        assert description and description != "unknown status", constant
+    assert st.sectrans_status_string(0) == "errSecSuccess"
+    assert st.sectrans_status_string(-9803) == "errSSLWouldBlock"
+
+
+@pytest.mark.parametrize("code", [12345, 1, -9999, -2147483648, 2147483647])
+def test_status_string_of_an_unknown_number(code):
+    assert st.sectrans_status_string(code) == "unknown status"
+    assert st.sectrans_status_description(code) == "unknown status"
