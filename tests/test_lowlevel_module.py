@@ -174,25 +174,7 @@ def test_init_raises_importerror(tmp_path, check_status, load_error, message):
 # ---------------------------------------------------------------------------
 # Strings
 
-@pytest.mark.parametrize("code,name", [
-    (st.SECTRANS_WOULD_BLOCK, "errSSLWouldBlock"),
-    (st.SECTRANS_CLOSED_GRACEFUL, "errSSLClosedGraceful"),
-    (st.SECTRANS_CLOSED_ABORT, "errSSLClosedAbort"),
-    (st.SECTRANS_ERR_HOST_NAME_MISMATCH, "errSSLHostNameMismatch"),
-    (st.SECTRANS_PEER_AUTH_COMPLETED, "errSSLPeerAuthCompleted"),
-    (123456, "unknown status"),
-])
-def test_status_string(code, name):
-    assert st.sectrans_status_string(code) == name
-    assert isinstance(st.sectrans_status_description(code), str)
-
-
-def test_every_status_code_has_a_name():
-    text = _header_text()
-    body = re.search(r"enum\s+sectrans_status_code\s*\{(.*?)\}", text, re.S).group(1)
-    for name in re.findall(r"\b(SECTRANS_[A-Z0-9_]+)\s*=", body):
-        s = st.sectrans_status_string(getattr(st, name))
-        assert isinstance(s, str) and s != "unknown status", name
+# Every status code's name: tests/test_misuse.py.
 
 
 def test_const_char_returns_are_str_or_none():

@@ -68,12 +68,7 @@ static struct settings *mutable_settings(sectrans_config *config,
   return &config->settings;
 }
 
-#define CONFIG_SETTER(name, call)                                              \
-  sectrans_status name {                                                       \
-    sectrans_status status;                                                    \
-    struct settings *s = mutable_settings(config, &status);                    \
-    return s ? call : status;                                                  \
-  }
+#define CONFIG_SETTER(signature, call) SETTINGS_SETTER(signature, mutable_settings, config, call)
 
 CONFIG_SETTER(sectrans_config_set_protocol_version_min(sectrans_config *config, int protocol),
               settings_set_protocol_min(s, protocol))

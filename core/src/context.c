@@ -136,12 +136,7 @@ static struct settings *settable(sectrans_context *ctx, sectrans_status *status)
   return &ctx->settings;
 }
 
-#define CONTEXT_SETTER(name, call)                                             \
-  sectrans_status name {                                                       \
-    sectrans_status status;                                                    \
-    struct settings *s = settable(ctx, &status);                               \
-    return s ? call : status;                                                  \
-  }
+#define CONTEXT_SETTER(signature, call) SETTINGS_SETTER(signature, settable, ctx, call)
 
 CONTEXT_SETTER(sectrans_set_protocol_version_min(sectrans_context *ctx, int protocol),
                settings_set_protocol_min(s, protocol))
@@ -167,6 +162,8 @@ sectrans_status sectrans_set_peer_domain_name(sectrans_context *ctx,
     return SECTRANS_ERR_PARAM;
   if (len > 0 && name[len - 1] == '\0')
     len--; /* Secure Transport tolerates a counted trailing NUL */
+  if (len > 1 && name[len - 1] == '.')
+    len--; /* "host." is absolute anyway; SNI and certificates omit the dot */
   if (len > SECTRANS_MAX_PEER_NAME_LENGTH || memchr(name, '\0', len) != NULL)
     return SECTRANS_ERR_PARAM;
   if (ctx->side == SECTRANS_SERVER)

@@ -151,6 +151,15 @@ struct settings {
   size_t cipher_count;
 };
 
+/* Defines a public setter: lookup(handle, &status) finds the settings to
+ * change (or says why not), then call applies the change to `s`. */
+#define SETTINGS_SETTER(signature, lookup, handle, call)                      \
+  sectrans_status signature {                                                 \
+    sectrans_status status;                                                   \
+    struct settings *s = lookup(handle, &status);                             \
+    return s ? call : status;                                                 \
+  }
+
 void settings_init(struct settings *s);
 /* Deep copy with references. Returns 0 on allocation failure. */
 int settings_copy(struct settings *dst, const struct settings *src);

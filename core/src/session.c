@@ -107,6 +107,15 @@ static sectrans_status would_block(sectrans_context *ctx, int wants) {
   return SECTRANS_WOULD_BLOCK;
 }
 
+/* Drains the write queue once connected: would-block asks for writability,
+ * a transport error aborts the session. */
+static sectrans_status flush_or_abort(sectrans_context *ctx) {
+  sectrans_status status = transport_flush(ctx);
+  if (status == SECTRANS_WOULD_BLOCK)
+    return would_block(ctx, SECTRANS_WANT_WRITE);
+  return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
+}
+
 /* ---- the handshake --------------------------------------------------------------- */
 
 static sectrans_status start_handshake(sectrans_context *ctx) {
@@ -154,10 +163,7 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
       return fail_handshake(ctx, status);
   }
   ctx->state = SECTRANS_STATE_CONNECTED;
-  sectrans_status status = transport_flush(ctx);
-  if (status == SECTRANS_WOULD_BLOCK)
-    return would_block(ctx, SECTRANS_WANT_WRITE);
-  return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
+  return flush_or_abort(ctx);
 }
 
 /* The status a closed or failed context answers with, or 0 when open. */
@@ -181,10 +187,7 @@ sectrans_status sectrans_handshake(sectrans_context *ctx) {
     return status;
   if (ctx->state == SECTRANS_STATE_CONNECTED) {
     /* Idempotent after success: only finish draining the queue. */
-    status = transport_flush(ctx);
-    if (status == SECTRANS_WOULD_BLOCK)
-      return would_block(ctx, SECTRANS_WANT_WRITE);
-    return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
+    return flush_or_abort(ctx);
   }
   return drive_handshake(ctx);
 }
@@ -233,20 +236,14 @@ sectrans_status sectrans_write(sectrans_context *ctx, const void *data,
   if (ctx->write_closed)
     return SECTRANS_CLOSED_GRACEFUL;
   /* The queue of earlier calls drains before new data is taken. */
-  status = transport_flush(ctx);
-  if (status == SECTRANS_WOULD_BLOCK)
-    return would_block(ctx, SECTRANS_WANT_WRITE);
-  if (status != SECTRANS_SUCCESS)
-    return abort_session(ctx, status);
+  if ((status = flush_or_abort(ctx)) != SECTRANS_SUCCESS)
+    return status;
   if (len == 0)
     return SECTRANS_SUCCESS;
   if ((status = encrypt_all(ctx, data, len)) != SECTRANS_SUCCESS)
     return abort_session(ctx, status);
   *processed = len;
-  status = transport_flush(ctx);
-  if (status == SECTRANS_WOULD_BLOCK)
-    return would_block(ctx, SECTRANS_WANT_WRITE);
-  return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
+  return flush_or_abort(ctx);
 }
 
 /* ---- read ------------------------------------------------------------------------ */

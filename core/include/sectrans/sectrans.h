@@ -501,7 +501,8 @@ SECTRANS_API int sectrans_wants(const sectrans_context *ctx);
 
 /* Client: the server's name, sent as SNI (not for IP literals) and checked
  * against the certificate's DNS or IP subjectAltNames (never the subject
- * CN). A trailing NUL inside len is dropped. NULL with len 0 clears it.
+ * CN). A trailing NUL inside len is dropped, and so is one trailing dot
+ * ("example.com." names example.com). NULL with len 0 clears it.
  * Server: accepted and ignored, as in Secure Transport. Errors: -50 (len
  * over SECTRANS_MAX_PEER_NAME_LENGTH, an embedded NUL), -909. */
 SECTRANS_API sectrans_status sectrans_set_peer_domain_name(
