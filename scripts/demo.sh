@@ -4,5 +4,5 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup-debian.sh" demo
-"$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=OFF
+"$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=OFF -DSECTRANS_BUILD_TESTS=OFF
 exec "$root/build/cli/sectrans" demo "$@"

@@ -10,8 +10,8 @@ sudo=""
 
 apt_packages="build-essential cmake pkg-config android-libboringssl-dev"
 if [ "$need" = test ]; then
-  apt_packages="$apt_packages android-boringssl swig python3-dev openssl libssl-dev
-    gnutls-bin valgrind abigail-tools lua5.4 liblua5.4-dev lua-socket lua-sec"
+  apt_packages="$apt_packages swig python3-dev openssl libssl-dev gnutls-bin
+    valgrind abigail-tools binutils"
 fi
 
 missing=""
