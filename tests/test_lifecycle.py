@@ -140,7 +140,6 @@ def test_read_and_write_in_idle_give_bad_req(pki):
 def _setters(pki):
     """(name, call, getter or None): each per-context setter with a valid
     argument, and how to read the setting back where a getter exists."""
-    identity = make_identity(pki.rsa2048)
     store = make_trust_store(pki.ca_pem)
     r, w = os.pipe()
     os.close(w)
@@ -149,7 +148,6 @@ def _setters(pki):
         ("sectrans_set_peer_domain_name",
          lambda c: st.sectrans_set_peer_domain_name(c, "other.example"),
          lambda c: check(st.sectrans_get_peer_domain_name(c))),
-        ("sectrans_set_identity", lambda c: st.sectrans_set_identity(c, identity), None),
         ("sectrans_set_trust_store", lambda c: st.sectrans_set_trust_store(c, store), None),
         ("sectrans_set_verify_mode",
          lambda c: st.sectrans_set_verify_mode(c, st.SECTRANS_VERIFY_NONE),
@@ -164,14 +162,29 @@ def _setters(pki):
         ("sectrans_set_enabled_ciphers",
          lambda c: st.sectrans_set_enabled_ciphers(c, [0xC02B]),
          lambda c: check(st.sectrans_get_enabled_ciphers(c))),
+        ("sectrans_set_session_option",
+         lambda c: st.sectrans_set_session_option(c, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1),
+         lambda c: check(st.sectrans_get_session_option(c, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH))),
+        ("sectrans_set_client_side_authenticate",
+         lambda c: st.sectrans_set_client_side_authenticate(c, st.SECTRANS_AUTHENTICATE_TRY),
+         None),
+        ("sectrans_add_distinguished_name",
+         lambda c: st.sectrans_add_distinguished_name(c, b"\x30\x00"),
+         lambda c: check(st.sectrans_get_distinguished_name_count(c))),
+        ("sectrans_set_ocsp_response",
+         lambda c: st.sectrans_set_ocsp_response(c, b"\x30\x00"), None),
     ]
 
 
+# sectrans_set_identity works in any state (a break point may choose the
+# identity); sectrans_set_session_tickets_enabled too, as in Secure Transport.
 SETTER_NAMES = [
-    "sectrans_set_fd", "sectrans_set_peer_domain_name", "sectrans_set_identity",
+    "sectrans_set_fd", "sectrans_set_peer_domain_name",
     "sectrans_set_trust_store", "sectrans_set_verify_mode",
     "sectrans_set_protocol_version_min", "sectrans_set_protocol_version_max",
-    "sectrans_set_alpn", "sectrans_set_enabled_ciphers"]
+    "sectrans_set_alpn", "sectrans_set_enabled_ciphers",
+    "sectrans_set_session_option", "sectrans_set_client_side_authenticate",
+    "sectrans_add_distinguished_name", "sectrans_set_ocsp_response"]
 
 
 @pytest.mark.parametrize("active", [HANDSHAKE, CONNECTED], ids=["handshake", "connected"])

@@ -25,7 +25,8 @@ HANDLE_TYPES = ("sectrans_context", "sectrans_config", "sectrans_identity",
                 "sectrans_certificate", "sectrans_trust", "sectrans_trust_store")
 # Functions the module leaves out on purpose (LOWLEVEL.md).
 NOT_WRAPPED = re.compile(r"^sectrans_(retain|release|\w+_retain|\w+_release|"
-                         r"set_io_funcs|set_connection|get_connection)$")
+                         r"set_io_funcs|set_connection|get_connection|"
+                         r"set_keylog_callback|config_set_keylog_callback)$")
 
 
 # ---------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def _null_call_args(name, params):
         elif p.startswith("const char *"):
             args.append("x")
             i += 1
-        elif re.match(r"^(int|size_t|uint16_t|uint32_t|sectrans_status) \w+$", p):
+        elif re.match(r"^(int|size_t|uint16_t|uint32_t|int64_t|sectrans_status) \w+$", p):
             args.append(0)
             i += 1
         elif re.match(r"^(const )?sectrans_\w+ \*\w+$", p):

@@ -82,6 +82,9 @@ static PyObject *sectrans_py_none(void) {
 %ignore sectrans_set_io_funcs;
 %ignore sectrans_set_connection;
 %ignore sectrans_get_connection;
+/* Key logging needs a C callback; the CLI and the Python package offer it. */
+%ignore sectrans_set_keylog_callback;
+%ignore sectrans_config_set_keylog_callback;
 
 
 /* ------------------------------------------------------------------------ */
@@ -157,7 +160,10 @@ SECTRANS_HANDLE(sectrans_trust_store)
   (const void *cert_pem, size_t cert_len),
   (const void *key_pem, size_t key_len),
   (const void *protocols, size_t len),
-  (const void *data, size_t len)
+  (const void *data, size_t len),
+  (const void *cert_der, size_t cert_len),
+  (const void *key_der, size_t key_len),
+  (const void *peer_id, size_t len)
 };
 
 /* (const char *name, size_t len), the peer domain name: str (encoded as
@@ -431,6 +437,38 @@ sectrans_suites_retry_$argnum:;
 }
 %typemap(freearg) (uint16_t *suites, size_t *count) {
   PyMem_Free(array$argnum);
+}
+
+/* (sectrans_certificate *const *chain, size_t count): a sequence of
+ * certificate handles. */
+%typemap(in) (sectrans_certificate *const *chain, size_t count) (sectrans_certificate **array = NULL) {
+  PyObject *seq = PySequence_Fast($input, "expected a sequence of certificates");
+  if (seq == NULL)
+    SWIG_fail;
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  array = calloc(n > 0 ? (size_t)n : 1, sizeof(*array));
+  if (array == NULL) {
+    Py_DECREF(seq);
+    PyErr_NoMemory();
+    SWIG_fail;
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    void *ptr = NULL;
+    PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+    if (item != Py_None &&
+        !SWIG_IsOK(SWIG_ConvertPtr(item, &ptr, SWIGTYPE_p_sectrans_certificate, 0))) {
+      Py_DECREF(seq);
+      PyErr_SetString(PyExc_TypeError, "expected sectrans_certificate handles");
+      SWIG_fail;
+    }
+    array[i] = ptr;
+  }
+  Py_DECREF(seq);
+  $1 = array;
+  $2 = (size_t)n;
+}
+%typemap(freearg) (sectrans_certificate *const *chain, size_t count) {
+  free(array$argnum);
 }
 
 /* ------------------------------------------------------------------------ */

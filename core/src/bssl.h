@@ -24,6 +24,7 @@
 #include <openssl/mem.h>
 #include <openssl/nid.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs8.h> /* PKCS12_get_key_and_certs */
 #include <openssl/pool.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>

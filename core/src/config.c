@@ -2,8 +2,9 @@
  * config.c: shareable settings and the one SSL_CTX built from them.
  *
  * BoringSSL keeps some callbacks (ALPN selection among them) on the SSL_CTX
- * only, so each config owns one SSL_CTX and the callbacks find their
- * context through ex_data on the SSL.
+ * only, so each config owns one SSL_CTX and the callbacks (callbacks.c)
+ * find their context through ex_data on the SSL. The SSL_CTX also holds the
+ * server's session ticket keys, so they are per config.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,29 +85,14 @@ CONFIG_SETTER(sectrans_config_set_alpn(sectrans_config *config, const void *prot
               settings_set_alpn(s, protocols, len))
 CONFIG_SETTER(sectrans_config_set_enabled_ciphers(sectrans_config *config, const uint16_t *suites, size_t count),
               settings_set_ciphers(s, suites, count))
+CONFIG_SETTER(sectrans_config_set_client_side_authenticate(sectrans_config *config, int auth),
+              settings_set_client_auth(s, auth))
+CONFIG_SETTER(sectrans_config_set_session_option(sectrans_config *config, int option, int value),
+              settings_set_option(s, option, value))
+CONFIG_SETTER(sectrans_config_set_keylog_callback(sectrans_config *config, sectrans_keylog_func func, void *user),
+              settings_set_keylog(s, func, user))
 
 /* ---- the SSL_CTX ------------------------------------------------------------ */
-
-/* Server ALPN: the server's first protocol that the client also offers. */
-static int select_alpn(SSL *ssl, const uint8_t **out, uint8_t *out_len,
-                       const uint8_t *in, unsigned in_len, void *arg) {
-  sectrans_context *ctx = bssl.SSL_get_ex_data(ssl, config_ssl_ex_index());
-  if (ctx == NULL || ctx->settings.alpn == NULL)
-    return SSL_TLSEXT_ERR_NOACK;
-  const uint8_t *ours = ctx->settings.alpn;
-  size_t ours_len = ctx->settings.alpn_len;
-  for (size_t i = 0; i < ours_len; i += 1 + ours[i]) {
-    for (unsigned j = 0; j < in_len; j += 1 + in[j]) {
-      if (ours[i] == in[j] && j + 1 + in[j] <= in_len &&
-          memcmp(ours + i + 1, in + j + 1, ours[i]) == 0) {
-        *out = in + j + 1;
-        *out_len = in[j];
-        return SSL_TLSEXT_ERR_OK;
-      }
-    }
-  }
-  return SSL_TLSEXT_ERR_NOACK;
-}
 
 /* BoringSSL's default verify preferences leave out Ed25519. */
 static const uint16_t verify_prefs[] = {
@@ -117,7 +103,7 @@ static const uint16_t verify_prefs[] = {
     SSL_SIGN_ED25519,
 };
 
-static SSL_CTX *build_ssl_ctx(void) {
+static SSL_CTX *build_ssl_ctx(int side) {
   SSL_CTX *ssl_ctx = bssl.SSL_CTX_new(bssl.TLS_method());
   if (ssl_ctx == NULL)
     return NULL;
@@ -132,7 +118,7 @@ static SSL_CTX *build_ssl_ctx(void) {
     bssl.SSL_CTX_free(ssl_ctx);
     return NULL;
   }
-  bssl.SSL_CTX_set_alpn_select_cb(ssl_ctx, select_alpn, NULL);
+  callbacks_install(ssl_ctx, side);
   return ssl_ctx;
 }
 
@@ -143,7 +129,7 @@ int config_freeze(sectrans_config *config) {
     return 0;
   pthread_mutex_lock(&freeze_lock);
   if (config->ssl_ctx == NULL)
-    config->ssl_ctx = build_ssl_ctx();
+    config->ssl_ctx = build_ssl_ctx(config->side);
   if (config->ssl_ctx != NULL)
     atomic_store(&config->frozen, 1);
   pthread_mutex_unlock(&freeze_lock);

@@ -44,7 +44,6 @@ static sectrans_status attach_ssl(sectrans_context *ctx) {
     bssl.SSL_set_connect_state(ctx->ssl);
   else
     bssl.SSL_set_accept_state(ctx->ssl);
-  session_install_verifier(ctx);
   return SECTRANS_SUCCESS;
 }
 
@@ -114,7 +113,13 @@ void sectrans_context_release(sectrans_context *ctx) {
   settings_clear(&ctx->settings);
   sectrans_trust_release(ctx->peer_trust);
   sectrans_config_release(ctx->config);
+  for (size_t i = 0; i < ctx->dn_count; i++)
+    bssl.CRYPTO_BUFFER_free(ctx->dn[i]);
+  free(ctx->dn);
   free(ctx->peer_name);
+  free(ctx->peer_id);
+  free(ctx->requested_name);
+  free(ctx->ocsp);
   free(ctx);
 }
 
@@ -142,8 +147,6 @@ CONTEXT_SETTER(sectrans_set_protocol_version_min(sectrans_context *ctx, int prot
                settings_set_protocol_min(s, protocol))
 CONTEXT_SETTER(sectrans_set_protocol_version_max(sectrans_context *ctx, int protocol),
                settings_set_protocol_max(s, protocol))
-CONTEXT_SETTER(sectrans_set_identity(sectrans_context *ctx, sectrans_identity *identity),
-               settings_set_identity(s, identity))
 CONTEXT_SETTER(sectrans_set_trust_store(sectrans_context *ctx, sectrans_trust_store *store),
                settings_set_anchors(s, store))
 CONTEXT_SETTER(sectrans_set_verify_mode(sectrans_context *ctx, int mode),
@@ -152,6 +155,207 @@ CONTEXT_SETTER(sectrans_set_alpn(sectrans_context *ctx, const void *protocols, s
                settings_set_alpn(s, protocols, len))
 CONTEXT_SETTER(sectrans_set_enabled_ciphers(sectrans_context *ctx, const uint16_t *suites, size_t count),
                settings_set_ciphers(s, suites, count))
+CONTEXT_SETTER(sectrans_set_session_option(sectrans_context *ctx, int option, int value),
+               settings_set_option(s, option, value))
+CONTEXT_SETTER(sectrans_set_client_side_authenticate(sectrans_context *ctx, int auth),
+               settings_set_client_auth(s, auth))
+CONTEXT_SETTER(sectrans_set_keylog_callback(sectrans_context *ctx, sectrans_keylog_func func, void *user),
+               settings_set_keylog(s, func, user))
+
+/* Any state: a server picks its identity after the ClientHello break, a
+ * client after the certificate request. */
+sectrans_status sectrans_set_identity(sectrans_context *ctx,
+                                      sectrans_identity *identity) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  settings_set_identity(&ctx->settings, identity);
+  if (ctx->state == SECTRANS_STATE_HANDSHAKE && identity != NULL &&
+      !identity_install(identity, ctx->ssl))
+    return SECTRANS_ERR_BAD_CERT;
+  return SECTRANS_SUCCESS;
+}
+
+/* Secure Transport never checks the state for this one. */
+sectrans_status sectrans_set_session_tickets_enabled(sectrans_context *ctx,
+                                                     int enabled) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  return settings_set_option(&ctx->settings,
+                             SECTRANS_OPTION_ENABLE_SESSION_TICKETS, enabled);
+}
+
+sectrans_status sectrans_get_session_option(const sectrans_context *ctx,
+                                            int option, int *value) {
+  if (ctx == NULL || value == NULL || option < SECTRANS_OPTION_BREAK_ON_SERVER_AUTH ||
+      option > SECTRANS_OPTION_ENABLE_SESSION_TICKETS)
+    return SECTRANS_ERR_PARAM;
+  *value = (int)SETTINGS_OPTION(&ctx->settings, option);
+  return SECTRANS_SUCCESS;
+}
+
+/* ---- resumption ---------------------------------------------------------------- */
+
+enum { MAX_PEER_ID_LENGTH = 1024 };
+
+sectrans_status sectrans_set_peer_id(sectrans_context *ctx, const void *peer_id,
+                                     size_t len) {
+  if (ctx == NULL || peer_id == NULL || len == 0 || len > MAX_PEER_ID_LENGTH)
+    return SECTRANS_ERR_PARAM;
+  if (context_is_active(ctx) &&
+      ctx->pending_break != SECTRANS_CLIENT_CERT_REQUESTED)
+    return SECTRANS_ERR_BAD_REQ;
+  uint8_t *copy = malloc(len);
+  if (copy == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  memcpy(copy, peer_id, len);
+  free(ctx->peer_id);
+  ctx->peer_id = copy;
+  ctx->peer_id_len = len;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_get_peer_id(const sectrans_context *ctx, void *buf,
+                                     size_t *len) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  return copy_out(ctx->peer_id, ctx->peer_id_len, buf, len);
+}
+
+sectrans_status sectrans_get_session_resumed(const sectrans_context *ctx,
+                                             int *resumed) {
+  if (ctx == NULL || resumed == NULL)
+    return SECTRANS_ERR_PARAM;
+  *resumed = ctx->state != SECTRANS_STATE_IDLE && bssl.SSL_session_reused(ctx->ssl);
+  return SECTRANS_SUCCESS;
+}
+
+/* ---- client certificates ---------------------------------------------------------- */
+
+sectrans_status sectrans_get_client_certificate_state(const sectrans_context *ctx,
+                                                      int *state) {
+  if (ctx == NULL || state == NULL)
+    return SECTRANS_ERR_PARAM;
+  if (ctx->client_cert_rejected)
+    *state = SECTRANS_CLIENT_CERT_STATE_REJECTED;
+  else if (ctx->side == SECTRANS_CLIENT)
+    *state = ctx->client_cert_sent        ? SECTRANS_CLIENT_CERT_STATE_SENT
+             : ctx->client_cert_requested ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
+                                          : SECTRANS_CLIENT_CERT_STATE_NONE;
+  else if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_NEVER)
+    *state = SECTRANS_CLIENT_CERT_STATE_NONE;
+  else
+    *state = ctx->peer_trust != NULL             ? SECTRANS_CLIENT_CERT_STATE_SENT
+             : ctx->state != SECTRANS_STATE_IDLE ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
+                                                 : SECTRANS_CLIENT_CERT_STATE_NONE;
+  return SECTRANS_SUCCESS;
+}
+
+static int is_x501_name(const uint8_t *der, size_t len) {
+  const uint8_t *p = der;
+  X509_NAME *name = bssl.d2i_X509_NAME(NULL, &p, (long)len);
+  int whole = name != NULL && p == der + len;
+  if (name != NULL)
+    bssl.X509_NAME_free(name);
+  return whole;
+}
+
+sectrans_status sectrans_add_distinguished_name(sectrans_context *ctx,
+                                                const void *der, size_t len) {
+  sectrans_status status;
+  if (settable(ctx, &status) == NULL)
+    return status;
+  if (der == NULL || len == 0 || len > SECTRANS_MAX_PEM_LENGTH ||
+      !is_x501_name(der, len))
+    return SECTRANS_ERR_PARAM;
+  CRYPTO_BUFFER **grown = realloc(ctx->dn, (ctx->dn_count + 1) * sizeof(*grown));
+  if (grown == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  ctx->dn = grown;
+  /* Secure Transport prepends. */
+  CRYPTO_BUFFER *name = bssl.CRYPTO_BUFFER_new(der, len, NULL);
+  if (name == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  memmove(ctx->dn + 1, ctx->dn, ctx->dn_count * sizeof(*ctx->dn));
+  ctx->dn[0] = name;
+  ctx->dn_count++;
+  return SECTRANS_SUCCESS;
+}
+
+/* The names a client received, or those a server sends. */
+static const STACK_OF(CRYPTO_BUFFER) *received_names(const sectrans_context *ctx) {
+  return ctx->side == SECTRANS_CLIENT ? bssl.SSL_get0_server_requested_CAs(ctx->ssl)
+                                      : NULL;
+}
+
+sectrans_status sectrans_get_distinguished_name_count(const sectrans_context *ctx,
+                                                      size_t *count) {
+  if (ctx == NULL || count == NULL)
+    return SECTRANS_ERR_PARAM;
+  const STACK_OF(CRYPTO_BUFFER) *names = received_names(ctx);
+  *count = ctx->side == SECTRANS_SERVER ? ctx->dn_count
+           : names                       ? bssl.sk_num((const _STACK *)names)
+                                         : 0;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_copy_distinguished_name(const sectrans_context *ctx,
+                                                 size_t index, void *buf,
+                                                 size_t *len) {
+  size_t count;
+  sectrans_status status = sectrans_get_distinguished_name_count(ctx, &count);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  if (index >= count)
+    return SECTRANS_ERR_PARAM;
+  const CRYPTO_BUFFER *name =
+      ctx->side == SECTRANS_SERVER
+          ? ctx->dn[index]
+          : bssl.sk_value((const _STACK *)received_names(ctx), index);
+  return copy_out(bssl.CRYPTO_BUFFER_data(name), bssl.CRYPTO_BUFFER_len(name),
+                  buf, len);
+}
+
+sectrans_status sectrans_get_requested_peer_name(const sectrans_context *ctx,
+                                                 void *buf, size_t *len) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  const char *name = ctx->requested_name;
+  if (name == NULL && ctx->side == SECTRANS_SERVER)
+    name = bssl.SSL_get_servername(ctx->ssl, TLSEXT_NAMETYPE_host_name);
+  if (name == NULL)
+    return SECTRANS_ERR_PARAM; /* no SNI, as in Secure Transport */
+  return copy_out(name, strlen(name), buf, len);
+}
+
+/* ---- OCSP ---------------------------------------------------------------------------- */
+
+sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx, const void *der,
+                                           size_t len) {
+  sectrans_status status;
+  if (settable(ctx, &status) == NULL)
+    return status;
+  if (der == NULL || len == 0 || len > SECTRANS_MAX_PEM_LENGTH)
+    return SECTRANS_ERR_PARAM;
+  uint8_t *copy = malloc(len);
+  if (copy == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  memcpy(copy, der, len);
+  free(ctx->ocsp);
+  ctx->ocsp = copy;
+  ctx->ocsp_len = len;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_copy_ocsp_response(const sectrans_context *ctx, void *buf,
+                                            size_t *len) {
+  const uint8_t *response = NULL;
+  size_t response_len = 0;
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  if (ctx->side == SECTRANS_CLIENT)
+    bssl.SSL_get0_ocsp_response(ctx->ssl, &response, &response_len);
+  return copy_out(response, response_len, buf, len);
+}
 
 sectrans_status sectrans_set_peer_domain_name(sectrans_context *ctx,
                                               const char *name, size_t len) {
@@ -335,6 +539,18 @@ int sectrans_wants(const sectrans_context *ctx) {
   return wants;
 }
 
+/* The peer's chain under this context's policy: its anchors, and the peer
+ * name when a client verifies names. */
+sectrans_trust *context_peer_trust_create(sectrans_context *ctx) {
+  const char *host = ctx->side == SECTRANS_CLIENT &&
+                             ctx->settings.verify_mode == SECTRANS_VERIFY_FULL
+                         ? ctx->peer_name
+                         : NULL;
+  return trust_create_from_buffers(bssl.SSL_get0_peer_certificates(ctx->ssl),
+                                   ctx->settings.anchors,
+                                   ctx->side == SECTRANS_CLIENT, host);
+}
+
 sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
                                          sectrans_trust **trust) {
   if (ctx == NULL || trust == NULL)
@@ -343,7 +559,7 @@ sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
     /* Built lazily when no verification step ran (a resumed session). */
     const STACK_OF(CRYPTO_BUFFER) *certs = bssl.SSL_get0_peer_certificates(ctx->ssl);
     if (certs != NULL && bssl.sk_num((const _STACK *)certs) > 0 &&
-        (ctx->peer_trust = trust_create_from_buffers(certs)) == NULL)
+        (ctx->peer_trust = context_peer_trust_create(ctx)) == NULL)
       return SECTRANS_ERR_ALLOCATE;
   }
   *trust = sectrans_trust_retain(ctx->peer_trust);

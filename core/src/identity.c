@@ -206,10 +206,29 @@ static int arguments_ok(const void *cert_pem, size_t cert_len,
 }
 
 static sectrans_status check_key(sectrans_identity *identity) {
+  if (identity->count == 0 || identity->key == NULL)
+    return SECTRANS_ERR_DECODE;
   if (!key_is_acceptable(identity->key))
     return SECTRANS_ERR_BAD_CERT;
   if (!bssl.X509_check_private_key(identity->certs[0], identity->key))
     return failure_status(SECTRANS_ERR_BAD_CERT);
+  return SECTRANS_SUCCESS;
+}
+
+/* The one exit of every constructor that takes a caller's key (PEM, DER,
+ * PKCS#12): after the reading went well (status 0), the key must be
+ * acceptable and match the leaf. Hands identity out on success and frees
+ * it otherwise. */
+static sectrans_status identity_finish(sectrans_identity *identity,
+                                       sectrans_status status,
+                                       sectrans_identity **out) {
+  if (status == SECTRANS_SUCCESS)
+    status = check_key(identity);
+  if (status != SECTRANS_SUCCESS) {
+    identity_free(identity);
+    return status;
+  }
+  *out = identity;
   return SECTRANS_SUCCESS;
 }
 
@@ -233,14 +252,7 @@ sectrans_status sectrans_identity_create_from_pem(
   sectrans_status status = read_chain(cert_pem, cert_len, identity);
   if (status == SECTRANS_SUCCESS)
     status = read_key(key_pem, key_len, password, &identity->key);
-  if (status == SECTRANS_SUCCESS)
-    status = check_key(identity);
-  if (status != SECTRANS_SUCCESS) {
-    identity_free(identity);
-    return status;
-  }
-  *out = identity;
-  return SECTRANS_SUCCESS;
+  return identity_finish(identity, status, out);
 }
 
 /* ---- sectrans_identity_create_self_signed --------------------------------- */
@@ -449,6 +461,211 @@ sectrans_status sectrans_identity_create_self_signed(const char *common_name,
   }
   *out = identity;
   return SECTRANS_SUCCESS;
+}
+
+/* ---- shared by the DER and PKCS#12 readers ---------------------------------- */
+
+/* Drains BoringSSL's error queue after a failed read: -108 when any entry
+ * says out of memory, else -25293 when any says the password was wrong
+ * (wrong_password_means_auth), else otherwise. A PKCS#12 MAC that does not
+ * verify is reported as PKCS8_R_INCORRECT_PASSWORD (BoringSSL refuses
+ * files without a MAC: PKCS8_R_MISSING_MAC, so -26275); a key encrypted
+ * under another password than the MAC's shows as a padding failure; a
+ * password that is not UTF-8 (PKCS8_R_INVALID_CHARACTERS) cannot be the
+ * right one either. */
+static sectrans_status drain_errors(sectrans_status otherwise,
+                                    int wrong_password_means_auth) {
+  int out_of_memory = 0, wrong_password = 0;
+  uint32_t err;
+  while ((err = bssl.ERR_get_error()) != 0) {
+    int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
+    if (reason == ERR_R_MALLOC_FAILURE)
+      out_of_memory = 1;
+    else if ((lib == ERR_LIB_PKCS8 && (reason == PKCS8_R_INCORRECT_PASSWORD ||
+                                       reason == PKCS8_R_INVALID_CHARACTERS)) ||
+             (lib == ERR_LIB_CIPHER && reason == CIPHER_R_BAD_DECRYPT))
+      wrong_password = 1;
+  }
+  if (out_of_memory)
+    return SECTRANS_ERR_ALLOCATE;
+  if (wrong_password && wrong_password_means_auth)
+    return SECTRANS_ERR_AUTH_FAILED;
+  return otherwise;
+}
+
+/* Appends x509 (a new reference) and its DER. */
+static sectrans_status push_x509(sectrans_identity *identity, X509 *x509) {
+  CRYPTO_BUFFER *der = buffer_of(x509);
+  if (der == NULL)
+    return drain_errors(SECTRANS_ERR_DECODE, 0);
+  bssl.X509_up_ref(x509);
+  if (!identity_push(identity, x509, der)) {
+    bssl.X509_free(x509);
+    bssl.CRYPTO_BUFFER_free(der);
+    return SECTRANS_ERR_ALLOCATE;
+  }
+  return SECTRANS_SUCCESS;
+}
+
+/* ---- sectrans_identity_create_from_der ------------------------------------- */
+
+/* Exactly one DER certificate, kept in the CRYPTO_BUFFER it was parsed
+ * from (trailing bytes are refused by the parser). */
+static sectrans_status push_der_certificate(sectrans_identity *identity,
+                                            const void *der, size_t len) {
+  CRYPTO_BUFFER *buffer = bssl.CRYPTO_BUFFER_new(der, len, NULL);
+  if (buffer == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  X509 *x509 = bssl.X509_parse_from_buffer(buffer);
+  if (x509 == NULL) {
+    bssl.CRYPTO_BUFFER_free(buffer);
+    return drain_errors(SECTRANS_ERR_DECODE, 0);
+  }
+  if (!identity_push(identity, x509, buffer)) {
+    bssl.X509_free(x509);
+    bssl.CRYPTO_BUFFER_free(buffer);
+    return SECTRANS_ERR_ALLOCATE;
+  }
+  return SECTRANS_SUCCESS;
+}
+
+static EVP_PKEY *parse_pkcs8_key(CBS *cbs) {
+  return bssl.EVP_parse_private_key(cbs);
+}
+
+static EVP_PKEY *parse_sec1_key(CBS *cbs) {
+  EC_KEY *ec = bssl.EC_KEY_parse_private_key(cbs, NULL);
+  EVP_PKEY *key = ec != NULL ? bssl.EVP_PKEY_new() : NULL;
+  if (key != NULL && bssl.EVP_PKEY_assign_EC_KEY(key, ec))
+    return key; /* key owns ec now */
+  bssl.EC_KEY_free(ec);
+  bssl.EVP_PKEY_free(key);
+  return NULL;
+}
+
+static EVP_PKEY *parse_pkcs1_key(CBS *cbs) {
+  RSA *rsa = bssl.RSA_parse_private_key(cbs);
+  EVP_PKEY *key = rsa != NULL ? bssl.EVP_PKEY_new() : NULL;
+  if (key != NULL && bssl.EVP_PKEY_assign_RSA(key, rsa))
+    return key; /* key owns rsa now */
+  bssl.RSA_free(rsa);
+  bssl.EVP_PKEY_free(key);
+  return NULL;
+}
+
+/* PKCS#8 PrivateKeyInfo, then SEC1 ECPrivateKey (with its curve named
+ * inside), then PKCS#1 RSAPrivateKey; the first parser that takes every
+ * byte wins. Encrypted PKCS#8 has no password here, so it is not a key. */
+static sectrans_status read_der_key(const void *der, size_t len,
+                                    EVP_PKEY **out) {
+  static EVP_PKEY *(*const parsers[])(CBS *) = {
+      parse_pkcs8_key, parse_sec1_key, parse_pkcs1_key};
+  *out = NULL;
+  bssl.ERR_clear_error();
+  for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+    CBS cbs;
+    bssl.CBS_init(&cbs, der, len);
+    EVP_PKEY *key = parsers[i](&cbs);
+    if (key != NULL && bssl.CBS_len(&cbs) == 0) {
+      bssl.ERR_clear_error(); /* what the earlier parsers complained about */
+      *out = key;
+      return SECTRANS_SUCCESS;
+    }
+    bssl.EVP_PKEY_free(key);
+  }
+  return drain_errors(SECTRANS_ERR_DECODE, 0);
+}
+
+sectrans_status sectrans_identity_create_from_der(const void *cert_der,
+                                                  size_t cert_len,
+                                                  const void *key_der,
+                                                  size_t key_len,
+                                                  sectrans_identity **out) {
+  if (out != NULL)
+    *out = NULL;
+  if (out == NULL || !pem_input_ok(cert_der, cert_len) ||
+      !pem_input_ok(key_der, key_len))
+    return SECTRANS_ERR_PARAM;
+  if (!bssl_load())
+    return SECTRANS_ERR_INTERNAL;
+
+  sectrans_identity *identity = identity_new();
+  if (identity == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  bssl.ERR_clear_error();
+  sectrans_status status = push_der_certificate(identity, cert_der, cert_len);
+  if (status == SECTRANS_SUCCESS)
+    status = read_der_key(key_der, key_len, &identity->key);
+  return identity_finish(identity, status, out);
+}
+
+/* ---- sectrans_identity_create_from_pkcs12 ---------------------------------- */
+
+static void free_x509_stack(STACK_OF(X509) *certs) {
+  if (certs == NULL)
+    return;
+  size_t count = bssl.sk_num((const _STACK *)certs);
+  for (size_t i = 0; i < count; i++)
+    bssl.X509_free(bssl.sk_value((const _STACK *)certs, i));
+  bssl.sk_free((_STACK *)certs);
+}
+
+/* Verifies the MAC and decrypts. BoringSSL tries both encodings of an
+ * empty password (none, and the two zero bytes of an empty BMPString)
+ * when password is NULL or "", as OpenSSL does. */
+static sectrans_status read_pkcs12(const void *data, size_t len,
+                                   const char *password, EVP_PKEY **key,
+                                   STACK_OF(X509) *certs) {
+  CBS cbs;
+  bssl.CBS_init(&cbs, data, len);
+  bssl.ERR_clear_error();
+  if (!bssl.PKCS12_get_key_and_certs(key, certs, &cbs, password))
+    return drain_errors(SECTRANS_ERR_DECODE, 1);
+  return *key != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_DECODE; /* no key */
+}
+
+/* The leaf is the certificate that matches the key; the others follow in
+ * the file's order. No match: -26275, as the file holds no identity. */
+static sectrans_status push_pkcs12_chain(sectrans_identity *identity,
+                                         STACK_OF(X509) *certs) {
+  size_t count = bssl.sk_num((const _STACK *)certs), leaf = count;
+  for (size_t i = 0; i < count && leaf == count; i++)
+    if (bssl.X509_check_private_key(bssl.sk_value((const _STACK *)certs, i),
+                                    identity->key))
+      leaf = i;
+  bssl.ERR_clear_error(); /* the mismatches on the way */
+  if (leaf == count)
+    return SECTRANS_ERR_DECODE;
+  sectrans_status status =
+      push_x509(identity, bssl.sk_value((const _STACK *)certs, leaf));
+  for (size_t i = 0; i < count && status == SECTRANS_SUCCESS; i++)
+    if (i != leaf)
+      status = push_x509(identity, bssl.sk_value((const _STACK *)certs, i));
+  return status;
+}
+
+sectrans_status sectrans_identity_create_from_pkcs12(const void *data,
+                                                     size_t len,
+                                                     const char *password,
+                                                     sectrans_identity **out) {
+  if (out != NULL)
+    *out = NULL;
+  if (out == NULL || !pem_input_ok(data, len))
+    return SECTRANS_ERR_PARAM;
+  if (!bssl_load())
+    return SECTRANS_ERR_INTERNAL;
+
+  sectrans_identity *identity = identity_new();
+  if (identity == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  STACK_OF(X509) *certs = (STACK_OF(X509) *)bssl.sk_new_null();
+  sectrans_status status = SECTRANS_ERR_ALLOCATE;
+  if (certs != NULL)
+    status = read_pkcs12(data, len, password, &identity->key, certs);
+  if (status == SECTRANS_SUCCESS)
+    status = push_pkcs12_chain(identity, certs);
+  free_x509_stack(certs);
+  return identity_finish(identity, status, out);
 }
 
 /* ---- accessors --------------------------------------------------------------- */

@@ -101,8 +101,10 @@ struct sectrans_trust_store {
   size_t count;
   size_t capacity;
   atomic_int frozen;     /* set once a config or context uses it */
-  pthread_mutex_t *lock; /* guards the lazy X509_STORE */
+  pthread_mutex_t *lock; /* guards the lazy X509_STORE and fingerprint */
   X509_STORE *store;
+  int has_fingerprint;   /* fingerprint computed (under lock) */
+  uint8_t fingerprint[32];
 };
 
 /* Marks the store as in use: later additions give -909. */
@@ -111,6 +113,10 @@ void trust_store_freeze(sectrans_trust_store *store);
  * NULL on allocation failure. Thread-safe. */
 X509_STORE *trust_store_x509(sectrans_trust_store *store);
 void trust_store_free(sectrans_trust_store *store);
+/* SHA-256 over the anchors' DER in order (computed once; the store must be
+ * frozen). The session cache keys on it, so contexts that trust different
+ * anchors never share sessions. Returns 0 on allocation failure. */
+int trust_store_fingerprint(sectrans_trust_store *store, uint8_t out[32]);
 
 /* ---- trust.c -------------------------------------------------------------- */
 
@@ -118,23 +124,28 @@ struct sectrans_trust {
   struct object obj;
   X509 **chain; /* as the peer sent it, leaf first */
   size_t count;
+  /* The policy: what evaluating checks. */
+  sectrans_trust_store *anchors; /* retained; NULL = the system store */
+  int peer_is_server;
+  char *host;                    /* NULL = no name check */
+  int64_t verify_time;           /* 0 = now */
+  /* The outcome. */
   int evaluated;
   sectrans_status result;
   int32_t verify_code;
   char detail[256];
 };
 
-/* A trust over the peer's certificates (copied references). NULL on
- * allocation or parse failure. */
-sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs);
+/* A trust over the peer's certificates (copied references) with the given
+ * policy (anchors may be NULL for the system store; host NULL for no name
+ * check). NULL on allocation or parse failure. */
+sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs,
+                                          sectrans_trust_store *anchors,
+                                          int peer_is_server, const char *host);
 
-/* Verifies trust's chain against anchors for a server (is_server_peer) or a
- * client peer, and host (a DNS name or IP literal; NULL for no name check).
- * Records and returns the status; *alert gets the TLS alert to send. */
-sectrans_status trust_evaluate(sectrans_trust *trust,
-                               sectrans_trust_store *anchors,
-                               int is_server_peer, const char *host,
-                               uint8_t *alert);
+/* Verifies the chain under the trust's policy. Records and returns the
+ * status; *alert (may be NULL) gets the TLS alert to send. */
+sectrans_status trust_evaluate(sectrans_trust *trust, uint8_t *alert);
 void trust_free(sectrans_trust *trust);
 
 /* ---- settings.c: what a config holds and a context may override ---------- */
@@ -149,7 +160,14 @@ struct settings {
   size_t alpn_len;
   uint16_t *ciphers;               /* NULL = BoringSSL's defaults */
   size_t cipher_count;
+  unsigned options;                /* bit (1 << sectrans_session_option) */
+  int client_auth;                 /* sectrans_authenticate */
+  sectrans_keylog_func keylog;
+  void *keylog_user;
 };
+
+/* 1 when a session option is on. */
+#define SETTINGS_OPTION(s, option) (((s)->options >> (option)) & 1u)
 
 /* Defines a public setter: lookup(handle, &status) finds the settings to
  * change (or says why not), then call applies the change to `s`. */
@@ -175,6 +193,10 @@ sectrans_status settings_set_alpn(struct settings *s, const void *list,
                                   size_t len);
 sectrans_status settings_set_ciphers(struct settings *s,
                                      const uint16_t *suites, size_t count);
+sectrans_status settings_set_option(struct settings *s, int option, int value);
+sectrans_status settings_set_client_auth(struct settings *s, int auth);
+sectrans_status settings_set_keylog(struct settings *s,
+                                    sectrans_keylog_func func, void *user);
 /* Applies versions, ciphers, ALPN (client) and identity to a new SSL. */
 sectrans_status settings_apply(const struct settings *s, int side, SSL *ssl,
                                char *detail, size_t size);
@@ -252,6 +274,22 @@ struct sectrans_context {
   int write_closed;          /* close_notify sent */
   sectrans_trust *peer_trust;
   sectrans_status verify_status;
+  /* Break points: the one pending (0 or its status), what the caller did. */
+  sectrans_status pending_break;
+  int trust_accepted;
+  int client_hello_seen;
+  int client_cert_sent;     /* client: our certificate went out */
+  int client_cert_requested;
+  int client_cert_rejected;
+  sectrans_status out_of_band; /* sectrans_set_error, not yet acted on */
+  /* Resumption and per-context extras. */
+  uint8_t *peer_id;
+  size_t peer_id_len;
+  char *requested_name;     /* server: SNI from the ClientHello */
+  CRYPTO_BUFFER **dn;       /* server: CA names for CertificateRequest */
+  size_t dn_count;
+  uint8_t *ocsp;            /* server: the response to staple */
+  size_t ocsp_len;
   char detail[256];
 };
 
@@ -260,9 +298,31 @@ struct sectrans_context {
 /* Sets the custom verify callback on a new context's SSL. */
 void session_install_verifier(sectrans_context *ctx);
 
+/* ---- callbacks.c: BoringSSL's callbacks, dispatched to the context ------- */
+
+/* The context an SSL belongs to (never NULL for sectrans' SSL objects). */
+sectrans_context *context_of(const SSL *ssl);
+/* Installs the SSL_CTX-wide callbacks on a config's SSL_CTX. */
+void callbacks_install(SSL_CTX *ssl_ctx, int side);
+enum ssl_verify_result_t callbacks_verify_peer(SSL *ssl, uint8_t *alert);
+
+/* ---- session_cache.c: the process-wide client session cache -------------- */
+
+/* The key of a context's sessions: peer ID, peer name and the verification
+ * settings. Returns 0 when the context has no peer ID (nothing cached). */
+int session_cache_key(sectrans_context *ctx, uint8_t key[32]);
+/* A session for key (the caller owns the returned reference), or NULL.
+ * Single-use sessions (TLS 1.3 tickets) leave the cache. */
+SSL_SESSION *session_cache_take(const uint8_t key[32]);
+/* Stores session under key, taking the caller's reference. */
+void session_cache_put(const uint8_t key[32], SSL_SESSION *session);
+
 /* Writes a formatted reason into ctx->detail. */
 void context_set_detail(sectrans_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A trust over the peer's chain with this context's policy; NULL on
+ * allocation failure. */
+sectrans_trust *context_peer_trust_create(sectrans_context *ctx);
 /* 1 while the session is active (setters then give -909). */
 int context_is_active(const sectrans_context *ctx);
 

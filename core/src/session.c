@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -19,49 +20,15 @@ static int is_ip_literal(const char *name) {
   return inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
 }
 
-static sectrans_status evaluate_peer(sectrans_context *ctx, uint8_t *alert) {
-  sectrans_trust_store *anchors = ctx->settings.anchors;
-  sectrans_trust_store *system = NULL;
-  if (anchors == NULL) {
-    sectrans_status status = sectrans_trust_store_copy_system(&system);
-    if (status != SECTRANS_SUCCESS)
-      return status;
-    anchors = system;
-  }
-  const char *host = ctx->side == SECTRANS_CLIENT &&
-                             ctx->settings.verify_mode == SECTRANS_VERIFY_FULL
-                         ? ctx->peer_name
-                         : NULL;
-  sectrans_status status = trust_evaluate(ctx->peer_trust, anchors,
-                                          ctx->side == SECTRANS_CLIENT, host, alert);
-  sectrans_trust_store_release(system);
-  if (status != SECTRANS_SUCCESS)
-    context_set_detail(ctx, "certificate verification failed: %s",
-                       ctx->peer_trust->detail);
-  return status;
-}
-
-static enum ssl_verify_result_t verify_peer(SSL *ssl, uint8_t *alert) {
-  sectrans_context *ctx = bssl.SSL_get_ex_data(ssl, config_ssl_ex_index());
-  sectrans_trust *trust =
-      trust_create_from_buffers(bssl.SSL_get0_peer_certificates(ssl));
-  if (trust == NULL) {
-    ctx->verify_status = SECTRANS_ERR_ALLOCATE;
-    *alert = SSL_AD_INTERNAL_ERROR;
-    return ssl_verify_invalid;
-  }
-  sectrans_trust_release(ctx->peer_trust);
-  ctx->peer_trust = trust;
-  if (ctx->settings.verify_mode == SECTRANS_VERIFY_NONE)
-    return ssl_verify_ok; /* the trust stays unevaluated */
-  ctx->verify_status = evaluate_peer(ctx, alert);
-  return ctx->verify_status == SECTRANS_SUCCESS ? ssl_verify_ok
-                                                : ssl_verify_invalid;
-}
-
 void session_install_verifier(sectrans_context *ctx) {
-  if (ctx->side == SECTRANS_CLIENT)
-    bssl.SSL_set_custom_verify(ctx->ssl, SSL_VERIFY_PEER, verify_peer);
+  int mode = SSL_VERIFY_PEER;
+  if (ctx->side == SECTRANS_SERVER) {
+    if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_NEVER)
+      return;
+    if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_ALWAYS)
+      mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  }
+  bssl.SSL_set_custom_verify(ctx->ssl, mode, callbacks_verify_peer);
 }
 
 /* ---- failures ------------------------------------------------------------------ */
@@ -84,9 +51,28 @@ static sectrans_status ssl_failure(sectrans_context *ctx, int ret) {
   }
 }
 
+/* A client whose certificate went out and that then got one of these
+ * alerts had it rejected (Secure Transport's kSSLClientCertRejected). */
+static void note_rejection(sectrans_context *ctx, sectrans_status status) {
+  switch (status) {
+  case SECTRANS_ERR_PEER_BAD_CERT:
+  case SECTRANS_ERR_PEER_UNSUPPORTED_CERT:
+  case SECTRANS_ERR_PEER_CERT_REVOKED:
+  case SECTRANS_ERR_PEER_CERT_EXPIRED:
+  case SECTRANS_ERR_PEER_CERT_UNKNOWN:
+  case SECTRANS_ERR_PEER_UNKNOWN_CA:
+    if (ctx->side == SECTRANS_CLIENT && ctx->client_cert_sent)
+      ctx->client_cert_rejected = 1;
+    break;
+  default:
+    break;
+  }
+}
+
 /* A failed handshake is terminal: the status is saved and returned by every
  * later call. Whatever alert BoringSSL queued is sent on a best-effort basis. */
 static sectrans_status fail_handshake(sectrans_context *ctx, sectrans_status status) {
+  note_rejection(ctx, status);
   transport_flush(ctx);
   ctx->terminal = status;
   ctx->state = SECTRANS_STATE_ABORTED;
@@ -96,6 +82,7 @@ static sectrans_status fail_handshake(sectrans_context *ctx, sectrans_status sta
 
 /* Secure Transport: a non-benign error of read or write aborts the session. */
 static sectrans_status abort_session(sectrans_context *ctx, sectrans_status status) {
+  note_rejection(ctx, status); /* TLS 1.3: the verdict arrives after the handshake */
   transport_flush(ctx);
   ctx->state = SECTRANS_STATE_ABORTED;
   ctx->wants = 0;
@@ -118,6 +105,49 @@ static sectrans_status flush_or_abort(sectrans_context *ctx) {
 
 /* ---- the handshake --------------------------------------------------------------- */
 
+static void free_buffer_stack(_STACK *stack) {
+  for (size_t i = 0; i < bssl.sk_num(stack); i++)
+    bssl.CRYPTO_BUFFER_free(bssl.sk_value(stack, i));
+  bssl.sk_free(stack);
+}
+
+/* The client's SNI and cached session, the server's CA names and OCSP
+ * staple. Returns 0 on allocation failure. */
+static int apply_context_extras(sectrans_context *ctx) {
+  SSL *ssl = ctx->ssl;
+  if (ctx->side == SECTRANS_CLIENT) {
+    uint8_t key[32];
+    if (ctx->peer_name != NULL && !is_ip_literal(ctx->peer_name) &&
+        !bssl.SSL_set_tlsext_host_name(ssl, ctx->peer_name))
+      return 0;
+    bssl.SSL_enable_ocsp_stapling(ssl);
+    SSL_SESSION *session = session_cache_key(ctx, key) ? session_cache_take(key) : NULL;
+    if (session != NULL) {
+      int ok = bssl.SSL_set_session(ssl, session);
+      bssl.SSL_SESSION_free(session);
+      return ok;
+    }
+    return 1;
+  }
+  if (ctx->ocsp != NULL && !bssl.SSL_set_ocsp_response(ssl, ctx->ocsp, ctx->ocsp_len))
+    return 0;
+  if (ctx->dn_count > 0) {
+    _STACK *names = bssl.sk_new_null();
+    for (size_t i = 0; names != NULL && i < ctx->dn_count; i++) {
+      bssl.CRYPTO_BUFFER_up_ref(ctx->dn[i]);
+      if (!bssl.sk_push(names, ctx->dn[i])) {
+        bssl.CRYPTO_BUFFER_free(ctx->dn[i]);
+        free_buffer_stack(names);
+        return 0;
+      }
+    }
+    if (names == NULL)
+      return 0;
+    bssl.SSL_set0_client_CAs(ssl, (STACK_OF(CRYPTO_BUFFER) *)names);
+  }
+  return 1;
+}
+
 static sectrans_status start_handshake(sectrans_context *ctx) {
   if (ctx->side == SECTRANS_CLIENT && ctx->peer_name == NULL &&
       ctx->settings.verify_mode == SECTRANS_VERIFY_FULL) {
@@ -129,12 +159,23 @@ static sectrans_status start_handshake(sectrans_context *ctx) {
                                           ctx->detail, sizeof(ctx->detail));
   if (status != SECTRANS_SUCCESS)
     return fail_handshake(ctx, status);
-  if (ctx->side == SECTRANS_CLIENT && ctx->peer_name != NULL &&
-      !is_ip_literal(ctx->peer_name) &&
-      !bssl.SSL_set_tlsext_host_name(ctx->ssl, ctx->peer_name))
+  if (!apply_context_extras(ctx))
     return fail_handshake(ctx, SECTRANS_ERR_ALLOCATE);
+  session_install_verifier(ctx);
   ctx->state = SECTRANS_STATE_HANDSHAKE;
   return SECTRANS_SUCCESS;
+}
+
+/* A break point: the callback that paused BoringSSL named it. Whatever is
+ * queued leaves first when it can; the next call flushes the rest. */
+static sectrans_status stop_at_break(sectrans_context *ctx) {
+  transport_flush(ctx);
+  ctx->wants = 0;
+  if (ctx->pending_break == SECTRANS_SUCCESS) {
+    context_set_detail(ctx, "BoringSSL paused without a break point");
+    return fail_handshake(ctx, SECTRANS_ERR_INTERNAL);
+  }
+  return ctx->pending_break;
 }
 
 /* Runs the handshake until it completes, blocks or fails. */
@@ -149,7 +190,11 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
     int ret = bssl.SSL_do_handshake(ctx->ssl);
     if (ret == 1)
       break;
-    if (bssl.SSL_get_error(ctx->ssl, ret) != SSL_ERROR_WANT_READ)
+    int err = bssl.SSL_get_error(ctx->ssl, ret);
+    if (err == SSL_ERROR_WANT_CERTIFICATE_VERIFY ||
+        err == SSL_ERROR_WANT_X509_LOOKUP || err == SSL_ERROR_PENDING_CERTIFICATE)
+      return stop_at_break(ctx);
+    if (err != SSL_ERROR_WANT_READ)
       return fail_handshake(ctx, ssl_failure(ctx, ret));
     /* Our flight must leave before we wait for the peer's. */
     status = transport_flush(ctx);
@@ -166,8 +211,25 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
   return flush_or_abort(ctx);
 }
 
+/* sectrans_set_error: the alert goes out now, and the session ends with
+ * the status the caller gave. */
+static sectrans_status act_on_error(sectrans_context *ctx) {
+  sectrans_status status = ctx->out_of_band;
+  uint8_t alert = status == SECTRANS_ERR_CERTIFICATE_EXPIRED   ? SSL_AD_CERTIFICATE_EXPIRED
+                  : status == SECTRANS_ERR_CERTIFICATE_REVOKED ? SSL_AD_CERTIFICATE_REVOKED
+                                                               : 0;
+  ctx->out_of_band = SECTRANS_SUCCESS;
+  if (alert != 0 && ctx->state != SECTRANS_STATE_IDLE)
+    bssl.SSL_send_fatal_alert(ctx->ssl, alert);
+  context_set_detail(ctx, "session ended by sectrans_set_error");
+  return fail_handshake(ctx, status);
+}
+
 /* The status a closed or failed context answers with, or 0 when open. */
-static sectrans_status closed_status(const sectrans_context *ctx) {
+static sectrans_status closed_status(sectrans_context *ctx) {
+  if (ctx->out_of_band != SECTRANS_SUCCESS && ctx->state != SECTRANS_STATE_CLOSED &&
+      ctx->state != SECTRANS_STATE_ABORTED)
+    return act_on_error(ctx);
   if (ctx->state == SECTRANS_STATE_CLOSED)
     return SECTRANS_CLOSED_GRACEFUL;
   if (ctx->state == SECTRANS_STATE_ABORTED)
@@ -370,4 +432,22 @@ sectrans_status sectrans_shutdown_write(sectrans_context *ctx) {
     return would_block(ctx, SECTRANS_WANT_WRITE);
   ctx->wants = 0;
   return status;
+}
+
+/* ---- break points and out-of-band errors --------------------------------------- */
+
+sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx) {
+  if (ctx == NULL)
+    return SECTRANS_ERR_PARAM;
+  if (ctx->pending_break != SECTRANS_PEER_AUTH_COMPLETED)
+    return SECTRANS_ERR_BAD_REQ;
+  ctx->trust_accepted = 1;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_set_error(sectrans_context *ctx, sectrans_status status) {
+  if (ctx == NULL || status == SECTRANS_SUCCESS)
+    return SECTRANS_ERR_PARAM;
+  ctx->out_of_band = status;
+  return SECTRANS_SUCCESS;
 }

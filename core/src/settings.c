@@ -13,6 +13,7 @@ void settings_init(struct settings *s) {
   s->protocol_min = SECTRANS_PROTOCOL_TLS12;
   s->protocol_max = SECTRANS_PROTOCOL_TLS13;
   s->verify_mode = SECTRANS_VERIFY_FULL;
+  s->client_auth = SECTRANS_AUTHENTICATE_NEVER;
 }
 
 static void *duplicate(const void *data, size_t len) {
@@ -166,6 +167,34 @@ sectrans_status settings_set_alpn(struct settings *s, const void *list,
   return SECTRANS_SUCCESS;
 }
 
+/* ---- session options, client authentication, key logging ----------------- */
+
+sectrans_status settings_set_option(struct settings *s, int option, int value) {
+  if (option < SECTRANS_OPTION_BREAK_ON_SERVER_AUTH ||
+      option > SECTRANS_OPTION_ENABLE_SESSION_TICKETS)
+    return SECTRANS_ERR_PARAM;
+  if (value)
+    s->options |= 1u << option;
+  else
+    s->options &= ~(1u << option);
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status settings_set_client_auth(struct settings *s, int auth) {
+  if (auth != SECTRANS_AUTHENTICATE_NEVER && auth != SECTRANS_AUTHENTICATE_ALWAYS &&
+      auth != SECTRANS_AUTHENTICATE_TRY)
+    return SECTRANS_ERR_PARAM;
+  s->client_auth = auth;
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status settings_set_keylog(struct settings *s,
+                                    sectrans_keylog_func func, void *user) {
+  s->keylog = func;
+  s->keylog_user = func ? user : NULL;
+  return SECTRANS_SUCCESS;
+}
+
 /* ---- cipher suites ---------------------------------------------------------- */
 
 static int is_tls13_suite(uint16_t suite) {
@@ -241,6 +270,22 @@ static sectrans_status apply_ciphers(const struct settings *s, SSL *ssl,
                                                     : SECTRANS_ERR_BAD_CIPHER_SUITE;
 }
 
+/* What the session options change in BoringSSL. The break options work
+ * through callbacks.c; SEND_ONE_BYTE_RECORD and ALLOW_SERVER_IDENTITY_CHANGE
+ * have nothing left to change. */
+static void apply_options(const struct settings *s, int side, SSL *ssl) {
+  if (side != SECTRANS_CLIENT)
+    return;
+  if (SETTINGS_OPTION(s, SECTRANS_OPTION_FALSE_START))
+    bssl.SSL_set_mode(ssl, SSL_MODE_ENABLE_FALSE_START);
+  if (SETTINGS_OPTION(s, SECTRANS_OPTION_FALLBACK))
+    bssl.SSL_set_mode(ssl, SSL_MODE_SEND_FALLBACK_SCSV);
+  if (SETTINGS_OPTION(s, SECTRANS_OPTION_ALLOW_RENEGOTIATION))
+    bssl.SSL_set_renegotiate_mode(ssl, ssl_renegotiate_freely);
+  if (!SETTINGS_OPTION(s, SECTRANS_OPTION_ENABLE_SESSION_TICKETS))
+    bssl.SSL_set_options(ssl, SSL_OP_NO_TICKET); /* TLS 1.2 only */
+}
+
 sectrans_status settings_apply(const struct settings *s, int side, SSL *ssl,
                                char *detail, size_t size) {
   int tls13_only;
@@ -260,6 +305,7 @@ sectrans_status settings_apply(const struct settings *s, int side, SSL *ssl,
   if (side == SECTRANS_CLIENT && s->alpn != NULL &&
       bssl.SSL_set_alpn_protos(ssl, s->alpn, s->alpn_len) != 0)
     return SECTRANS_ERR_ALLOCATE;
+  apply_options(s, side, ssl);
   if (s->identity != NULL && !identity_install(s->identity, ssl)) {
     snprintf(detail, size, "identity not accepted by BoringSSL");
     return SECTRANS_ERR_BAD_CERT;

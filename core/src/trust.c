@@ -9,26 +9,51 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
-sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs) {
-  size_t count = certs ? bssl.sk_num((const _STACK *)certs) : 0;
+static sectrans_trust *trust_alloc(size_t count) {
   sectrans_trust *trust = calloc(1, sizeof(*trust));
   if (trust == NULL)
     return NULL;
   object_init(&trust->obj, KIND_TRUST);
   trust->result = SECTRANS_ERR_BAD_REQ;
-  trust->chain = calloc(count ? count : 1, sizeof(X509 *));
-  if (trust->chain == NULL)
-    goto fail;
+  trust->peer_is_server = 1;
+  snprintf(trust->detail, sizeof(trust->detail), "not evaluated");
+  if ((trust->chain = calloc(count ? count : 1, sizeof(X509 *))) == NULL) {
+    free(trust);
+    return NULL;
+  }
+  return trust;
+}
+
+static int set_host(sectrans_trust *trust, const char *host) {
+  char *copy = NULL;
+  if (host != NULL && (copy = strdup(host)) == NULL)
+    return 0;
+  free(trust->host);
+  trust->host = copy;
+  return 1;
+}
+
+sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs,
+                                          sectrans_trust_store *anchors,
+                                          int peer_is_server, const char *host) {
+  size_t count = certs ? bssl.sk_num((const _STACK *)certs) : 0;
+  sectrans_trust *trust = trust_alloc(count);
+  if (trust == NULL)
+    return NULL;
   for (size_t i = 0; i < count; i++) {
     CRYPTO_BUFFER *buf = bssl.sk_value((const _STACK *)certs, i);
     if ((trust->chain[i] = bssl.X509_parse_from_buffer(buf)) == NULL)
       goto fail;
     trust->count++;
   }
-  snprintf(trust->detail, sizeof(trust->detail), "not evaluated");
+  trust->anchors = anchors ? sectrans_trust_store_retain(anchors) : NULL;
+  trust->peer_is_server = peer_is_server;
+  if (!set_host(trust, host))
+    goto fail;
   return trust;
 fail:
   trust_free(trust);
@@ -38,7 +63,9 @@ fail:
 void trust_free(sectrans_trust *trust) {
   for (size_t i = 0; i < trust->count; i++)
     bssl.X509_free(trust->chain[i]);
+  sectrans_trust_store_release(trust->anchors);
   free(trust->chain);
+  free(trust->host);
   free(trust);
 }
 
@@ -78,8 +105,7 @@ static struct verify_outcome outcome_for(int code) {
   }
 }
 
-static int verify_chain(sectrans_trust *trust, X509_STORE *anchors,
-                        int is_server_peer) {
+static int verify_chain(const sectrans_trust *trust, X509_STORE *anchors) {
   X509_STORE_CTX *store_ctx = bssl.X509_STORE_CTX_new();
   _STACK *untrusted = bssl.sk_new_null();
   int code = X509_V_ERR_OUT_OF_MEM;
@@ -92,8 +118,11 @@ static int verify_chain(sectrans_trust *trust, X509_STORE *anchors,
                                 (STACK_OF(X509) *)untrusted))
     goto done;
   X509_VERIFY_PARAM *param = bssl.X509_STORE_CTX_get0_param(store_ctx);
-  bssl.X509_VERIFY_PARAM_set_purpose(
-      param, is_server_peer ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT);
+  bssl.X509_VERIFY_PARAM_set_purpose(param, trust->peer_is_server
+                                                ? X509_PURPOSE_SSL_SERVER
+                                                : X509_PURPOSE_SSL_CLIENT);
+  if (trust->verify_time != 0)
+    bssl.X509_STORE_CTX_set_time(store_ctx, 0, (time_t)trust->verify_time);
   code = bssl.X509_verify_cert(store_ctx) == 1
              ? X509_V_OK
              : bssl.X509_STORE_CTX_get_error(store_ctx);
@@ -116,20 +145,26 @@ static int verify_name(X509 *leaf, const char *host) {
              : X509_V_ERR_HOSTNAME_MISMATCH;
 }
 
-sectrans_status trust_evaluate(sectrans_trust *trust,
-                               sectrans_trust_store *anchors,
-                               int is_server_peer, const char *host,
-                               uint8_t *alert) {
-  X509_STORE *store = anchors ? trust_store_x509(anchors) : NULL;
-  int code;
-  if (trust->count == 0)
-    code = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
-  else if (store == NULL)
-    code = X509_V_ERR_OUT_OF_MEM;
-  else
-    code = verify_chain(trust, store, is_server_peer);
-  if (code == X509_V_OK && host != NULL)
-    code = verify_name(trust->chain[0], host);
+/* The anchors as an X509_STORE: the trust's own, or the system store. */
+static int chain_code(const sectrans_trust *trust) {
+  sectrans_trust_store *system = NULL;
+  sectrans_trust_store *anchors = trust->anchors;
+  if (anchors == NULL) {
+    if (sectrans_trust_store_copy_system(&system) != SECTRANS_SUCCESS)
+      return X509_V_ERR_OUT_OF_MEM;
+    anchors = system;
+  }
+  X509_STORE *store = trust_store_x509(anchors);
+  int code = store ? verify_chain(trust, store) : X509_V_ERR_OUT_OF_MEM;
+  sectrans_trust_store_release(system);
+  return code;
+}
+
+sectrans_status trust_evaluate(sectrans_trust *trust, uint8_t *alert) {
+  int code = trust->count == 0 ? X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+                               : chain_code(trust);
+  if (code == X509_V_OK && trust->host != NULL)
+    code = verify_name(trust->chain[0], trust->host);
   struct verify_outcome outcome = outcome_for(code);
   trust->evaluated = 1;
   trust->result = outcome.status;
@@ -140,6 +175,78 @@ sectrans_status trust_evaluate(sectrans_trust *trust,
   if (alert != NULL)
     *alert = outcome.alert;
   return outcome.status;
+}
+
+/* ---- offline evaluation ------------------------------------------------------ */
+
+sectrans_status sectrans_trust_create(sectrans_certificate *const *chain,
+                                      size_t count, sectrans_trust **out) {
+  if (out == NULL)
+    return SECTRANS_ERR_PARAM;
+  *out = NULL;
+  if (chain == NULL || count == 0 || count > 64)
+    return SECTRANS_ERR_PARAM;
+  for (size_t i = 0; i < count; i++)
+    if (chain[i] == NULL)
+      return SECTRANS_ERR_PARAM;
+  sectrans_trust *trust = trust_alloc(count);
+  if (trust == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  for (size_t i = 0; i < count; i++) {
+    bssl.X509_up_ref(chain[i]->x509);
+    trust->chain[trust->count++] = chain[i]->x509;
+  }
+  *out = trust;
+  return SECTRANS_SUCCESS;
+}
+
+/* Changing an input makes the trust unevaluated again. */
+static void forget_outcome(sectrans_trust *trust) {
+  trust->evaluated = 0;
+  trust->result = SECTRANS_ERR_BAD_REQ;
+  trust->verify_code = 0;
+  snprintf(trust->detail, sizeof(trust->detail), "not evaluated");
+}
+
+sectrans_status sectrans_trust_set_anchors(sectrans_trust *trust,
+                                           sectrans_trust_store *store) {
+  if (trust == NULL || store == NULL)
+    return SECTRANS_ERR_PARAM;
+  trust_store_freeze(store);
+  sectrans_trust_store_retain(store);
+  sectrans_trust_store_release(trust->anchors);
+  trust->anchors = store;
+  forget_outcome(trust);
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
+                                          int peer_is_server, const char *host) {
+  if (trust == NULL ||
+      (host != NULL && strlen(host) > SECTRANS_MAX_PEER_NAME_LENGTH))
+    return SECTRANS_ERR_PARAM;
+  if (!set_host(trust, host))
+    return SECTRANS_ERR_ALLOCATE;
+  trust->peer_is_server = peer_is_server != 0;
+  forget_outcome(trust);
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_trust_set_verify_time(sectrans_trust *trust,
+                                               int64_t unix_time) {
+  if (trust == NULL)
+    return SECTRANS_ERR_PARAM;
+  trust->verify_time = unix_time;
+  forget_outcome(trust);
+  return SECTRANS_SUCCESS;
+}
+
+sectrans_status sectrans_trust_evaluate(sectrans_trust *trust,
+                                        sectrans_status *result) {
+  if (trust == NULL || result == NULL)
+    return SECTRANS_ERR_PARAM;
+  *result = trust_evaluate(trust, NULL);
+  return SECTRANS_SUCCESS;
 }
 
 /* ---- public accessors ------------------------------------------------------- */

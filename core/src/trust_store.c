@@ -454,3 +454,38 @@ X509_STORE *trust_store_x509(sectrans_trust_store *store) {
   pthread_mutex_unlock(store->lock);
   return result;
 }
+
+/* SHA-256 over each anchor's DER, in order. DER is self-delimiting, so the
+ * concatenation is unambiguous. */
+static int compute_fingerprint(const sectrans_trust_store *store,
+                               uint8_t out[32]) {
+  SHA256_CTX sha;
+  if (!bssl.SHA256_Init(&sha))
+    return 0;
+  for (size_t i = 0; i < store->count; i++) {
+    uint8_t *der = NULL;
+    int len = bssl.i2d_X509(store->certs[i], &der);
+    if (len <= 0) {
+      bssl.ERR_clear_error();
+      return 0;
+    }
+    bssl.SHA256_Update(&sha, der, (size_t)len);
+    bssl.OPENSSL_free(der);
+  }
+  return bssl.SHA256_Final(out, &sha);
+}
+
+int trust_store_fingerprint(sectrans_trust_store *store, uint8_t out[32]) {
+  if (store == NULL)
+    return 0;
+  pthread_mutex_lock(store->lock);
+  /* A fingerprint describes the anchors for good: they must not change. */
+  atomic_store(&store->frozen, 1);
+  if (!store->has_fingerprint)
+    store->has_fingerprint = compute_fingerprint(store, store->fingerprint);
+  int ok = store->has_fingerprint;
+  if (ok)
+    memcpy(out, store->fingerprint, sizeof(store->fingerprint));
+  pthread_mutex_unlock(store->lock);
+  return ok;
+}

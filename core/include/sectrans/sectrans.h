@@ -226,6 +226,54 @@ enum sectrans_key_type {
   SECTRANS_KEY_ED25519 = 4
 };
 
+/* Session options: Secure Transport's SSLSessionOption values. */
+enum sectrans_session_option {
+  /* Stop the handshake with SECTRANS_PEER_AUTH_COMPLETED once the server's
+   * (client: BREAK_ON_SERVER_AUTH) or the client's (server:
+   * BREAK_ON_CLIENT_AUTH) certificate arrived, so the caller can evaluate
+   * the peer trust itself. Automatic verification is then off; the
+   * handshake goes on only after the trust was evaluated successfully or
+   * accepted (sectrans_accept_peer_trust). */
+  SECTRANS_OPTION_BREAK_ON_SERVER_AUTH = 0,
+  /* Client: stop with SECTRANS_CLIENT_CERT_REQUESTED when the server asks
+   * for a certificate and no identity is set. */
+  SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED = 1,
+  SECTRANS_OPTION_BREAK_ON_CLIENT_AUTH = 2,
+  /* TLS 1.2 False Start (client). */
+  SECTRANS_OPTION_FALSE_START = 3,
+  /* Accepted and ignored: 1/n-1 splitting only ever applied below TLS 1.1. */
+  SECTRANS_OPTION_SEND_ONE_BYTE_RECORD = 4,
+  /* Accepted and ignored: sectrans never renegotiates to another server. */
+  SECTRANS_OPTION_ALLOW_SERVER_IDENTITY_CHANGE = 5,
+  /* Client: send TLS_FALLBACK_SCSV. */
+  SECTRANS_OPTION_FALLBACK = 6,
+  /* Server: stop with SECTRANS_CLIENT_HELLO_RECEIVED once the ClientHello
+   * was parsed, so the caller can read the requested name and choose an
+   * identity. */
+  SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO = 7,
+  /* Client: accept TLS 1.2 renegotiation requests from the server. */
+  SECTRANS_OPTION_ALLOW_RENEGOTIATION = 8,
+  /* Client: offer RFC 5077 session tickets in TLS 1.2 (off: session IDs
+   * only). TLS 1.3 resumes only through tickets, so it has no effect
+   * there. Resumption of either kind needs a peer ID (sectrans_set_peer_id). */
+  SECTRANS_OPTION_ENABLE_SESSION_TICKETS = 9
+};
+
+/* Server: whether to ask for a client certificate (SSLAuthenticate). */
+enum sectrans_authenticate {
+  SECTRANS_AUTHENTICATE_NEVER = 0,
+  SECTRANS_AUTHENTICATE_ALWAYS = 1, /* no certificate: the handshake fails */
+  SECTRANS_AUTHENTICATE_TRY = 2     /* no certificate: the handshake goes on */
+};
+
+/* SSLClientCertificateState. */
+enum sectrans_client_cert_state {
+  SECTRANS_CLIENT_CERT_STATE_NONE = 0,
+  SECTRANS_CLIENT_CERT_STATE_REQUESTED = 1,
+  SECTRANS_CLIENT_CERT_STATE_SENT = 2,
+  SECTRANS_CLIENT_CERT_STATE_REJECTED = 3
+};
+
 /* Limits. Larger arguments give SECTRANS_ERR_PARAM. */
 enum sectrans_limits {
   SECTRANS_MAX_PEER_NAME_LENGTH = 253, /* + one optional trailing NUL */
@@ -314,6 +362,22 @@ SECTRANS_API sectrans_status sectrans_identity_create_from_pem(
 SECTRANS_API sectrans_status sectrans_identity_create_self_signed(
     const char *common_name, int key_type, sectrans_identity **out);
 
+/* Builds an identity from one DER certificate and a DER private key
+ * (PKCS#8, SEC1 EC or PKCS#1 RSA). Errors as for
+ * sectrans_identity_create_from_pem. */
+SECTRANS_API sectrans_status sectrans_identity_create_from_der(
+    const void *cert_der, size_t cert_len, const void *key_der, size_t key_len,
+    sectrans_identity **out);
+
+/* Builds an identity from a PKCS#12 file (OpenSSL 3's default AES/SHA-256
+ * ones and -legacy ones). password may be NULL for none. The leaf is the
+ * certificate matching the key; the others follow as the chain. Errors:
+ * -50, -26275 (not PKCS#12, or no key or no matching certificate inside),
+ * -25293 (wrong password), -9808, -108. */
+SECTRANS_API sectrans_status sectrans_identity_create_from_pkcs12(
+    const void *data, size_t len, const char *password,
+    sectrans_identity **out);
+
 /* The number of certificates (leaf first) and a +1 reference to one. Errors:
  * -50 (NULL, or index out of range). */
 SECTRANS_API sectrans_status sectrans_identity_get_certificate_count(
@@ -377,6 +441,32 @@ SECTRANS_API sectrans_status sectrans_trust_get_certificate_count(
     const sectrans_trust *trust, size_t *count);
 SECTRANS_API sectrans_status sectrans_trust_copy_certificate(
     const sectrans_trust *trust, size_t index, sectrans_certificate **out);
+/* Offline evaluation, SecTrust style. sectrans_trust_create makes a trust
+ * over a chain (leaf first; the certificates are retained) with the
+ * defaults: the system anchors, the policy of a server peer with no name
+ * check, the current time. A trust from sectrans_copy_peer_trust starts
+ * with the context's anchors and policy. Setters change the inputs and
+ * make the trust unevaluated again; sectrans_trust_evaluate verifies and
+ * puts the outcome in *result (0 trusted, else -9843, -9814, -9815, -9812,
+ * -9813 or -9807, as in the handshake), also kept for
+ * sectrans_trust_get_result. A trust is used by one thread at a time.
+ * Errors: -50 (NULL, count 0, a NULL certificate), -108. */
+SECTRANS_API sectrans_status sectrans_trust_create(
+    sectrans_certificate *const *chain, size_t count, sectrans_trust **out);
+/* The anchors (the store is retained and frozen). */
+SECTRANS_API sectrans_status sectrans_trust_set_anchors(
+    sectrans_trust *trust, sectrans_trust_store *store);
+/* SecPolicyCreateSSL: peer_is_server selects the server or client purpose;
+ * host (a DNS name or IP literal, NULL for none) is checked against the
+ * leaf's subjectAltNames. Errors: -50 (host over 253 bytes). */
+SECTRANS_API sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
+                                                       int peer_is_server,
+                                                       const char *host);
+/* Verifies as of unix_time (seconds since the epoch) instead of now. */
+SECTRANS_API sectrans_status sectrans_trust_set_verify_time(
+    sectrans_trust *trust, int64_t unix_time);
+SECTRANS_API sectrans_status sectrans_trust_evaluate(sectrans_trust *trust,
+                                                     sectrans_status *result);
 SECTRANS_API sectrans_trust *sectrans_trust_retain(sectrans_trust *trust);
 SECTRANS_API void sectrans_trust_release(sectrans_trust *trust);
 
@@ -393,6 +483,14 @@ SECTRANS_API sectrans_status sectrans_config_create(int side,
                                                     sectrans_config **out);
 SECTRANS_API sectrans_config *sectrans_config_retain(sectrans_config *config);
 SECTRANS_API void sectrans_config_release(sectrans_config *config);
+
+/* Receives key material as one line of the NSS key log format
+ * ("CLIENT_RANDOM ...", "CLIENT_HANDSHAKE_TRAFFIC_SECRET ..."), without a
+ * newline, for tools like Wireshark. Whoever sets it can decrypt the
+ * traffic: the core never installs one on its own and never reads
+ * SSLKEYLOGFILE (the CLI and the bindings do). Called on the thread that
+ * drives the handshake. */
+typedef void (*sectrans_keylog_func)(void *user, const char *line);
 
 /* Each config setter has a context twin below, with the same arguments,
  * errors and meaning; see there. */
@@ -411,6 +509,13 @@ SECTRANS_API sectrans_status sectrans_config_set_alpn(sectrans_config *config,
                                                       size_t len);
 SECTRANS_API sectrans_status sectrans_config_set_enabled_ciphers(
     sectrans_config *config, const uint16_t *suites, size_t count);
+
+SECTRANS_API sectrans_status sectrans_config_set_client_side_authenticate(
+    sectrans_config *config, int auth);
+SECTRANS_API sectrans_status sectrans_config_set_session_option(
+    sectrans_config *config, int option, int value);
+SECTRANS_API sectrans_status sectrans_config_set_keylog_callback(
+    sectrans_config *config, sectrans_keylog_func func, void *user);
 
 /* ---------------------------------------------------------------------- */
 /* Contexts: one TLS session each                                           */
@@ -512,7 +617,10 @@ SECTRANS_API sectrans_status sectrans_get_peer_domain_name(
     const sectrans_context *ctx, char *buf, size_t *len);
 
 /* The local identity (required on a server). NULL clears it. The context
- * retains it. Errors: -50, -909. */
+ * retains it. Any state, as in Secure Transport, so that a server can pick
+ * its identity after SECTRANS_CLIENT_HELLO_RECEIVED and a client after
+ * SECTRANS_CLIENT_CERT_REQUESTED; once the certificate was sent it has no
+ * effect. Errors: -50. */
 SECTRANS_API sectrans_status sectrans_set_identity(sectrans_context *ctx,
                                                    sectrans_identity *identity);
 
@@ -567,6 +675,91 @@ SECTRANS_API sectrans_status sectrans_get_enabled_ciphers(
     const sectrans_context *ctx, uint16_t *suites, size_t *count);
 SECTRANS_API sectrans_status sectrans_get_supported_ciphers(
     const sectrans_context *ctx, uint16_t *suites, size_t *count);
+
+/* Session options (enum sectrans_session_option). Not while the session is
+ * active (-909), except ENABLE_SESSION_TICKETS which, as in Secure
+ * Transport, is never checked. Errors: -50 (unknown option), -909. */
+SECTRANS_API sectrans_status sectrans_set_session_option(sectrans_context *ctx,
+                                                         int option, int value);
+/* Any state. Errors: -50. */
+SECTRANS_API sectrans_status sectrans_get_session_option(
+    const sectrans_context *ctx, int option, int *value);
+/* The same as option ENABLE_SESSION_TICKETS; any state. */
+SECTRANS_API sectrans_status sectrans_set_session_tickets_enabled(
+    sectrans_context *ctx, int enabled);
+
+/* Client resumption: sessions are kept in one process-wide cache under the
+ * peer ID plus the verification settings (mode, anchors, break options),
+ * so a context that verifies differently never resumes another's session.
+ * Entries live 600 s; TLS 1.3 tickets are used once. Without a peer ID
+ * nothing is cached or resumed. The bytes are copied. Errors: -50 (NULL,
+ * len 0 or over 1024), -909 (active, except while stopped at
+ * SECTRANS_CLIENT_CERT_REQUESTED). */
+SECTRANS_API sectrans_status sectrans_set_peer_id(sectrans_context *ctx,
+                                                  const void *peer_id,
+                                                  size_t len);
+/* (buf, *len) protocol; *len 0 when unset. Any state. */
+SECTRANS_API sectrans_status sectrans_get_peer_id(const sectrans_context *ctx,
+                                                  void *buf, size_t *len);
+/* 1 when the handshake resumed an earlier session. Any state. */
+SECTRANS_API sectrans_status sectrans_get_session_resumed(
+    const sectrans_context *ctx, int *resumed);
+
+/* Server: ask for a client certificate (enum sectrans_authenticate). The
+ * certificate is verified against the context's anchors with the client
+ * purpose (no name check) unless BREAK_ON_CLIENT_AUTH is set. On a client
+ * it is accepted and ignored. Errors: -50, -909. */
+SECTRANS_API sectrans_status sectrans_set_client_side_authenticate(
+    sectrans_context *ctx, int auth);
+/* enum sectrans_client_cert_state, for either side. Any state. */
+SECTRANS_API sectrans_status sectrans_get_client_certificate_state(
+    const sectrans_context *ctx, int *state);
+
+/* Server: adds a DER-encoded X.501 Name to the certificate authorities
+ * named in the CertificateRequest. Errors: -50 (not a Name), -909. */
+SECTRANS_API sectrans_status sectrans_add_distinguished_name(
+    sectrans_context *ctx, const void *der, size_t len);
+/* The names: on a client those the server sent (available from
+ * SECTRANS_CLIENT_CERT_REQUESTED on), on a server the configured ones.
+ * Any state. Errors: -50 (index out of range), -9817. */
+SECTRANS_API sectrans_status sectrans_get_distinguished_name_count(
+    const sectrans_context *ctx, size_t *count);
+SECTRANS_API sectrans_status sectrans_copy_distinguished_name(
+    const sectrans_context *ctx, size_t index, void *buf, size_t *len);
+
+/* Server: the host name the client sent in SNI, in the (buf, *len)
+ * protocol; available from SECTRANS_CLIENT_HELLO_RECEIVED on. Errors: -50
+ * (no SNI was sent), -9817. */
+SECTRANS_API sectrans_status sectrans_get_requested_peer_name(
+    const sectrans_context *ctx, void *buf, size_t *len);
+
+/* After SECTRANS_PEER_AUTH_COMPLETED: lets the handshake go on with a peer
+ * trust that was not evaluated successfully. Without this (or a successful
+ * sectrans_trust_evaluate), the next handshake call sends a fatal alert and
+ * returns -9807. Errors: -50, -909 (no break pending). */
+SECTRANS_API sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx);
+
+/* Server: a DER OCSP response to staple. Errors: -50, -909. */
+SECTRANS_API sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx,
+                                                        const void *der,
+                                                        size_t len);
+/* Client: the OCSP response the server stapled (clients always ask for
+ * one), in the (buf, *len) protocol; *len 0 when none. Any state. */
+SECTRANS_API sectrans_status sectrans_copy_ocsp_response(
+    const sectrans_context *ctx, void *buf, size_t *len);
+
+/* Secure Transport's SSLSetError: aborts the session from outside. The
+ * next handshake call sends a fatal alert (certificate_expired for
+ * SECTRANS_ERR_CERTIFICATE_EXPIRED, certificate_revoked for
+ * SECTRANS_ERR_CERTIFICATE_REVOKED, none for other codes) and returns
+ * status, as every later call does. Errors: -50 (status 0). */
+SECTRANS_API sectrans_status sectrans_set_error(sectrans_context *ctx,
+                                                sectrans_status status);
+
+/* The key log callback of this context (overrides the config's). NULL
+ * turns it off. Errors: -50, -909. */
+SECTRANS_API sectrans_status sectrans_set_keylog_callback(
+    sectrans_context *ctx, sectrans_keylog_func func, void *user);
 
 /* --- The session.                                                          */
 
