@@ -462,7 +462,8 @@ SECTRANS_API sectrans_status sectrans_trust_set_anchors(
 SECTRANS_API sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
                                                        int peer_is_server,
                                                        const char *host);
-/* Verifies as of unix_time (seconds since the epoch) instead of now. */
+/* Verifies as of unix_time (seconds since the epoch) instead of now; 0
+ * means now again. */
 SECTRANS_API sectrans_status sectrans_trust_set_verify_time(
     sectrans_trust *trust, int64_t unix_time);
 SECTRANS_API sectrans_status sectrans_trust_evaluate(sectrans_trust *trust,
@@ -749,10 +750,12 @@ SECTRANS_API sectrans_status sectrans_copy_ocsp_response(
     const sectrans_context *ctx, void *buf, size_t *len);
 
 /* Secure Transport's SSLSetError: aborts the session from outside. The
- * next handshake call sends a fatal alert (certificate_expired for
- * SECTRANS_ERR_CERTIFICATE_EXPIRED, certificate_revoked for
- * SECTRANS_ERR_CERTIFICATE_REVOKED, none for other codes) and returns
- * status, as every later call does. Errors: -50 (status 0). */
+ * next handshake, read, write or shutdown_write call sends a fatal alert
+ * (certificate_expired for SECTRANS_ERR_CERTIFICATE_EXPIRED,
+ * certificate_revoked for SECTRANS_ERR_CERTIFICATE_REVOKED, none for other
+ * codes) and returns status, as every later call does. Secure Transport let
+ * the handshake go on after other codes; sectrans always ends it. Errors:
+ * -50 (status 0). */
 SECTRANS_API sectrans_status sectrans_set_error(sectrans_context *ctx,
                                                 sectrans_status status);
 
