@@ -21,6 +21,19 @@ sectrans_status copy_out(const void *value, size_t value_len, void *buf,
   return SECTRANS_SUCCESS;
 }
 
+sectrans_status copy_in(uint8_t **field, size_t *field_len, const void *data,
+                        size_t len) {
+  uint8_t *copy = malloc(len ? len : 1);
+  if (copy == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  if (len > 0)
+    memcpy(copy, data, len);
+  free(*field);
+  *field = copy;
+  *field_len = len;
+  return SECTRANS_SUCCESS;
+}
+
 size_t bytes_queued(const struct bytes *b) { return b->len - b->start; }
 
 const uint8_t *bytes_head(const struct bytes *b) { return b->data + b->start; }

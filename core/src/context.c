@@ -129,7 +129,7 @@ const char *sectrans_context_error_detail(const sectrans_context *ctx) {
 
 /* ---- per-context settings ----------------------------------------------------- */
 
-static struct settings *settable(sectrans_context *ctx, sectrans_status *status) {
+struct settings *context_settings(sectrans_context *ctx, sectrans_status *status) {
   if (ctx == NULL) {
     *status = SECTRANS_ERR_PARAM;
     return NULL;
@@ -141,7 +141,7 @@ static struct settings *settable(sectrans_context *ctx, sectrans_status *status)
   return &ctx->settings;
 }
 
-#define CONTEXT_SETTER(signature, call) SETTINGS_SETTER(signature, settable, ctx, call)
+#define CONTEXT_SETTER(signature, call) SETTINGS_SETTER(signature, context_settings, ctx, call)
 
 CONTEXT_SETTER(sectrans_set_protocol_version_min(sectrans_context *ctx, int protocol),
                settings_set_protocol_min(s, protocol))
@@ -193,174 +193,10 @@ sectrans_status sectrans_get_session_option(const sectrans_context *ctx,
   return SECTRANS_SUCCESS;
 }
 
-/* ---- resumption ---------------------------------------------------------------- */
-
-enum { MAX_PEER_ID_LENGTH = 1024 };
-
-sectrans_status sectrans_set_peer_id(sectrans_context *ctx, const void *peer_id,
-                                     size_t len) {
-  if (ctx == NULL || peer_id == NULL || len == 0 || len > MAX_PEER_ID_LENGTH)
-    return SECTRANS_ERR_PARAM;
-  if (context_is_active(ctx) &&
-      ctx->pending_break != SECTRANS_CLIENT_CERT_REQUESTED)
-    return SECTRANS_ERR_BAD_REQ;
-  uint8_t *copy = malloc(len);
-  if (copy == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  memcpy(copy, peer_id, len);
-  free(ctx->peer_id);
-  ctx->peer_id = copy;
-  ctx->peer_id_len = len;
-  return SECTRANS_SUCCESS;
-}
-
-sectrans_status sectrans_get_peer_id(const sectrans_context *ctx, void *buf,
-                                     size_t *len) {
-  if (ctx == NULL)
-    return SECTRANS_ERR_PARAM;
-  return copy_out(ctx->peer_id, ctx->peer_id_len, buf, len);
-}
-
-sectrans_status sectrans_get_session_resumed(const sectrans_context *ctx,
-                                             int *resumed) {
-  if (ctx == NULL || resumed == NULL)
-    return SECTRANS_ERR_PARAM;
-  *resumed = ctx->state != SECTRANS_STATE_IDLE && bssl.SSL_session_reused(ctx->ssl);
-  return SECTRANS_SUCCESS;
-}
-
-/* ---- client certificates ---------------------------------------------------------- */
-
-sectrans_status sectrans_get_client_certificate_state(const sectrans_context *ctx,
-                                                      int *state) {
-  if (ctx == NULL || state == NULL)
-    return SECTRANS_ERR_PARAM;
-  if (ctx->client_cert_rejected)
-    *state = SECTRANS_CLIENT_CERT_STATE_REJECTED;
-  else if (ctx->side == SECTRANS_CLIENT)
-    *state = ctx->client_cert_sent        ? SECTRANS_CLIENT_CERT_STATE_SENT
-             : ctx->client_cert_requested ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
-                                          : SECTRANS_CLIENT_CERT_STATE_NONE;
-  else if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_NEVER)
-    *state = SECTRANS_CLIENT_CERT_STATE_NONE;
-  else
-    *state = ctx->peer_trust != NULL             ? SECTRANS_CLIENT_CERT_STATE_SENT
-             : ctx->state != SECTRANS_STATE_IDLE ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
-                                                 : SECTRANS_CLIENT_CERT_STATE_NONE;
-  return SECTRANS_SUCCESS;
-}
-
-static int is_x501_name(const uint8_t *der, size_t len) {
-  const uint8_t *p = der;
-  X509_NAME *name = bssl.d2i_X509_NAME(NULL, &p, (long)len);
-  int whole = name != NULL && p == der + len;
-  if (name != NULL)
-    bssl.X509_NAME_free(name);
-  return whole;
-}
-
-sectrans_status sectrans_add_distinguished_name(sectrans_context *ctx,
-                                                const void *der, size_t len) {
-  sectrans_status status;
-  if (settable(ctx, &status) == NULL)
-    return status;
-  if (der == NULL || len == 0 || len > SECTRANS_MAX_PEM_LENGTH ||
-      !is_x501_name(der, len))
-    return SECTRANS_ERR_PARAM;
-  CRYPTO_BUFFER **grown = realloc(ctx->dn, (ctx->dn_count + 1) * sizeof(*grown));
-  if (grown == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  ctx->dn = grown;
-  /* Secure Transport prepends. */
-  CRYPTO_BUFFER *name = bssl.CRYPTO_BUFFER_new(der, len, NULL);
-  if (name == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  memmove(ctx->dn + 1, ctx->dn, ctx->dn_count * sizeof(*ctx->dn));
-  ctx->dn[0] = name;
-  ctx->dn_count++;
-  return SECTRANS_SUCCESS;
-}
-
-/* The names a client received, or those a server sends. */
-static const STACK_OF(CRYPTO_BUFFER) *received_names(const sectrans_context *ctx) {
-  return ctx->side == SECTRANS_CLIENT ? bssl.SSL_get0_server_requested_CAs(ctx->ssl)
-                                      : NULL;
-}
-
-sectrans_status sectrans_get_distinguished_name_count(const sectrans_context *ctx,
-                                                      size_t *count) {
-  if (ctx == NULL || count == NULL)
-    return SECTRANS_ERR_PARAM;
-  const STACK_OF(CRYPTO_BUFFER) *names = received_names(ctx);
-  *count = ctx->side == SECTRANS_SERVER ? ctx->dn_count
-           : names                       ? bssl.sk_num((const _STACK *)names)
-                                         : 0;
-  return SECTRANS_SUCCESS;
-}
-
-sectrans_status sectrans_copy_distinguished_name(const sectrans_context *ctx,
-                                                 size_t index, void *buf,
-                                                 size_t *len) {
-  size_t count;
-  sectrans_status status = sectrans_get_distinguished_name_count(ctx, &count);
-  if (status != SECTRANS_SUCCESS)
-    return status;
-  if (index >= count)
-    return SECTRANS_ERR_PARAM;
-  const CRYPTO_BUFFER *name =
-      ctx->side == SECTRANS_SERVER
-          ? ctx->dn[index]
-          : bssl.sk_value((const _STACK *)received_names(ctx), index);
-  return copy_out(bssl.CRYPTO_BUFFER_data(name), bssl.CRYPTO_BUFFER_len(name),
-                  buf, len);
-}
-
-sectrans_status sectrans_get_requested_peer_name(const sectrans_context *ctx,
-                                                 void *buf, size_t *len) {
-  if (ctx == NULL)
-    return SECTRANS_ERR_PARAM;
-  const char *name = ctx->requested_name;
-  if (name == NULL && ctx->side == SECTRANS_SERVER)
-    name = bssl.SSL_get_servername(ctx->ssl, TLSEXT_NAMETYPE_host_name);
-  if (name == NULL)
-    return SECTRANS_ERR_PARAM; /* no SNI, as in Secure Transport */
-  return copy_out(name, strlen(name), buf, len);
-}
-
-/* ---- OCSP ---------------------------------------------------------------------------- */
-
-sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx, const void *der,
-                                           size_t len) {
-  sectrans_status status;
-  if (settable(ctx, &status) == NULL)
-    return status;
-  if (der == NULL || len == 0 || len > SECTRANS_MAX_PEM_LENGTH)
-    return SECTRANS_ERR_PARAM;
-  uint8_t *copy = malloc(len);
-  if (copy == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  memcpy(copy, der, len);
-  free(ctx->ocsp);
-  ctx->ocsp = copy;
-  ctx->ocsp_len = len;
-  return SECTRANS_SUCCESS;
-}
-
-sectrans_status sectrans_copy_ocsp_response(const sectrans_context *ctx, void *buf,
-                                            size_t *len) {
-  const uint8_t *response = NULL;
-  size_t response_len = 0;
-  if (ctx == NULL)
-    return SECTRANS_ERR_PARAM;
-  if (ctx->side == SECTRANS_CLIENT)
-    bssl.SSL_get0_ocsp_response(ctx->ssl, &response, &response_len);
-  return copy_out(response, response_len, buf, len);
-}
-
 sectrans_status sectrans_set_peer_domain_name(sectrans_context *ctx,
                                               const char *name, size_t len) {
   sectrans_status status;
-  if (settable(ctx, &status) == NULL)
+  if (context_settings(ctx, &status) == NULL)
     return status;
   if ((name == NULL && len > 0) || len > SECTRANS_MAX_PEER_NAME_LENGTH + 1)
     return SECTRANS_ERR_PARAM;
@@ -465,103 +301,4 @@ sectrans_status sectrans_get_enabled_ciphers(const sectrans_context *ctx,
     return sectrans_get_supported_ciphers(ctx, suites, count);
   return copy_suites(ctx->settings.ciphers, ctx->settings.cipher_count, suites,
                      count);
-}
-
-/* ---- what was negotiated --------------------------------------------------- */
-
-sectrans_status sectrans_get_session_state(const sectrans_context *ctx,
-                                          int *state) {
-  if (ctx == NULL || state == NULL)
-    return SECTRANS_ERR_PARAM;
-  *state = ctx->state;
-  return SECTRANS_SUCCESS;
-}
-
-static int version_known(const sectrans_context *ctx) {
-  return ctx->state != SECTRANS_STATE_IDLE &&
-         (bssl.SSL_is_init_finished(ctx->ssl) || ctx->peer_trust != NULL);
-}
-
-sectrans_status sectrans_get_negotiated_protocol_version(
-    const sectrans_context *ctx, int *protocol) {
-  if (ctx == NULL || protocol == NULL)
-    return SECTRANS_ERR_PARAM;
-  *protocol = version_known(ctx) ? protocol_from_wire(bssl.SSL_version(ctx->ssl))
-                                 : SECTRANS_PROTOCOL_UNKNOWN;
-  return SECTRANS_SUCCESS;
-}
-
-sectrans_status sectrans_get_negotiated_cipher(const sectrans_context *ctx,
-                                               uint16_t *suite) {
-  if (ctx == NULL || suite == NULL)
-    return SECTRANS_ERR_PARAM;
-  const SSL_CIPHER *cipher = bssl.SSL_get_current_cipher(ctx->ssl);
-  if (!context_is_active(ctx) || cipher == NULL)
-    return SECTRANS_ERR_BAD_REQ;
-  *suite = bssl.SSL_CIPHER_get_protocol_id(cipher);
-  return SECTRANS_SUCCESS;
-}
-
-sectrans_status sectrans_get_negotiated_group(const sectrans_context *ctx,
-                                              uint16_t *group) {
-  if (ctx == NULL || group == NULL)
-    return SECTRANS_ERR_PARAM;
-  *group = ctx->state == SECTRANS_STATE_IDLE ? 0 : bssl.SSL_get_curve_id(ctx->ssl);
-  return SECTRANS_SUCCESS;
-}
-
-sectrans_status sectrans_get_negotiated_alpn(const sectrans_context *ctx,
-                                             void *buf, size_t *len) {
-  const uint8_t *alpn = NULL;
-  unsigned alpn_len = 0;
-  if (ctx == NULL)
-    return SECTRANS_ERR_PARAM;
-  bssl.SSL_get0_alpn_selected(ctx->ssl, &alpn, &alpn_len);
-  return copy_out(alpn, alpn_len, buf, len);
-}
-
-sectrans_status sectrans_get_buffered_read_size(const sectrans_context *ctx,
-                                                size_t *size) {
-  if (ctx == NULL || size == NULL)
-    return SECTRANS_ERR_PARAM;
-  *size = (size_t)bssl.SSL_pending(ctx->ssl);
-  return SECTRANS_SUCCESS;
-}
-
-int sectrans_wants(const sectrans_context *ctx) {
-  if (ctx == NULL)
-    return SECTRANS_WANT_NOTHING;
-  int wants = ctx->wants;
-  size_t pending = 0;
-  if (ctx->transport.kind == TRANSPORT_MEMORY &&
-      sectrans_output_pending(ctx, &pending) == SECTRANS_SUCCESS && pending > 0)
-    wants |= SECTRANS_WANT_WRITE;
-  return wants;
-}
-
-/* The peer's chain under this context's policy: its anchors, and the peer
- * name when a client verifies names. */
-sectrans_trust *context_peer_trust_create(sectrans_context *ctx) {
-  const char *host = ctx->side == SECTRANS_CLIENT &&
-                             ctx->settings.verify_mode == SECTRANS_VERIFY_FULL
-                         ? ctx->peer_name
-                         : NULL;
-  return trust_create_from_buffers(bssl.SSL_get0_peer_certificates(ctx->ssl),
-                                   ctx->settings.anchors,
-                                   ctx->side == SECTRANS_CLIENT, host);
-}
-
-sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
-                                         sectrans_trust **trust) {
-  if (ctx == NULL || trust == NULL)
-    return SECTRANS_ERR_PARAM;
-  if (ctx->peer_trust == NULL && ctx->state != SECTRANS_STATE_IDLE) {
-    /* Built lazily when no verification step ran (a resumed session). */
-    const STACK_OF(CRYPTO_BUFFER) *certs = bssl.SSL_get0_peer_certificates(ctx->ssl);
-    if (certs != NULL && bssl.sk_num((const _STACK *)certs) > 0 &&
-        (ctx->peer_trust = context_peer_trust_create(ctx)) == NULL)
-      return SECTRANS_ERR_ALLOCATE;
-  }
-  *trust = sectrans_trust_retain(ctx->peer_trust);
-  return SECTRANS_SUCCESS;
 }

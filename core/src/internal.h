@@ -41,6 +41,11 @@ int object_release(struct object *obj);
 sectrans_status copy_out(const void *value, size_t value_len, void *buf,
                          size_t *len);
 
+/* Replaces *field (of *field_len bytes) with a copy of data: -108 on
+ * allocation failure, leaving the old value. */
+sectrans_status copy_in(uint8_t **field, size_t *field_len, const void *data,
+                        size_t len);
+
 /* A growable byte queue: bytes [start, len) of data are queued. */
 struct bytes {
   uint8_t *data;
@@ -323,6 +328,9 @@ void context_set_detail(sectrans_context *ctx, const char *fmt, ...)
 /* A trust over the peer's chain with this context's policy; NULL on
  * allocation failure. */
 sectrans_trust *context_peer_trust_create(sectrans_context *ctx);
+/* The settings a setter may change, or NULL with *status -50 (NULL ctx)
+ * or -909 (session active). */
+struct settings *context_settings(sectrans_context *ctx, sectrans_status *status);
 /* 1 while the session is active (setters then give -909). */
 int context_is_active(const sectrans_context *ctx);
 
