@@ -210,6 +210,8 @@ BSSL_FN(PKCS12_get_key_and_certs)
 BSSL_FN(SHA256_Init)
 BSSL_FN(SHA256_Update)
 BSSL_FN(SHA256_Final)
+
+/* ssl.h: break points, client certificates, resumption, OCSP, key log */
 BSSL_FN(SSL_CTX_set_cert_cb)
 BSSL_FN(SSL_CTX_set_keylog_callback)
 BSSL_FN(SSL_CTX_set_select_certificate_cb)
@@ -229,5 +231,7 @@ BSSL_FN(SSL_enable_ocsp_stapling)
 BSSL_FN(SSL_get0_ocsp_response)
 BSSL_FN(SSL_set_renegotiate_mode)
 BSSL_FN(SSL_set_options)
+
+/* x509.h, pool.h: distinguished names */
 BSSL_FN(d2i_X509_NAME)
 BSSL_FN(CRYPTO_BUFFER_up_ref)

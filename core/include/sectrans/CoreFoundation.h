@@ -110,13 +110,14 @@ typedef struct {
   CFIndex version;
   const void *retain, *release, *copyDescription, *equal;
 } CFDictionaryValueCallBacks;
-static const CFArrayCallBacks kCFTypeArrayCallBacks SECTRANS_CF_UNUSED = {0};
+static const CFArrayCallBacks kCFTypeArrayCallBacks SECTRANS_CF_UNUSED = {
+    0, NULL, NULL, NULL, NULL};
 static const CFDictionaryKeyCallBacks kCFTypeDictionaryKeyCallBacks
-    SECTRANS_CF_UNUSED = {0};
+    SECTRANS_CF_UNUSED = {0, NULL, NULL, NULL, NULL, NULL};
 static const CFDictionaryKeyCallBacks kCFCopyStringDictionaryKeyCallBacks
-    SECTRANS_CF_UNUSED = {0};
+    SECTRANS_CF_UNUSED = {0, NULL, NULL, NULL, NULL, NULL};
 static const CFDictionaryValueCallBacks kCFTypeDictionaryValueCallBacks
-    SECTRANS_CF_UNUSED = {0};
+    SECTRANS_CF_UNUSED = {0, NULL, NULL, NULL, NULL};
 
 /* ---- The object header (an implementation detail; see the top) ---------- */
 
@@ -265,6 +266,7 @@ static inline CFStringRef CFStringCreateWithBytes(CFAllocatorRef alloc,
                                                   CFStringEncoding encoding,
                                                   Boolean external) {
   struct __CFString *s;
+  (void)alloc, (void)encoding, (void)external;
   if (len < 0 || (bytes == NULL && len > 0))
     return NULL;
   /* One block: the object, then the bytes and a NUL. */
@@ -297,6 +299,7 @@ static inline CFIndex CFStringGetLength(CFStringRef s) {
 /* The bytes are always there, NUL-terminated, so never NULL for a string. */
 static inline const char *CFStringGetCStringPtr(CFStringRef s,
                                                 CFStringEncoding encoding) {
+  (void)encoding;
   return __sectrans_cf_is(s, SECTRANS_CF_STRING) ? s->chars : NULL;
 }
 
@@ -304,6 +307,7 @@ static inline const char *CFStringGetCStringPtr(CFStringRef s,
 static inline Boolean CFStringGetCString(CFStringRef s, char *buf,
                                          CFIndex size,
                                          CFStringEncoding encoding) {
+  (void)encoding;
   if (!__sectrans_cf_is(s, SECTRANS_CF_STRING) || buf == NULL ||
       size <= s->length)
     return false;
@@ -313,6 +317,7 @@ static inline Boolean CFStringGetCString(CFStringRef s, char *buf,
 
 static inline CFIndex CFStringGetMaximumSizeForEncoding(
     CFIndex length, CFStringEncoding encoding) {
+  (void)encoding;
   return length * 3;
 }
 
@@ -321,6 +326,7 @@ static inline CFIndex CFStringGetMaximumSizeForEncoding(
 static inline CFDataRef CFDataCreate(CFAllocatorRef alloc, const UInt8 *bytes,
                                      CFIndex len) {
   struct __CFData *d;
+  (void)alloc;
   if (len < 0 || (bytes == NULL && len > 0))
     return NULL;
   d = (struct __CFData *)__sectrans_cf_alloc(SECTRANS_CF_DATA,
@@ -355,6 +361,7 @@ static inline void __sectrans_cf_array_finalize(struct __sectrans_cf *obj) {
 static inline CFMutableArrayRef CFArrayCreateMutable(
     CFAllocatorRef alloc, CFIndex capacity, const CFArrayCallBacks *callbacks) {
   struct __CFArray *a;
+  (void)alloc;
   if (capacity < 0)
     return NULL;
   a = (struct __CFArray *)__sectrans_cf_alloc(
@@ -433,6 +440,7 @@ static inline CFDictionaryRef CFDictionaryCreate(
     const CFDictionaryKeyCallBacks *key_callbacks,
     const CFDictionaryValueCallBacks *value_callbacks) {
   struct __CFDictionary *d;
+  (void)alloc;
   if (count < 0 || (count > 0 && (keys == NULL || values == NULL)))
     return NULL;
   d = (struct __CFDictionary *)__sectrans_cf_alloc(

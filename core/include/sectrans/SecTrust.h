@@ -124,6 +124,7 @@ struct __SecTrust {
 static inline SecCertificateRef SecCertificateCreateWithData(
     CFAllocatorRef alloc, CFDataRef data) {
   sectrans_certificate *cert = NULL;
+  (void)alloc;
   if (CFDataGetLength(data) <= 0)
     return NULL;
   if (sectrans_certificate_create_from_der(CFDataGetBytePtr(data),
@@ -500,9 +501,10 @@ static inline OSStatus SecTrustGetTrustResult(SecTrustRef trust,
     return errSecParam;
   if ((status = sectrans_trust_get_result(trust->trust, &verdict)) != 0)
     return status;
-  *result = verdict == SECTRANS_ERR_BAD_REQ
-                ? kSecTrustResultInvalid
-                : __sectrans_trust_result_type(verdict);
+  if (verdict == SECTRANS_ERR_BAD_REQ)
+    *result = kSecTrustResultInvalid; /* never evaluated */
+  else
+    *result = __sectrans_trust_result_type(verdict);
   return errSecSuccess;
 }
 

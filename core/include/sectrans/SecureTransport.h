@@ -307,6 +307,7 @@ static inline SSLContextRef SSLCreateContext(CFAllocatorRef alloc,
                                              SSLProtocolSide protocolSide,
                                              SSLConnectionType connectionType) {
   sectrans_context *ctx = NULL;
+  (void)alloc;
   if (sectrans_context_create(protocolSide, connectionType, &ctx) != 0)
     return NULL;
   return ctx;
