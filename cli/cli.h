@@ -8,7 +8,9 @@
 #ifndef SECTRANS_CLI_H
 #define SECTRANS_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sectrans/sectrans.h>
 
@@ -16,6 +18,8 @@
 enum { EXIT_TLS_FAILURE = 1, EXIT_USAGE = 2 };
 
 int demo_main(int argc, char **argv);
+int client_command(int argc, char **argv);
+int server_command(int argc, char **argv);
 
 /* ---- report.c: messages -------------------------------------------------- */
 
@@ -38,6 +42,7 @@ struct session_summary {
   size_t alpn_len;
   int peer_sent_certificate;
   sectrans_status trust_result; /* 0 when trusted */
+  char *trust_detail;           /* why not trusted; NULL when none */
   char *peer_subject;           /* NULL when the peer sent no certificate */
 };
 
@@ -45,12 +50,19 @@ struct session_summary {
  * either way summary_clear frees what it holds. */
 sectrans_status summary_capture(sectrans_context *ctx,
                                 struct session_summary *s);
-/* Prints s as "name: value" lines on stdout. */
+/* Prints s as "name: value" lines on stdout (or out). */
 void summary_print(const struct session_summary *s);
+void summary_fprint(FILE *out, const struct session_summary *s);
 /* 1 when both ends saw the same protocol, cipher, group and ALPN. */
 int summaries_agree(const struct session_summary *a,
                     const struct session_summary *b);
 void summary_clear(struct session_summary *s);
+/* Prints the peer's chain as sent, leaf first: subject, issuer, validity
+ * and SHA-256 fingerprint of each certificate. Nothing when the peer sent
+ * none. Returns 0 or the status of the query that failed. */
+sectrans_status chain_print(FILE *out, sectrans_context *ctx);
+/* "yes" or "no" for sectrans_get_session_resumed (or "unknown"). */
+const char *resumed_text(const sectrans_context *ctx);
 
 /* ---- names.c: command-line words and their constants --------------------- */
 
@@ -59,7 +71,81 @@ void summary_clear(struct session_summary *s);
 int key_type_from_name(const char *name, int *key_type);
 const char *key_type_description(int key_type);
 
-/* ---- net.c: loopback sockets --------------------------------------------- */
+/* ---- options.c: option values shared by client and server ---------------- */
+
+/* Splits "HOST:PORT", "[V6]:PORT" or "V6:PORT" (last colon) into host and
+ * port (both NUL-terminated, pointing into the modified copy in buf, which
+ * holds size bytes). Returns 0, or -1 when there is no port. */
+int split_host_port(const char *text, char *buf, size_t size, char **host,
+                    char **port);
+/* "1.2" or "1.3" to a sectrans_protocol. Returns 0 or -1. */
+int protocol_from_text(const char *text, int *protocol);
+/* "h2,http/1.1" to the RFC 7301 encoding in out (size bytes). Returns the
+ * encoded length, or -1 for an empty name, a name over 255 bytes, or no
+ * room. */
+int alpn_encode(const char *list, unsigned char *out, size_t size);
+/* "0xc02b,TLS_AES_128_GCM_SHA256,4865" to IANA numbers. Returns the
+ * count, or -1 (with a message naming the bad entry) when one is neither a
+ * number nor a name sectrans knows, or there are more than max. */
+int ciphers_parse(const char *cmd, const char *list, uint16_t *out,
+                  size_t max);
+
+/* Options both commands take, applied to a config by config_apply. */
+struct tls_options {
+  const char *alpn;     /* comma-separated, NULL for none */
+  const char *ca_file;  /* anchors; NULL: the system store */
+  const char *cert_file, *key_file, *p12_file, *password;
+  const char *ciphers;  /* comma-separated, NULL for the defaults */
+  const char *keylog;   /* --keylog; NULL: $SSLKEYLOGFILE if set */
+  int min_protocol, max_protocol; /* 0: the library's default */
+};
+/* Handles one of the shared options (getopt_long's code c with optarg)
+ * and returns 1, or returns 0 when c is not one of them, -1 for a bad
+ * value (after a message). The codes are the OPT_* below. */
+enum {
+  OPT_ALPN = 0x100, OPT_CA, OPT_CERT, OPT_KEY, OPT_P12, OPT_PASS, OPT_CIPHERS,
+  OPT_KEYLOG, OPT_MIN, OPT_MAX
+};
+#define TLS_LONG_OPTIONS                                                       \
+  {"alpn", required_argument, NULL, OPT_ALPN},                                 \
+  {"ca", required_argument, NULL, OPT_CA},                                     \
+  {"cert", required_argument, NULL, OPT_CERT},                                 \
+  {"key", required_argument, NULL, OPT_KEY},                                   \
+  {"p12", required_argument, NULL, OPT_P12},                                   \
+  {"pass", required_argument, NULL, OPT_PASS},                                 \
+  {"ciphers", required_argument, NULL, OPT_CIPHERS},                           \
+  {"keylog", required_argument, NULL, OPT_KEYLOG},                             \
+  {"min", required_argument, NULL, OPT_MIN},                                   \
+  {"max", required_argument, NULL, OPT_MAX}
+int tls_option(const char *cmd, int c, const char *arg,
+               struct tls_options *o);
+/* Builds a config of side from o: identity, anchors, ALPN, ciphers,
+ * protocol range, key log. Returns 0 or EXIT_* after a message. */
+int config_build(const char *cmd, int side, const struct tls_options *o,
+                 sectrans_config **out);
+
+/* ---- files.c: reading files --------------------------------------------- */
+
+/* The whole file in a malloc'ed buffer (NUL-terminated, the NUL not
+ * counted). Returns 0, or -1 with errno set. */
+int read_file(const char *path, char **data, size_t *len);
+/* An identity from --cert/--key PEM files or a --p12 file. Returns 0 or
+ * EXIT_TLS_FAILURE after a message. */
+int identity_load(const char *cmd, const struct tls_options *o,
+                  sectrans_identity **out);
+/* A trust store holding the anchors of a PEM file. */
+int trust_store_load(const char *cmd, const char *path,
+                     sectrans_trust_store **out);
+
+/* ---- keylog.c: the NSS key log ------------------------------------------ */
+
+/* Opens path for appending (created with mode 0600) and installs a key log
+ * callback on config that writes each line and a newline. The file stays
+ * open for the life of the process. Returns 0 or EXIT_* after a message. */
+int keylog_install(const char *cmd, sectrans_config *config,
+                   const char *path);
+
+/* ---- net.c: TCP sockets ------------------------------------------------- */
 
 /* A listening TCP socket on 127.0.0.1 with a port the kernel picked, which
  * goes into *port. Returns the fd, or -1 with errno set. */
@@ -69,5 +155,56 @@ int loopback_connect(uint16_t port);
 /* Bounds every blocking read and write on fd, so a peer that stops talking
  * turns into a timeout (EAGAIN) instead of a hang. Returns 0 or -1. */
 int socket_set_timeout(int fd, int seconds);
+/* A non-blocking TCP connection to host:port (names through getaddrinfo,
+ * IPv4 and IPv6), each address tried within timeout_ms. Returns the fd,
+ * or -1 after a message. The address reached goes into addr (size
+ * bytes) as "1.2.3.4:443" or "[::1]:443". */
+int tcp_connect(const char *cmd, const char *host, const char *port,
+                int timeout_ms, char *addr, size_t size);
+/* A listening TCP socket on host:port (port "0": the kernel picks).
+ * Returns the fd, or -1 after a message; the bound address goes into
+ * addr. */
+int tcp_listen(const char *cmd, const char *host, const char *port,
+               char *addr, size_t size);
+/* The address of a socket's peer (or of the socket, local != 0) as text. */
+void socket_address(int fd, int local, char *addr, size_t size);
+int set_nonblocking(int fd);
+
+/* ---- tls.c: a context on a non-blocking socket ----------------------------- */
+
+/* Milliseconds on a monotonic clock. */
+long long now_ms(void);
+/* After SECTRANS_WOULD_BLOCK: polls fd for what the context wants until
+ * deadline (a now_ms() value; -1 for none). Returns 0, or
+ * SECTRANS_ERR_NETWORK_TIMEOUT. */
+sectrans_status tls_wait(sectrans_context *ctx, int fd, long long deadline);
+sectrans_status tls_handshake(sectrans_context *ctx, int fd,
+                              long long deadline);
+/* Writes all len bytes and flushes them. */
+sectrans_status tls_write_all(sectrans_context *ctx, int fd, const void *data,
+                              size_t len, long long deadline);
+/* Reads what arrives first (at least one byte): 0 with *n > 0, or the
+ * status that ended the stream (-9805, -9806, an error, a timeout). */
+sectrans_status tls_read_some(sectrans_context *ctx, int fd, void *buf,
+                              size_t len, size_t *n, long long deadline);
+/* sectrans_close until flushed, then a lingering close of the socket:
+ * shut down the sending side and wait (until deadline) for the peer's end
+ * of stream, so unread input cannot turn into a reset that destroys what we
+ * sent. Closes fd. */
+void tls_close(sectrans_context *ctx, int fd, long long deadline);
+
+/* ---- relay.c: moving data between files and a connection --------------- */
+
+struct relay {
+  int in_fd;           /* sent to the peer; -1 for none */
+  int out_fd;          /* what the peer sends goes here; -1 to drop it */
+  int echo;            /* what the peer sends goes back to it */
+  int shutdown_on_eof; /* end of in_fd: close_notify, keep reading */
+  int idle_ms;         /* give up after this long without traffic; -1 never */
+  int in_eof;          /* set when in_fd ended */
+};
+/* Runs until the peer closes (returns 0 after its close_notify), an error
+ * (its status) or the idle timeout (SECTRANS_ERR_NETWORK_TIMEOUT). */
+sectrans_status relay_run(sectrans_context *ctx, int fd, struct relay *r);
 
 #endif

@@ -13,6 +13,10 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"client", client_command,
+     "connect to a TLS server, show the session, relay stdin and stdout"},
+    {"server", server_command,
+     "serve TLS connections: show each session, relay, echo, www or a file"},
     {"demo", demo_main,
      "handshake with itself over loopback and print what was negotiated"},
 };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -27,18 +28,46 @@ int report_errno(const char *cmd, const char *step) {
 
 /* ---- capturing ----------------------------------------------------------- */
 
-/* Subject text of a certificate, NUL-terminated, through the (buf, *len)
- * protocol: ask for the size, then copy. The caller frees it. */
-static sectrans_status copy_subject(const sectrans_certificate *cert,
-                                    char **out) {
+/* The getters of certificate text share one shape. */
+typedef sectrans_status (*text_getter)(const sectrans_certificate *, void *,
+                                       size_t *);
+
+/* Text from a getter, NUL-terminated, through the (buf, *len) protocol: ask
+ * for the size, then copy. The caller frees it. */
+static sectrans_status copy_text(const sectrans_certificate *object,
+                                 text_getter get, char **out) {
   size_t len = 0;
-  sectrans_status status = sectrans_certificate_copy_subject(cert, NULL, &len);
+  sectrans_status status = get(object, NULL, &len);
   if (status != SECTRANS_ERR_BUFFER_OVERFLOW && status != SECTRANS_SUCCESS)
     return status;
   char *text = malloc(len + 1);
   if (text == NULL)
     return SECTRANS_ERR_ALLOCATE;
-  if ((status = sectrans_certificate_copy_subject(cert, text, &len)) != 0) {
+  if (len > 0 && (status = get(object, text, &len)) != 0) {
+    free(text);
+    return status;
+  }
+  text[len] = '\0';
+  *out = text;
+  return SECTRANS_SUCCESS;
+}
+
+static sectrans_status copy_subject(const sectrans_certificate *cert,
+                                    char **out) {
+  return copy_text(cert, sectrans_certificate_copy_subject, out);
+}
+
+/* The same protocol for the trust's detail text. */
+static sectrans_status copy_trust_detail(const sectrans_trust *trust,
+                                         char **out) {
+  size_t len = 0;
+  sectrans_status status = sectrans_trust_copy_detail(trust, NULL, &len);
+  if (status != SECTRANS_ERR_BUFFER_OVERFLOW && status != SECTRANS_SUCCESS)
+    return status;
+  char *text = malloc(len + 1);
+  if (text == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  if (len > 0 && (status = sectrans_trust_copy_detail(trust, text, &len))) {
     free(text);
     return status;
   }
@@ -57,6 +86,9 @@ static sectrans_status capture_trust(sectrans_context *ctx,
     return status;
   s->peer_sent_certificate = 1;
   status = sectrans_trust_get_result(trust, &s->trust_result);
+  if (status == SECTRANS_SUCCESS && s->trust_result != SECTRANS_SUCCESS &&
+      s->trust_result != SECTRANS_ERR_BAD_REQ)
+    status = copy_trust_detail(trust, &s->trust_detail);
   if (status == SECTRANS_SUCCESS)
     status = sectrans_trust_copy_certificate(trust, 0, &leaf);
   if (status == SECTRANS_SUCCESS)
@@ -83,7 +115,9 @@ sectrans_status summary_capture(sectrans_context *ctx,
 
 void summary_clear(struct session_summary *s) {
   free(s->peer_subject);
+  free(s->trust_detail);
   s->peer_subject = NULL;
+  s->trust_detail = NULL;
 }
 
 int summaries_agree(const struct session_summary *a,
@@ -96,29 +130,105 @@ int summaries_agree(const struct session_summary *a,
 /* ---- printing ------------------------------------------------------------ */
 
 /* A name sectrans does not know is still worth printing, as a number. */
-static void print_named(const char *label, const char *name, unsigned number) {
+static void print_named(FILE *out, const char *label, const char *name,
+                        unsigned number) {
   if (name != NULL)
-    printf("%s: %s\n", label, name);
+    fprintf(out, "%s: %s\n", label, name);
   else
-    printf("%s: 0x%04x\n", label, number);
+    fprintf(out, "%s: 0x%04x\n", label, number);
+}
+
+static void print_verification(FILE *out, const struct session_summary *s) {
+  if (!s->peer_sent_certificate)
+    fprintf(out, "verification: no peer certificate\n");
+  else if (s->trust_result == SECTRANS_SUCCESS)
+    fprintf(out, "verification: trusted\n");
+  else if (s->trust_result == SECTRANS_ERR_BAD_REQ)
+    fprintf(out, "verification: not evaluated (verification is off)\n");
+  else
+    fprintf(out, "verification: %s (%d)%s%s\n",
+            sectrans_status_string(s->trust_result), (int)s->trust_result,
+            s->trust_detail ? ": " : "", s->trust_detail ? s->trust_detail : "");
+}
+
+void summary_fprint(FILE *out, const struct session_summary *s) {
+  print_named(out, "protocol", sectrans_protocol_name(s->protocol),
+              (unsigned)s->protocol);
+  print_named(out, "cipher", sectrans_cipher_name(s->cipher), s->cipher);
+  print_named(out, "group", sectrans_group_name(s->group), s->group);
+  if (s->alpn_len == 0)
+    fprintf(out, "alpn: (none)\n");
+  else
+    fprintf(out, "alpn: %.*s\n", (int)s->alpn_len, (const char *)s->alpn);
+  print_verification(out, s);
+  if (s->peer_subject != NULL)
+    fprintf(out, "peer subject: %s\n", s->peer_subject);
 }
 
 void summary_print(const struct session_summary *s) {
-  print_named("protocol", sectrans_protocol_name(s->protocol),
-              (unsigned)s->protocol);
-  print_named("cipher", sectrans_cipher_name(s->cipher), s->cipher);
-  print_named("group", sectrans_group_name(s->group), s->group);
-  if (s->alpn_len == 0)
-    printf("alpn: (none)\n");
-  else
-    printf("alpn: %.*s\n", (int)s->alpn_len, (const char *)s->alpn);
-  if (!s->peer_sent_certificate)
-    printf("verification: no peer certificate\n");
-  else if (s->trust_result == SECTRANS_SUCCESS)
-    printf("verification: trusted\n");
-  else
-    printf("verification: %s (%d)\n", sectrans_status_string(s->trust_result),
-           (int)s->trust_result);
-  if (s->peer_subject != NULL)
-    printf("peer subject: %s\n", s->peer_subject);
+  summary_fprint(stdout, s);
+}
+
+const char *resumed_text(const sectrans_context *ctx) {
+  int resumed = 0;
+  if (sectrans_get_session_resumed(ctx, &resumed) != SECTRANS_SUCCESS)
+    return "unknown";
+  return resumed ? "yes" : "no";
+}
+
+/* ---- the peer's chain ---------------------------------------------------- */
+
+static void print_time(FILE *out, const char *label, int64_t t) {
+  char text[64];
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (gmtime_r(&tt, &tm) == NULL ||
+      strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+    snprintf(text, sizeof(text), "%lld", (long long)t);
+  fprintf(out, "  %s: %s\n", label, text);
+}
+
+static sectrans_status print_certificate(FILE *out, size_t index,
+                                         const sectrans_certificate *cert) {
+  char *subject = NULL, *issuer = NULL;
+  unsigned char sha[32];
+  size_t sha_len = sizeof(sha);
+  int64_t not_before = 0, not_after = 0;
+  sectrans_status status = copy_subject(cert, &subject);
+  if (status == 0)
+    status = copy_text(cert, sectrans_certificate_copy_issuer, &issuer);
+  if (status == 0)
+    status = sectrans_certificate_get_validity(cert, &not_before, &not_after);
+  if (status == 0)
+    status = sectrans_certificate_copy_sha256(cert, sha, &sha_len);
+  if (status == 0) {
+    fprintf(out, "certificate %zu:\n  subject: %s\n  issuer: %s\n", index,
+            subject, issuer);
+    print_time(out, "not before", not_before);
+    print_time(out, "not after", not_after);
+    fprintf(out, "  sha256: ");
+    for (size_t i = 0; i < sha_len; i++)
+      fprintf(out, "%02X%s", sha[i], i + 1 < sha_len ? ":" : "\n");
+  }
+  free(subject);
+  free(issuer);
+  return status;
+}
+
+sectrans_status chain_print(FILE *out, sectrans_context *ctx) {
+  sectrans_trust *trust = NULL;
+  size_t count = 0;
+  sectrans_status status = sectrans_copy_peer_trust(ctx, &trust);
+  if (status != SECTRANS_SUCCESS || trust == NULL)
+    return status;
+  status = sectrans_trust_get_certificate_count(trust, &count);
+  for (size_t i = 0; status == SECTRANS_SUCCESS && i < count; i++) {
+    sectrans_certificate *cert = NULL;
+    status = sectrans_trust_copy_certificate(trust, i, &cert);
+    if (status == SECTRANS_SUCCESS)
+      status = print_certificate(out, i, cert);
+    sectrans_certificate_release(cert);
+  }
+  sectrans_trust_release(trust);
+  return status;
 }

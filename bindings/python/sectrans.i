@@ -470,6 +470,9 @@ sectrans_suites_retry_$argnum:;
 %typemap(freearg) (sectrans_certificate *const *chain, size_t count) {
   free(array$argnum);
 }
+/* An input: the handle typemap's out-parameter result must not apply. */
+%typemap(argout) sectrans_certificate *const *chain ""
+
 
 /* ------------------------------------------------------------------------ */
 /* Scalar out-parameters                                                    */

@@ -208,6 +208,14 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
       return fail_handshake(ctx, status);
   }
   ctx->state = SECTRANS_STATE_CONNECTED;
+  if (ctx->side == SECTRANS_SERVER) {
+    /* A TLS 1.3 server's NewSessionTickets wait for its first write; an
+     * empty one sends them now, so a server that only reads still lets its
+     * clients resume. */
+    bssl.ERR_clear_error();
+    bssl.SSL_write(ctx->ssl, "", 0);
+    bssl.ERR_clear_error();
+  }
   return flush_or_abort(ctx);
 }
 

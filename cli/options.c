@@ -1,0 +1,230 @@
+/*
+ * options.c: option values the client and the server share, and the config
+ * they describe.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int split_host_port(const char *text, char *buf, size_t size, char **host,
+                    char **port) {
+  char *colon;
+  if (strlen(text) >= size)
+    return -1;
+  strcpy(buf, text);
+  if (buf[0] == '[') { /* [V6]:PORT */
+    char *end = strchr(buf, ']');
+    if (end == NULL || end[1] != ':')
+      return -1;
+    *end = '\0';
+    *host = buf + 1;
+    *port = end + 2;
+  } else {
+    if ((colon = strrchr(buf, ':')) == NULL)
+      return -1;
+    *colon = '\0';
+    *host = buf;
+    *port = colon + 1;
+  }
+  return (*host)[0] != '\0' && (*port)[0] != '\0' ? 0 : -1;
+}
+
+int protocol_from_text(const char *text, int *protocol) {
+  if (strcmp(text, "1.2") == 0)
+    *protocol = SECTRANS_PROTOCOL_TLS12;
+  else if (strcmp(text, "1.3") == 0)
+    *protocol = SECTRANS_PROTOCOL_TLS13;
+  else
+    return -1;
+  return 0;
+}
+
+int alpn_encode(const char *list, unsigned char *out, size_t size) {
+  size_t used = 0;
+  const char *name = list;
+  for (;;) {
+    size_t len = strcspn(name, ",");
+    if (len == 0 || len > 255 || used + 1 + len > size)
+      return -1;
+    out[used++] = (unsigned char)len;
+    memcpy(out + used, name, len);
+    used += len;
+    if (name[len] == '\0')
+      return (int)used;
+    name += len + 1;
+  }
+}
+
+/* A suite by IANA number ("49195", "0xc02b") or standard name. */
+static int cipher_from_text(const char *text, size_t len, uint16_t *suite) {
+  char word[128];
+  char *end;
+  if (len == 0 || len >= sizeof(word))
+    return -1;
+  memcpy(word, text, len);
+  word[len] = '\0';
+  errno = 0;
+  unsigned long number = strtoul(word, &end, 0);
+  if (*end == '\0' && errno == 0 && number <= 0xffff) {
+    *suite = (uint16_t)number;
+    return 0;
+  }
+  /* Names: the library knows them; 65536 lookups cost nothing. */
+  for (unsigned n = 0; n <= 0xffff; n++) {
+    const char *name = sectrans_cipher_name((uint16_t)n);
+    if (name != NULL && strcmp(name, word) == 0) {
+      *suite = (uint16_t)n;
+      return 0;
+    }
+  }
+  return -1;
+}
+
+int ciphers_parse(const char *cmd, const char *list, uint16_t *out,
+                  size_t max) {
+  size_t count = 0;
+  const char *word = list;
+  for (;;) {
+    size_t len = strcspn(word, ",");
+    if (count == max) {
+      fprintf(stderr, "sectrans %s: too many cipher suites\n", cmd);
+      return -1;
+    }
+    if (cipher_from_text(word, len, &out[count]) != 0) {
+      fprintf(stderr, "sectrans %s: unknown cipher suite '%.*s'\n", cmd,
+              (int)len, word);
+      return -1;
+    }
+    count++;
+    if (word[len] == '\0')
+      return (int)count;
+    word += len + 1;
+  }
+}
+
+int tls_option(const char *cmd, int c, const char *arg,
+               struct tls_options *o) {
+  switch (c) {
+  case OPT_ALPN: o->alpn = arg; break;
+  case OPT_CA: o->ca_file = arg; break;
+  case OPT_CERT: o->cert_file = arg; break;
+  case OPT_KEY: o->key_file = arg; break;
+  case OPT_P12: o->p12_file = arg; break;
+  case OPT_PASS: o->password = arg; break;
+  case OPT_CIPHERS: o->ciphers = arg; break;
+  case OPT_KEYLOG: o->keylog = arg; break;
+  case OPT_MIN:
+  case OPT_MAX:
+    if (protocol_from_text(arg, c == OPT_MIN ? &o->min_protocol
+                                             : &o->max_protocol) != 0) {
+      fprintf(stderr, "sectrans %s: unknown protocol version '%s' "
+                      "(1.2 or 1.3)\n", cmd, arg);
+      return -1;
+    }
+    break;
+  default:
+    return 0;
+  }
+  return 1;
+}
+
+/* ---- the config ---------------------------------------------------------- */
+
+static int config_fail(const char *cmd, const char *step,
+                       sectrans_status status) {
+  return report_status(cmd, step, status, NULL);
+}
+
+static int apply_alpn(const char *cmd, sectrans_config *config,
+                      const char *list) {
+  unsigned char encoded[1024];
+  int len = alpn_encode(list, encoded, sizeof(encoded));
+  if (len < 0) {
+    fprintf(stderr, "sectrans %s: bad ALPN list '%s'\n", cmd, list);
+    return EXIT_USAGE;
+  }
+  sectrans_status status =
+      sectrans_config_set_alpn(config, encoded, (size_t)len);
+  return status ? config_fail(cmd, "set ALPN", status) : 0;
+}
+
+static int apply_ciphers(const char *cmd, sectrans_config *config,
+                         const char *list) {
+  uint16_t suites[SECTRANS_MAX_CIPHERS];
+  int count = ciphers_parse(cmd, list, suites, SECTRANS_MAX_CIPHERS);
+  if (count < 0)
+    return EXIT_USAGE;
+  sectrans_status status =
+      sectrans_config_set_enabled_ciphers(config, suites, (size_t)count);
+  return status ? config_fail(cmd, "set cipher suites", status) : 0;
+}
+
+static int apply_protocols(const char *cmd, sectrans_config *config,
+                           const struct tls_options *o) {
+  sectrans_status status = 0;
+  if (o->min_protocol)
+    status = sectrans_config_set_protocol_version_min(config, o->min_protocol);
+  if (status == 0 && o->max_protocol)
+    status = sectrans_config_set_protocol_version_max(config, o->max_protocol);
+  return status ? config_fail(cmd, "set protocol versions", status) : 0;
+}
+
+static int apply_identity(const char *cmd, sectrans_config *config,
+                          const struct tls_options *o) {
+  sectrans_identity *identity = NULL;
+  if (o->cert_file == NULL && o->p12_file == NULL)
+    return 0;
+  int rc = identity_load(cmd, o, &identity);
+  if (rc != 0)
+    return rc;
+  sectrans_status status = sectrans_config_set_identity(config, identity);
+  sectrans_identity_release(identity);
+  return status ? config_fail(cmd, "set identity", status) : 0;
+}
+
+static int apply_anchors(const char *cmd, sectrans_config *config,
+                         const char *ca_file) {
+  sectrans_trust_store *store = NULL;
+  if (ca_file == NULL)
+    return 0; /* the config's default: the system store */
+  int rc = trust_store_load(cmd, ca_file, &store);
+  if (rc != 0)
+    return rc;
+  sectrans_status status = sectrans_config_set_trust_store(config, store);
+  sectrans_trust_store_release(store);
+  return status ? config_fail(cmd, "set trust store", status) : 0;
+}
+
+/* --keylog wins over SSLKEYLOGFILE; an empty variable means none. */
+static const char *keylog_path(const struct tls_options *o) {
+  const char *env = getenv("SSLKEYLOGFILE");
+  if (o->keylog != NULL)
+    return o->keylog;
+  return env != NULL && env[0] != '\0' ? env : NULL;
+}
+
+int config_build(const char *cmd, int side, const struct tls_options *o,
+                 sectrans_config **out) {
+  const char *keylog = keylog_path(o);
+  sectrans_config *config = NULL;
+  sectrans_status status = sectrans_config_create(side, &config);
+  int rc;
+  if (status != SECTRANS_SUCCESS)
+    return config_fail(cmd, "create config", status);
+  if ((rc = apply_identity(cmd, config, o)) == 0 &&
+      (rc = apply_anchors(cmd, config, o->ca_file)) == 0 &&
+      (rc = apply_protocols(cmd, config, o)) == 0 &&
+      (o->alpn == NULL || (rc = apply_alpn(cmd, config, o->alpn)) == 0) &&
+      (o->ciphers == NULL ||
+       (rc = apply_ciphers(cmd, config, o->ciphers)) == 0) &&
+      (keylog == NULL || (rc = keylog_install(cmd, config, keylog)) == 0)) {
+    *out = config;
+    return 0;
+  }
+  sectrans_config_release(config);
+  return rc;
+}
