@@ -293,16 +293,17 @@ def _wait_listening(peer, port, ready_re, in_use_re):
         time.sleep(0.01)
 
 
-def openssl_server(leaf, log_dir, *, version=None, extra=()):
+def openssl_server(leaf, log_dir, *, version=None, extra=(), mode="-rev"):
     """`openssl s_server -rev` presenting leaf (pki.Leaf: leaf_file, key_file,
     chain_file for the intermediates) on 127.0.0.1. -rev answers each line
-    with the line reversed (the newline stays at the end). version pins one
+    with the line reversed (the newline stays at the end); mode="-www"
+    answers a GET with a status page instead. version pins one
     protocol version ("TLSv1.2" / "TLSv1.3"), else OpenSSL's default range.
     OpenSSL prints ACCEPT after its bind, and exits (status 0!) when the
     bind fails."""
     def argv(port):
         a = ["openssl", "s_server", "-accept", "%s:%d" % (LOOPBACK, port),
-             "-cert", leaf.leaf_file, "-key", leaf.key_file, "-rev"]
+             "-cert", leaf.leaf_file, "-key", leaf.key_file, mode]
         if leaf.chain_pem:
             a += ["-cert_chain", leaf.chain_file]
         if version:

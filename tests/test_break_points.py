@@ -25,6 +25,7 @@ After -9842 and -9851 too, a data call can finish the handshake.
 BreakOnClientHello (server): -9851, the requested name is the client's SNI,
 the identity chosen at the break is the one the client receives; without
 SNI (IP literal) the requested name is -50.
+A client with BreakOnServerAuth needs no peer name (it verifies itself).
 sectrans_accept_peer_trust without a pending -9841 is -909, and so is
 sectrans_set_peer_id at -9841 (it is allowed at -9842).
 """
@@ -190,6 +191,16 @@ def test_break_on_server_auth_verdict(pki, version, verdict):
     assert state(client) == ABORTED
     assert st.sectrans_context_error_detail(client)
     assert st.sectrans_handshake(client) == CHAIN_INVALID
+
+
+def test_break_on_server_auth_needs_no_peer_name(pki, version):
+    """The caller verifies at the break, with its own policy (curl did so
+    for IP literals), so -9848 is not raised without a peer name."""
+    client, server = server_auth_break(pki, version, peer_name=None)
+    trust = peer_trust(client)
+    check(st.sectrans_trust_set_policy(trust, 1, "localhost"), "set_policy")
+    assert evaluate(trust) == 0
+    handshake(client, server)
 
 
 def test_policy_overridden_at_the_break(pki, version):

@@ -149,8 +149,10 @@ static int apply_context_extras(sectrans_context *ctx) {
 }
 
 static sectrans_status start_handshake(sectrans_context *ctx) {
+  /* With BreakOnServerAuth the caller verifies, with its own policy. */
   if (ctx->side == SECTRANS_CLIENT && ctx->peer_name == NULL &&
-      ctx->settings.verify_mode == SECTRANS_VERIFY_FULL) {
+      ctx->settings.verify_mode == SECTRANS_VERIFY_FULL &&
+      !SETTINGS_OPTION(&ctx->settings, SECTRANS_OPTION_BREAK_ON_SERVER_AUTH)) {
     context_set_detail(ctx, "a verifying client needs a peer domain name "
                             "(or SECTRANS_VERIFY_CHAIN_ONLY)");
     return fail_handshake(ctx, SECTRANS_ERR_BAD_CONFIGURATION);

@@ -189,8 +189,14 @@ static inline bool __sectrans_cf_is(CFTypeRef cf, uint32_t type) {
   return word[0] == SECTRANS_CF_MAGIC && (type == 0 || word[1] == type);
 }
 
-static inline void *__sectrans_cf_alloc(uint32_t type, size_t size,
-                                        void (*finalize)(struct __sectrans_cf *)) {
+/* Out of line: GCC would otherwise track the allocation's size through
+ * the inlined type checks and warn (-Warray-bounds) about paths that the
+ * type word rules out at run time. */
+#if defined(__GNUC__)
+__attribute__((noinline, unused))
+#endif
+static void *__sectrans_cf_alloc(uint32_t type, size_t size,
+                                 void (*finalize)(struct __sectrans_cf *)) {
   struct __sectrans_cf *cf = (struct __sectrans_cf *)calloc(1, size);
   if (cf == NULL)
     return NULL;

@@ -36,11 +36,14 @@
  *    kTLSProtocol12, kTLSProtocol13 and kTLSProtocolMaxSupported (Apple
  *    rejected TLS 1.3 with errSSLIllegalParam). Every other value gives
  *    errSSLIllegalParam, as on Apple.
- *  - Verification is on, and a client needs SSLSetPeerDomainName unless it
- *    breaks on server auth (or turns verification off with
- *    sectrans_set_verify_mode). Failures return the specific code
- *    (errSSLHostNameMismatch, errSSLCertExpired, errSSLUnknownRootCert...)
- *    instead of errSSLXCertChainInvalid for all.
+ *  - Verification is on, and a client needs SSLSetPeerDomainName unless
+ *    it sets kSSLSessionOptionBreakOnServerAuth (then it verifies itself,
+ *    as curl did for IP literals): without one SSLHandshake returns
+ *    errSSLBadConfiguration before sending a byte;
+ *    sectrans_set_verify_mode(ctx, SECTRANS_VERIFY_CHAIN_ONLY) is the
+ *    opt-out. Failures return the
+ *    specific code (errSSLHostNameMismatch, errSSLCertExpired,
+ *    errSSLUnknownRootCert...) instead of errSSLXCertChainInvalid for all.
  *  - After errSSLServerAuthCompleted / errSSLClientAuthCompleted the
  *    handshake goes on only once the peer trust was evaluated successfully
  *    (SecTrustEvaluate or SecTrustEvaluateWithError on SSLCopyPeerTrust's

@@ -769,7 +769,7 @@ SECTRANS_API sectrans_status sectrans_set_keylog_callback(
 /* Runs the handshake. Returns 0 when it completed (and the queue drained),
  * SECTRANS_WOULD_BLOCK (see sectrans_wants; call again), or a fatal code.
  * A verifying client without a peer domain name gets -9848 before any byte
- * is sent. Verification failures return their own code (-9843 name
+ * is sent (unless BREAK_ON_SERVER_AUTH is set: the caller then verifies). Verification failures return their own code (-9843 name
  * mismatch, -9814 expired, -9815 not yet valid, -9812 untrusted root,
  * -9813 no path to an anchor, -9807 other) and send the matching alert.
  * After success it is a no-op returning 0. A failed handshake leaves the
