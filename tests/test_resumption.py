@@ -17,6 +17,9 @@ arrive after the handshake (design, BoringSSL facts).
     connection, so after one full handshake two later connections resume,
     each offering a different ticket, and the next one makes a full
     handshake and offers none;
+  - server ticket keys (and the session-ID cache) belong to a config:
+    contexts from one config resume each other's sessions, another
+    config's server does not;
   - no peer ID: never resumed, nothing offered;
   - another trust store, verify mode or peer name, or a break option, is a
     different cache key: not resumed (while the original settings still
@@ -37,8 +40,8 @@ import peers
 from auth_support import (EXT_PRE_SHARED_KEY, EXT_SESSION_TICKET, client_hello,
                           peer_id, reaper, require_openssl)
 from helpers import (CLIENT, WOULD_BLOCK, check, describe, drive_handshake,
-                     make_context, make_pair, make_trust_store, st, take_all,
-                     transfer)
+                     make_context, make_identity, make_pair, make_trust_store, st,
+                     take_all, transfer)
 
 TLS12 = st.SECTRANS_PROTOCOL_TLS12
 TLS13 = st.SECTRANS_PROTOCOL_TLS13
@@ -115,6 +118,36 @@ def test_second_connection_resumes(pki, version):
     assert check(st.sectrans_get_peer_id(first.client)) == pid
     second = connect(pki, version, pid)
     assert second.resumed
+
+
+def _connect_to_config(pki, config, pid, version):
+    """A memory connection from a fresh client (peer ID pid) to a server
+    context made from config; returns whether it resumed."""
+    client = make_context(CLIENT, anchors=pki.ca_pem, peer_name="localhost",
+                          min_version=version, max_version=version)
+    check(st.sectrans_set_peer_id(client, pid), "sectrans_set_peer_id", client)
+    server = check(st.sectrans_context_create_with_config(config))
+    c, s = drive_handshake(client, server)
+    assert (c, s) == (0, 0), "client %s / server %s" % (describe(c, client),
+                                                        describe(s, server))
+    transfer(server, client, b"data that follows the session tickets")
+    return resumed(client)
+
+
+def test_ticket_keys_belong_to_the_config(pki, version):
+    """Contexts made from one config share its ticket keys (and session
+    cache); another config's server cannot resume them."""
+    configs = []
+    for _ in range(2):
+        config = check(st.sectrans_config_create(st.SECTRANS_SERVER))
+        check(st.sectrans_config_set_identity(config, make_identity(pki.ecdsa_p256)))
+        configs.append(config)
+    same = peer_id()
+    assert not _connect_to_config(pki, configs[0], same, version)
+    assert _connect_to_config(pki, configs[0], same, version)
+    other = peer_id()
+    assert not _connect_to_config(pki, configs[0], other, version)
+    assert not _connect_to_config(pki, configs[1], other, version)
 
 
 @pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
