@@ -119,6 +119,20 @@ enum {
   {"max", required_argument, NULL, OPT_MAX}
 int tls_option(const char *cmd, int c, const char *arg,
                struct tls_options *o);
+
+/* What parsing a command line found. */
+enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_ERROR };
+struct option;
+/* Runs getopt_long over argv: -h/--help gives PARSE_HELP; every other
+ * option goes to handle(c, options), which returns 1 (taken), 0 (unknown:
+ * reported here) or -1 (bad value, already reported). Operands are left
+ * at argv[optind...]. */
+int options_parse(const char *cmd, int argc, char **argv,
+                  const struct option *longopts,
+                  int (*handle)(int c, void *options), void *options);
+/* A --timeout value in seconds (0 allowed only with allow_zero); returns 1,
+ * or -1 after a message. */
+int timeout_parse(const char *cmd, const char *arg, int allow_zero, int *out);
 /* Builds a config of side from o: identity, anchors, ALPN, ciphers,
  * protocol range, key log. Returns 0 or EXIT_* after a message. */
 int config_build(const char *cmd, int side, const struct tls_options *o,

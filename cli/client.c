@@ -66,24 +66,18 @@ static void client_usage(FILE *out) {
 enum { OPT_SERVERNAME = 0x200, OPT_INSECURE, OPT_RECONNECT, OPT_NO_TICKETS,
        OPT_TIMEOUT, OPT_QUIET };
 
-static int client_option(int c, struct client_options *o) {
+static int client_option(int c, void *options) {
+  struct client_options *o = options;
   switch (c) {
   case OPT_SERVERNAME: o->servername = optarg; return 1;
   case OPT_INSECURE: o->insecure = 1; return 1;
   case OPT_RECONNECT: o->reconnect = 1; return 1;
   case OPT_NO_TICKETS: o->no_tickets = 1; return 1;
   case OPT_QUIET: o->quiet = 1; return 1;
-  case OPT_TIMEOUT:
-    o->timeout_s = atoi(optarg);
-    if (o->timeout_s > 0)
-      return 1;
-    fprintf(stderr, "sectrans " CMD ": bad timeout '%s'\n", optarg);
-    return -1;
+  case OPT_TIMEOUT: return timeout_parse(CMD, optarg, 0, &o->timeout_s);
   }
   return tls_option(CMD, c, optarg, &o->tls);
 }
-
-enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_ERROR };
 
 static enum parse_result parse_options(int argc, char **argv,
                                        struct client_options *o) {
@@ -97,19 +91,9 @@ static enum parse_result parse_options(int argc, char **argv,
       {"quiet", no_argument, NULL, OPT_QUIET},
       TLS_LONG_OPTIONS,
       {NULL, 0, NULL, 0}};
-  int c, handled;
-
-  opterr = 0; /* our own messages name the command */
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-    if (c == 'h')
-      return PARSE_HELP;
-    if ((handled = client_option(c, o)) < 0)
-      return PARSE_ERROR;
-    if (handled == 0) {
-      fprintf(stderr, "sectrans " CMD ": bad option '%s'\n", argv[optind - 1]);
-      return PARSE_ERROR;
-    }
-  }
+  enum parse_result parsed = options_parse(CMD, argc, argv, longopts, client_option, o);
+  if (parsed != PARSE_RUN)
+    return parsed;
   if (optind + 1 != argc) {
     fprintf(stderr, optind == argc ? "sectrans " CMD ": missing HOST:PORT\n"
                                    : "sectrans " CMD ": unexpected argument '%s'\n",

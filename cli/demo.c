@@ -55,7 +55,20 @@ static void demo_usage(FILE *out) {
           "  --help           show this text\n");
 }
 
-enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_ERROR };
+static int demo_option(int c, void *options) {
+  struct demo_options *opts = options;
+  switch (c) {
+  case 'k':
+    if (key_type_from_name(optarg, &opts->key_type) == 0)
+      return 1;
+    fprintf(stderr, "sectrans demo: unknown key type '%s'\n", optarg);
+    return -1;
+  case 't':
+    opts->tls12 = 1;
+    return 1;
+  }
+  return 0;
+}
 
 static enum parse_result parse_options(int argc, char **argv,
                                        struct demo_options *opts) {
@@ -64,29 +77,12 @@ static enum parse_result parse_options(int argc, char **argv,
       {"key-type", required_argument, NULL, 'k'},
       {"tls12", no_argument, NULL, 't'},
       {NULL, 0, NULL, 0}};
-  int c;
-
   opts->key_type = SECTRANS_KEY_ECDSA_P256;
   opts->tls12 = 0;
-  opterr = 0; /* our own messages name the command */
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-    switch (c) {
-    case 'h':
-      return PARSE_HELP;
-    case 'k':
-      if (key_type_from_name(optarg, &opts->key_type) != 0) {
-        fprintf(stderr, "sectrans demo: unknown key type '%s'\n", optarg);
-        return PARSE_ERROR;
-      }
-      break;
-    case 't':
-      opts->tls12 = 1;
-      break;
-    default:
-      fprintf(stderr, "sectrans demo: bad option '%s'\n", argv[optind - 1]);
-      return PARSE_ERROR;
-    }
-  }
+  enum parse_result parsed =
+      options_parse("demo", argc, argv, longopts, demo_option, opts);
+  if (parsed != PARSE_RUN)
+    return parsed;
   if (optind < argc) {
     fprintf(stderr, "sectrans demo: unexpected argument '%s'\n", argv[optind]);
     return PARSE_ERROR;

@@ -228,3 +228,34 @@ int config_build(const char *cmd, int side, const struct tls_options *o,
   sectrans_config_release(config);
   return rc;
 }
+
+/* ---- the option loop every command shares --------------------------------- */
+
+int options_parse(const char *cmd, int argc, char **argv,
+                  const struct option *longopts,
+                  int (*handle)(int c, void *options), void *options) {
+  int c, handled;
+  opterr = 0; /* our own messages name the command */
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    if (c == 'h')
+      return PARSE_HELP;
+    if ((handled = handle(c, options)) < 0)
+      return PARSE_ERROR;
+    if (handled == 0) {
+      fprintf(stderr, "sectrans %s: bad option '%s'\n", cmd, argv[optind - 1]);
+      return PARSE_ERROR;
+    }
+  }
+  return PARSE_RUN;
+}
+
+int timeout_parse(const char *cmd, const char *arg, int allow_zero, int *out) {
+  char *end;
+  long value = strtol(arg, &end, 10);
+  if (end == arg || *end != '\0' || value < (allow_zero ? 0 : 1) || value > 86400) {
+    fprintf(stderr, "sectrans %s: bad timeout '%s'\n", cmd, arg);
+    return -1;
+  }
+  *out = (int)value;
+  return 1;
+}

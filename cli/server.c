@@ -108,7 +108,8 @@ static int verify_client_from_text(const char *text, int *auth) {
   return -1;
 }
 
-static int server_option(int c, struct server_options *o) {
+static int server_option(int c, void *options) {
+  struct server_options *o = options;
   switch (c) {
   case OPT_BIND:
     if (split_host_port(optarg, o->bind, sizeof(o->bind), &o->host,
@@ -121,17 +122,10 @@ static int server_option(int c, struct server_options *o) {
   case OPT_WWW: return set_mode(o, MODE_WWW);
   case OPT_FILE: o->file = optarg; return set_mode(o, MODE_FILE);
   case OPT_LOOP: o->loop = 1; return 1;
-  case OPT_TIMEOUT:
-    o->timeout_s = atoi(optarg);
-    if (o->timeout_s >= 0 && optarg[0] >= '0' && optarg[0] <= '9')
-      return 1;
-    fprintf(stderr, "sectrans " CMD ": bad timeout '%s'\n", optarg);
-    return -1;
+  case OPT_TIMEOUT: return timeout_parse(CMD, optarg, 1, &o->timeout_s);
   }
   return tls_option(CMD, c, optarg, &o->tls);
 }
-
-enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_ERROR };
 
 static enum parse_result parse_options(int argc, char **argv,
                                        struct server_options *o) {
@@ -146,19 +140,9 @@ static enum parse_result parse_options(int argc, char **argv,
       {"timeout", required_argument, NULL, OPT_TIMEOUT},
       TLS_LONG_OPTIONS,
       {NULL, 0, NULL, 0}};
-  int c, handled;
-
-  opterr = 0; /* our own messages name the command */
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-    if (c == 'h')
-      return PARSE_HELP;
-    if ((handled = server_option(c, o)) < 0)
-      return PARSE_ERROR;
-    if (handled == 0) {
-      fprintf(stderr, "sectrans " CMD ": bad option '%s'\n", argv[optind - 1]);
-      return PARSE_ERROR;
-    }
-  }
+  enum parse_result parsed = options_parse(CMD, argc, argv, longopts, server_option, o);
+  if (parsed != PARSE_RUN)
+    return parsed;
   if (optind < argc) {
     fprintf(stderr, "sectrans " CMD ": unexpected argument '%s'\n",
             argv[optind]);

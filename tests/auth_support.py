@@ -4,11 +4,8 @@ test_trust_evaluation.py, test_ocsp_and_errors.py).
 
 Nothing here mocks the library: these are certificates and DER structures
 made with `cryptography`, a ClientHello parser for checking what went on
-the wire, and the peer-process fixture.
+the wire.
 
-    reaper()                  body of the `reap` fixture: registers peer
-                              processes, kills them all at teardown (by pid,
-                              PeerProcess.kill)
     require_openssl()         fails clearly when the openssl tool is missing
     foreign_client(pki)       a clientAuth leaf issued by pki.untrusted_root,
                               with files (leaf, key, chain = that root)
@@ -43,20 +40,6 @@ EXT_SERVER_NAME = 0x0000
 EXT_STATUS_REQUEST = 0x0005
 EXT_SESSION_TICKET = 0x0023
 EXT_PRE_SHARED_KEY = 0x0029
-
-
-def reaper():
-    """Body of a `reap` fixture (`yield from reaper()`): yields a function
-    that registers peer processes, and kills every one of them at
-    teardown."""
-    procs = []
-
-    def register(proc):
-        procs.append(proc)
-        return proc
-    yield register
-    for proc in procs:
-        proc.kill()
 
 
 def require_openssl():

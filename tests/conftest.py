@@ -75,3 +75,17 @@ for _name in _pki.LEAF_NAMES:
 def server_leaf(request, pki):
     """A server leaf of each key type in turn (rsa2048, ecdsa_p256, ...)."""
     return pki.leaves[request.param]
+
+
+@pytest.fixture
+def reap():
+    """Registers peer processes (anything with .kill()): `reap(proc)`
+    returns proc, and every registered process is killed at teardown."""
+    procs = []
+
+    def register(proc):
+        procs.append(proc)
+        return proc
+    yield register
+    for proc in procs:
+        proc.kill()

@@ -48,19 +48,6 @@ def sectrans_cmd(build_dir):
 
 
 @pytest.fixture
-def reap():
-    """Registers processes; the finalizer kills every one of them."""
-    procs = []
-
-    def register(proc):
-        procs.append(proc)
-        return proc
-    yield register
-    for proc in procs:
-        proc.kill()
-
-
-@pytest.fixture
 def log_dir(tmp_path):
     return str(tmp_path)
 

@@ -28,7 +28,7 @@ Ports are never fixed, every wait is bounded (peers.STEP_TIMEOUT), and the
 import pytest
 
 import peers
-from auth_support import foreign_client, reaper, require_openssl
+from auth_support import foreign_client, require_openssl
 from helpers import CLIENT, SERVER, check, describe, make_context, st
 
 VERSIONS = ("TLSv1.2", "TLSv1.3")
@@ -48,12 +48,6 @@ OPENSSL_ALERT = {
     "certificate_required": r"alert certificate required|SSL alert number 116\b",
     "unknown_ca": r"alert unknown ca|SSL alert number 48\b",
 }
-
-
-@pytest.fixture
-def reap():
-    """Registers peer processes; kills every one of them at teardown."""
-    yield from reaper()
 
 
 def pinned(version):

@@ -66,19 +66,6 @@ MATRIX = list(_matrix())
 # ---------------------------------------------------------------------------
 # Fixtures and small helpers
 
-@pytest.fixture
-def reap():
-    """Registers peer processes; the finalizer kills every one of them."""
-    procs = []
-
-    def register(proc):
-        procs.append(proc)
-        return proc
-    yield register
-    for proc in procs:
-        proc.kill()
-
-
 def require_tools(peer):
     for tool in TOOLS[peer]:
         if peers.tool_path(tool) is None:

@@ -17,7 +17,7 @@ import os
 import pytest
 
 from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, drive_handshake,
-                     handshake, make_pair, make_trust_store, make_identity, pump, st,
+                     handshake, make_pair, make_trust_store, pump, st,
                      take_all)
 
 IDLE = st.SECTRANS_STATE_IDLE

@@ -38,7 +38,7 @@ import pytest
 
 import peers
 from auth_support import (EXT_PRE_SHARED_KEY, EXT_SESSION_TICKET, client_hello,
-                          peer_id, reaper, require_openssl)
+                          peer_id, require_openssl)
 from helpers import (CLIENT, WOULD_BLOCK, check, describe, drive_handshake,
                      make_context, make_identity, make_pair, make_trust_store, st,
                      take_all, transfer)
@@ -50,12 +50,6 @@ TLS13 = st.SECTRANS_PROTOCOL_TLS13
 @pytest.fixture(params=[TLS12, TLS13], ids=["tls12", "tls13"])
 def version(request):
     return request.param
-
-
-@pytest.fixture
-def reap():
-    """Registers peer processes; kills every one of them at teardown."""
-    yield from reaper()
 
 
 def resumed(ctx):
