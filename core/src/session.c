@@ -278,6 +278,18 @@ static sectrans_status ready_for_data(sectrans_context *ctx) {
   return SECTRANS_SUCCESS;
 }
 
+/* What read and write check first: *processed is 0 until bytes move, and
+ * a handshake in progress is finished. */
+static sectrans_status begin_data_call(sectrans_context *ctx, const void *data,
+                                       size_t len, size_t *processed) {
+  if (processed == NULL)
+    return SECTRANS_ERR_PARAM;
+  *processed = 0;
+  if (ctx == NULL || (data == NULL && len > 0) || len > SECTRANS_MAX_IO_LENGTH)
+    return SECTRANS_ERR_PARAM;
+  return ready_for_data(ctx);
+}
+
 /* ---- write ---------------------------------------------------------------------- */
 
 static sectrans_status encrypt_all(sectrans_context *ctx, const uint8_t *data,
@@ -297,12 +309,7 @@ static sectrans_status encrypt_all(sectrans_context *ctx, const uint8_t *data,
 
 sectrans_status sectrans_write(sectrans_context *ctx, const void *data,
                                size_t len, size_t *processed) {
-  if (processed == NULL)
-    return SECTRANS_ERR_PARAM;
-  *processed = 0;
-  if (ctx == NULL || (data == NULL && len > 0) || len > SECTRANS_MAX_IO_LENGTH)
-    return SECTRANS_ERR_PARAM;
-  sectrans_status status = ready_for_data(ctx);
+  sectrans_status status = begin_data_call(ctx, data, len, processed);
   if (status != SECTRANS_SUCCESS)
     return status;
   if (ctx->write_closed)
@@ -377,12 +384,7 @@ static sectrans_status read_record(sectrans_context *ctx, uint8_t *data,
 
 sectrans_status sectrans_read(sectrans_context *ctx, void *data, size_t len,
                               size_t *processed) {
-  if (processed == NULL)
-    return SECTRANS_ERR_PARAM;
-  *processed = 0;
-  if (ctx == NULL || (data == NULL && len > 0) || len > SECTRANS_MAX_IO_LENGTH)
-    return SECTRANS_ERR_PARAM;
-  sectrans_status status = ready_for_data(ctx);
+  sectrans_status status = begin_data_call(ctx, data, len, processed);
   if (status != SECTRANS_SUCCESS)
     return status;
   status = transport_flush(ctx); /* would-block here is not the reader's concern */
