@@ -94,6 +94,15 @@ struct sectrans_identity {
   size_t count;
 };
 
+/* An empty identity (NULL on allocation failure). */
+sectrans_identity *identity_new(void);
+/* Appends one certificate, taking ownership of both forms on success. */
+int identity_push(sectrans_identity *identity, X509 *x509, CRYPTO_BUFFER *der);
+/* The DER of a certificate, as the CRYPTO_BUFFER TLS sends; NULL on failure. */
+CRYPTO_BUFFER *buffer_of(X509 *x509);
+/* -108 when BoringSSL's queue says out of memory, else otherwise; clears
+ * the queue. */
+sectrans_status failure_status(sectrans_status otherwise);
 /* Installs key and chain on ssl. Returns 1 on success. */
 int identity_install(const sectrans_identity *identity, SSL *ssl);
 void identity_free(sectrans_identity *identity);
