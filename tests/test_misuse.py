@@ -13,13 +13,14 @@ a terminal context (the saved status); status names for every code.
 """
 
 import os
+import random
 import re
 import socket
 
 import pytest
 
 from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, handshake,
-                     make_context, make_identity, make_trust_store, st)
+                     make_context, make_identity, make_pair, make_trust_store, st)
 
 PARAM = st.SECTRANS_ERR_PARAM
 BAD_REQ = st.SECTRANS_ERR_BAD_REQ
@@ -309,3 +310,44 @@ def test_status_string_names_every_code():
 def test_status_string_of_an_unknown_number(code):
     assert st.sectrans_status_string(code) == "unknown status"
     assert st.sectrans_status_description(code) == "unknown status"
+
+
+# ---------------------------------------------------------------------------
+# Garbage on the wire
+
+def _garbage(rng):
+    """Random bytes; half of them start like a TLS record (so the framing
+    reads a length), some announce a record longer than TLS allows."""
+    kind = rng.randrange(4)
+    body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 600)))
+    if kind == 0:
+        return body
+    length = rng.choice([0, 1, 5, 300, 16384, 18432, 30000, 65535])
+    header = bytes([rng.choice([20, 21, 22, 23]), 3, rng.choice([1, 3]),
+                    length >> 8, length & 0xFF])
+    return header + body
+
+
+@pytest.mark.parametrize("side", [CLIENT, SERVER], ids=["client", "server"])
+def test_garbage_input_ends_in_a_clear_status(pki, side):
+    """Whatever arrives, the context answers with a status: would-block
+    while a record may still be incomplete, a fatal code once it is wrong or
+    the stream ended, never a crash or a hang."""
+    rng = random.Random(20261126 + side)
+    fatal = set()
+    for _ in range(150):
+        client, server = make_pair(pki.ecdsa_p256)
+        ctx = client if side == CLIENT else server
+        if side == CLIENT:
+            assert st.sectrans_handshake(ctx) == WOULD_BLOCK  # ClientHello out
+        check(st.sectrans_feed_input(ctx, _garbage(rng)), "feed", ctx)
+        status = st.sectrans_handshake(ctx)
+        if status == WOULD_BLOCK:
+            check(st.sectrans_feed_eof(ctx), "feed_eof", ctx)
+            status = st.sectrans_handshake(ctx)
+        assert status not in (0, WOULD_BLOCK), describe(status, ctx)
+        assert check(st.sectrans_get_session_state(ctx)) == st.SECTRANS_STATE_ABORTED
+        assert st.sectrans_handshake(ctx) == status  # the saved status
+        fatal.add(status)
+    assert len(fatal) >= 2  # several distinct, named failures
+    assert all(st.sectrans_status_string(s) != "unknown status" for s in fatal)
