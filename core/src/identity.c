@@ -11,11 +11,14 @@
 
 #include "internal.h"
 
-sectrans_identity *identity_new(void) {
-  sectrans_identity *identity = calloc(1, sizeof(*identity));
-  if (identity != NULL)
-    object_init(&identity->obj, KIND_IDENTITY);
-  return identity;
+sectrans_status identity_start(sectrans_identity **identity) {
+  if (!bssl_load())
+    return SECTRANS_ERR_INTERNAL;
+  if ((*identity = calloc(1, sizeof(**identity))) == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  object_init(&(*identity)->obj, KIND_IDENTITY);
+  bssl.ERR_clear_error();
+  return SECTRANS_SUCCESS;
 }
 
 void identity_free(sectrans_identity *identity) {
@@ -233,17 +236,15 @@ sectrans_status sectrans_identity_create_from_pem(
     *out = NULL;
   if (!arguments_ok(cert_pem, cert_len, key_pem, key_len, out))
     return SECTRANS_ERR_PARAM;
-  if (!bssl_load())
-    return SECTRANS_ERR_INTERNAL;
   if (key_pem == NULL) {
     key_pem = cert_pem;
     key_len = cert_len;
   }
-
-  sectrans_identity *identity = identity_new();
-  if (identity == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  sectrans_status status = read_chain(cert_pem, cert_len, identity);
+  sectrans_identity *identity;
+  sectrans_status status = identity_start(&identity);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  status = read_chain(cert_pem, cert_len, identity);
   if (status == SECTRANS_SUCCESS)
     status = read_key(key_pem, key_len, password, &identity->key);
   return identity_finish(identity, status, out);
@@ -383,14 +384,11 @@ sectrans_status sectrans_identity_create_from_der(const void *cert_der,
   if (out == NULL || !pem_input_ok(cert_der, cert_len) ||
       !pem_input_ok(key_der, key_len))
     return SECTRANS_ERR_PARAM;
-  if (!bssl_load())
-    return SECTRANS_ERR_INTERNAL;
-
-  sectrans_identity *identity = identity_new();
-  if (identity == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  bssl.ERR_clear_error();
-  sectrans_status status = push_der_certificate(identity, cert_der, cert_len);
+  sectrans_identity *identity;
+  sectrans_status status = identity_start(&identity);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  status = push_der_certificate(identity, cert_der, cert_len);
   if (status == SECTRANS_SUCCESS)
     status = read_der_key(key_der, key_len, &identity->key);
   return identity_finish(identity, status, out);
@@ -449,14 +447,12 @@ sectrans_status sectrans_identity_create_from_pkcs12(const void *data,
     *out = NULL;
   if (out == NULL || !pem_input_ok(data, len))
     return SECTRANS_ERR_PARAM;
-  if (!bssl_load())
-    return SECTRANS_ERR_INTERNAL;
-
-  sectrans_identity *identity = identity_new();
-  if (identity == NULL)
-    return SECTRANS_ERR_ALLOCATE;
+  sectrans_identity *identity;
+  sectrans_status status = identity_start(&identity);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   STACK_OF(X509) *certs = (STACK_OF(X509) *)bssl.sk_new_null();
-  sectrans_status status = SECTRANS_ERR_ALLOCATE;
+  status = SECTRANS_ERR_ALLOCATE;
   if (certs != NULL)
     status = read_pkcs12(data, len, password, &identity->key, certs);
   if (status == SECTRANS_SUCCESS)

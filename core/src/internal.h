@@ -94,8 +94,9 @@ struct sectrans_identity {
   size_t count;
 };
 
-/* An empty identity (NULL on allocation failure). */
-sectrans_identity *identity_new(void);
+/* What every identity constructor does first: loads BoringSSL (-9810),
+ * makes an empty identity (-108) and clears BoringSSL's error queue. */
+sectrans_status identity_start(sectrans_identity **identity);
 /* Appends one certificate, taking ownership of both forms on success. */
 int identity_push(sectrans_identity *identity, X509 *x509, CRYPTO_BUFFER *der);
 /* The DER of a certificate, as the CRYPTO_BUFFER TLS sends; NULL on failure. */
@@ -161,6 +162,9 @@ sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs,
  * status; *alert (may be NULL) gets the TLS alert to send. */
 sectrans_status trust_evaluate(sectrans_trust *trust, uint8_t *alert);
 void trust_free(sectrans_trust *trust);
+/* 1 when name is an IPv4 or IPv6 literal (checked against IP SANs and
+ * never sent as SNI). */
+int is_ip_literal(const char *name);
 
 /* ---- settings.c: what a config holds and a context may override ---------- */
 

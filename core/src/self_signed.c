@@ -179,13 +179,10 @@ sectrans_status sectrans_identity_create_self_signed(const char *common_name,
     *out = NULL;
   if (!self_signed_arguments_ok(common_name, key_type, out))
     return SECTRANS_ERR_PARAM;
-  if (!bssl_load())
-    return SECTRANS_ERR_INTERNAL;
-
-  sectrans_identity *identity = identity_new();
-  if (identity == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  bssl.ERR_clear_error();
+  sectrans_identity *identity;
+  sectrans_status status = identity_start(&identity);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   X509 *x509 = NULL;
   CRYPTO_BUFFER *der = NULL;
   identity->key = generate_key(key_type);
@@ -193,7 +190,6 @@ sectrans_status sectrans_identity_create_self_signed(const char *common_name,
     x509 = new_self_signed(identity->key, common_name);
   if (x509 != NULL)
     der = buffer_of(x509);
-  sectrans_status status = SECTRANS_SUCCESS;
   if (der == NULL)
     status = failure_status(SECTRANS_ERR_CRYPTO);
   else if (!identity_push(identity, x509, der))

@@ -3,7 +3,6 @@
  * Secure Transport's semantics (reference §2.12, §3.4, §3.5) and the
  * deviations the design lists.
  */
-#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +12,11 @@
 /* BoringSSL takes int lengths; larger buffers are split, never truncated. */
 enum { MAX_CHUNK = 1 << 30 };
 
-/* ---- verification ---------------------------------------------------------- */
-
-static int is_ip_literal(const char *name) {
-  unsigned char ip[16];
-  return inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
+static int chunk_of(size_t len) {
+  return len > MAX_CHUNK ? MAX_CHUNK : (int)len;
 }
+
+/* ---- verification ---------------------------------------------------------- */
 
 void session_install_verifier(sectrans_context *ctx) {
   int mode = SSL_VERIFY_PEER;
@@ -69,24 +67,21 @@ static void note_rejection(sectrans_context *ctx, sectrans_status status) {
   }
 }
 
-/* A failed handshake is terminal: the status is saved and returned by every
- * later call. Whatever alert BoringSSL queued is sent on a best-effort basis. */
-static sectrans_status fail_handshake(sectrans_context *ctx, sectrans_status status) {
-  note_rejection(ctx, status);
-  transport_flush(ctx);
-  ctx->terminal = status;
-  ctx->state = SECTRANS_STATE_ABORTED;
-  ctx->wants = 0;
-  return status;
-}
-
-/* Secure Transport: a non-benign error of read or write aborts the session. */
+/* Secure Transport: a non-benign error of read or write aborts the session.
+ * Whatever alert BoringSSL queued is sent on a best-effort basis. */
 static sectrans_status abort_session(sectrans_context *ctx, sectrans_status status) {
   note_rejection(ctx, status); /* TLS 1.3: the verdict arrives after the handshake */
   transport_flush(ctx);
   ctx->state = SECTRANS_STATE_ABORTED;
   ctx->wants = 0;
   return status;
+}
+
+/* A failed handshake is terminal too: the status is saved and returned by
+ * every later call. */
+static sectrans_status fail_handshake(sectrans_context *ctx, sectrans_status status) {
+  ctx->terminal = status;
+  return abort_session(ctx, status);
 }
 
 static sectrans_status would_block(sectrans_context *ctx, int wants) {
@@ -295,9 +290,8 @@ static sectrans_status begin_data_call(sectrans_context *ctx, const void *data,
 static sectrans_status encrypt_all(sectrans_context *ctx, const uint8_t *data,
                                    size_t len) {
   for (size_t off = 0; off < len;) {
-    int chunk = len - off > MAX_CHUNK ? MAX_CHUNK : (int)(len - off);
     bssl.ERR_clear_error();
-    int ret = bssl.SSL_write(ctx->ssl, data + off, chunk);
+    int ret = bssl.SSL_write(ctx->ssl, data + off, chunk_of(len - off));
     if (ret <= 0)
       return ssl_failure(ctx, ret);
     off += (size_t)ret;
@@ -331,9 +325,7 @@ sectrans_status sectrans_write(sectrans_context *ctx, const void *data,
 static size_t copy_leftover(sectrans_context *ctx, uint8_t *data, size_t len) {
   size_t total = 0;
   while (total < len && bssl.SSL_pending(ctx->ssl) > 0) {
-    size_t want = len - total;
-    int ret = bssl.SSL_read(ctx->ssl, data + total,
-                            want > MAX_CHUNK ? MAX_CHUNK : (int)want);
+    int ret = bssl.SSL_read(ctx->ssl, data + total, chunk_of(len - total));
     if (ret <= 0)
       break;
     total += (size_t)ret;
@@ -360,7 +352,7 @@ static sectrans_status read_record(sectrans_context *ctx, uint8_t *data,
   *got = 0;
   for (;;) {
     bssl.ERR_clear_error();
-    int ret = bssl.SSL_read(ctx->ssl, data, len > MAX_CHUNK ? MAX_CHUNK : (int)len);
+    int ret = bssl.SSL_read(ctx->ssl, data, chunk_of(len));
     if (ret > 0) {
       *got = (size_t)ret;
       return SECTRANS_SUCCESS;

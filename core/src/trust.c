@@ -13,14 +13,21 @@
 
 #include "internal.h"
 
+/* A new trust, and one whose inputs changed, is unevaluated. */
+static void forget_outcome(sectrans_trust *trust) {
+  trust->evaluated = 0;
+  trust->result = SECTRANS_ERR_BAD_REQ;
+  trust->verify_code = 0;
+  snprintf(trust->detail, sizeof(trust->detail), "not evaluated");
+}
+
 static sectrans_trust *trust_alloc(size_t count) {
   sectrans_trust *trust = calloc(1, sizeof(*trust));
   if (trust == NULL)
     return NULL;
   object_init(&trust->obj, KIND_TRUST);
-  trust->result = SECTRANS_ERR_BAD_REQ;
   trust->peer_is_server = 1;
-  snprintf(trust->detail, sizeof(trust->detail), "not evaluated");
+  forget_outcome(trust);
   if ((trust->chain = calloc(count ? count : 1, sizeof(X509 *))) == NULL) {
     free(trust);
     return NULL;
@@ -133,9 +140,13 @@ done:
   return code;
 }
 
-static int verify_name(X509 *leaf, const char *host) {
+int is_ip_literal(const char *name) {
   unsigned char ip[16];
-  if (inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1)
+  return inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
+}
+
+static int verify_name(X509 *leaf, const char *host) {
+  if (is_ip_literal(host))
     return bssl.X509_check_ip_asc(leaf, host, 0) == 1
                ? X509_V_OK
                : X509_V_ERR_IP_ADDRESS_MISMATCH;
@@ -198,14 +209,6 @@ sectrans_status sectrans_trust_create(sectrans_certificate *const *chain,
   }
   *out = trust;
   return SECTRANS_SUCCESS;
-}
-
-/* Changing an input makes the trust unevaluated again. */
-static void forget_outcome(sectrans_trust *trust) {
-  trust->evaluated = 0;
-  trust->result = SECTRANS_ERR_BAD_REQ;
-  trust->verify_code = 0;
-  snprintf(trust->detail, sizeof(trust->detail), "not evaluated");
 }
 
 sectrans_status sectrans_trust_set_anchors(sectrans_trust *trust,

@@ -450,7 +450,7 @@ SECTRANS_API sectrans_status sectrans_trust_copy_certificate(
  * puts the outcome in *result (0 trusted, else -9843, -9814, -9815, -9812,
  * -9813 or -9807, as in the handshake), also kept for
  * sectrans_trust_get_result. A trust is used by one thread at a time.
- * Errors: -50 (NULL, count 0, a NULL certificate), -108. */
+ * Errors: -50 (NULL, count 0 or over 64, a NULL certificate), -108. */
 SECTRANS_API sectrans_status sectrans_trust_create(
     sectrans_certificate *const *chain, size_t count, sectrans_trust **out);
 /* The anchors (the store is retained and frozen). */
