@@ -28,14 +28,27 @@ int report_errno(const char *cmd, const char *step) {
 
 /* ---- capturing ----------------------------------------------------------- */
 
-/* The getters of certificate text share one shape. */
-typedef sectrans_status (*text_getter)(const sectrans_certificate *, void *,
-                                       size_t *);
+/* The (buf, *len) getters of text, over any handle. */
+typedef sectrans_status (*text_getter)(const void *object, void *buf,
+                                       size_t *len);
+
+static sectrans_status subject_text(const void *cert, void *buf, size_t *len) {
+  return sectrans_certificate_copy_subject(cert, buf, len);
+}
+
+static sectrans_status issuer_text(const void *cert, void *buf, size_t *len) {
+  return sectrans_certificate_copy_issuer(cert, buf, len);
+}
+
+static sectrans_status trust_detail_text(const void *trust, void *buf,
+                                         size_t *len) {
+  return sectrans_trust_copy_detail(trust, buf, len);
+}
 
 /* Text from a getter, NUL-terminated, through the (buf, *len) protocol: ask
  * for the size, then copy. The caller frees it. */
-static sectrans_status copy_text(const sectrans_certificate *object,
-                                 text_getter get, char **out) {
+static sectrans_status copy_text(const void *object, text_getter get,
+                                 char **out) {
   size_t len = 0;
   sectrans_status status = get(object, NULL, &len);
   if (status != SECTRANS_ERR_BUFFER_OVERFLOW && status != SECTRANS_SUCCESS)
@@ -54,26 +67,7 @@ static sectrans_status copy_text(const sectrans_certificate *object,
 
 static sectrans_status copy_subject(const sectrans_certificate *cert,
                                     char **out) {
-  return copy_text(cert, sectrans_certificate_copy_subject, out);
-}
-
-/* The same protocol for the trust's detail text. */
-static sectrans_status copy_trust_detail(const sectrans_trust *trust,
-                                         char **out) {
-  size_t len = 0;
-  sectrans_status status = sectrans_trust_copy_detail(trust, NULL, &len);
-  if (status != SECTRANS_ERR_BUFFER_OVERFLOW && status != SECTRANS_SUCCESS)
-    return status;
-  char *text = malloc(len + 1);
-  if (text == NULL)
-    return SECTRANS_ERR_ALLOCATE;
-  if (len > 0 && (status = sectrans_trust_copy_detail(trust, text, &len))) {
-    free(text);
-    return status;
-  }
-  text[len] = '\0';
-  *out = text;
-  return SECTRANS_SUCCESS;
+  return copy_text(cert, subject_text, out);
 }
 
 static sectrans_status capture_trust(sectrans_context *ctx,
@@ -88,7 +82,7 @@ static sectrans_status capture_trust(sectrans_context *ctx,
   status = sectrans_trust_get_result(trust, &s->trust_result);
   if (status == SECTRANS_SUCCESS && s->trust_result != SECTRANS_SUCCESS &&
       s->trust_result != SECTRANS_ERR_BAD_REQ)
-    status = copy_trust_detail(trust, &s->trust_detail);
+    status = copy_text(trust, trust_detail_text, &s->trust_detail);
   if (status == SECTRANS_SUCCESS)
     status = sectrans_trust_copy_certificate(trust, 0, &leaf);
   if (status == SECTRANS_SUCCESS)
@@ -196,7 +190,7 @@ static sectrans_status print_certificate(FILE *out, size_t index,
   int64_t not_before = 0, not_after = 0;
   sectrans_status status = copy_subject(cert, &subject);
   if (status == 0)
-    status = copy_text(cert, sectrans_certificate_copy_issuer, &issuer);
+    status = copy_text(cert, issuer_text, &issuer);
   if (status == 0)
     status = sectrans_certificate_get_validity(cert, &not_before, &not_after);
   if (status == 0)
