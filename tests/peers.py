@@ -480,6 +480,23 @@ class SectransSocket:
                                     " after %d of %d bytes" % (off, len(view)))
             self._wait("sectrans_write", deadline)
 
+    def _read_some(self, buf, deadline):
+        """One sectrans_read into buf that waits (until deadline) while it
+        would block with nothing read. Returns (status, data): status 0 with
+        the bytes read, else the code that ended the stream with any bytes
+        that came with it."""
+        while True:
+            status, got = st.sectrans_read(self.ctx, buf)
+            if status == 0:
+                assert got > 0, "sectrans_read succeeded with 0 bytes"
+                return 0, bytes(buf[:got])
+            if status == WOULD_BLOCK:
+                if got:
+                    return 0, bytes(buf[:got])
+                self._wait("sectrans_read", deadline)
+                continue
+            return status, bytes(buf[:got])
+
     def read_exactly(self, n, bufsize=16384):
         """Reads until n bytes arrived; returns them. Raises SectransError
         (with the bytes so far in .partial) on any other end."""
@@ -487,19 +504,14 @@ class SectransSocket:
         buf = bytearray(bufsize)
         deadline = self._deadline()
         while len(out) < n:
-            status, got = st.sectrans_read(self.ctx, memoryview(buf)[:min(bufsize, n - len(out))])
-            out += buf[:got]
-            if status == 0:
-                assert got > 0, "sectrans_read succeeded with 0 bytes"
-                continue
-            if status == WOULD_BLOCK:
-                if got == 0:
-                    self._wait("sectrans_read", deadline)
-                continue
-            err = SectransError("sectrans_read", status, self.ctx,
-                                " after %d of %d bytes: %r" % (len(out), n, bytes(out[-80:])))
-            err.partial = bytes(out)
-            raise err
+            status, data = self._read_some(
+                memoryview(buf)[:min(bufsize, n - len(out))], deadline)
+            out += data
+            if status != 0:
+                err = SectransError("sectrans_read", status, self.ctx,
+                                    " after %d of %d bytes: %r" % (len(out), n, bytes(out[-80:])))
+                err.partial = bytes(out)
+                raise err
         return bytes(out)
 
     def read_to_close(self, bufsize=16384):
@@ -510,16 +522,10 @@ class SectransSocket:
         buf = bytearray(bufsize)
         deadline = self._deadline()
         while True:
-            status, got = st.sectrans_read(self.ctx, buf)
-            out += buf[:got]
-            if status == 0:
-                assert got > 0, "sectrans_read succeeded with 0 bytes"
-                continue
-            if status == WOULD_BLOCK:
-                if got == 0:
-                    self._wait("sectrans_read", deadline)
-                continue
-            return bytes(out), status
+            status, data = self._read_some(buf, deadline)
+            out += data
+            if status != 0:
+                return bytes(out), status
 
     def shutdown_write(self):
         """sectrans_shutdown_write until its close_notify left; returns the
