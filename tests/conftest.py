@@ -89,3 +89,22 @@ def reap():
     yield register
     for proc in procs:
         proc.kill()
+
+
+# SSLProtocol values (Apple's numbers, fixed by the ABI); the module is not
+# imported at collection so that a missing build fails in the `st` fixture.
+@pytest.fixture(params=[8, 10], ids=["tls12", "tls13"])
+def version(request):
+    """Each TLS version sectrans speaks: SECTRANS_PROTOCOL_TLS12 (8) and
+    SECTRANS_PROTOCOL_TLS13 (10)."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def sectrans_cmd(build_dir):
+    """The built `sectrans` command."""
+    path = os.path.join(build_dir, "cli", "sectrans")
+    if not os.access(path, os.X_OK):
+        pytest.fail("%s is missing: build the tree first" % path,
+                    pytrace=False)
+    return path

@@ -104,6 +104,11 @@ def check(result, what="call", ctx=None, expected=0):
 # ---------------------------------------------------------------------------
 # Objects
 
+def state(ctx):
+    """The session state of ctx (checked)."""
+    return check(st.sectrans_get_session_state(ctx), "sectrans_get_session_state", ctx)
+
+
 def make_identity(source):
     """An identity handle from a pki.Leaf (cert_pem + key_pem), or the
     identity handle itself."""

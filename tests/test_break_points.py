@@ -33,7 +33,7 @@ sectrans_set_peer_id at -9841 (it is allowed at -9842).
 import pytest
 
 from auth_support import name_der, peer_id
-from helpers import (WOULD_BLOCK, check, describe, drive_handshake, handshake,
+from helpers import (state, WOULD_BLOCK, check, describe, drive_handshake, handshake,
                      make_identity, make_pair, make_trust_store, pump, read_all, st,
                      write_all)
 
@@ -59,17 +59,8 @@ TLS13 = st.SECTRANS_PROTOCOL_TLS13
 DATA = b"application data after the break"
 
 
-@pytest.fixture(params=[TLS12, TLS13], ids=["tls12", "tls13"])
-def version(request):
-    return request.param
-
-
 def pinned(version):
     return dict(min_version=version, max_version=version)
-
-
-def state(ctx):
-    return check(st.sectrans_get_session_state(ctx), "sectrans_get_session_state", ctx)
 
 
 def cert_state(ctx):

@@ -38,15 +38,6 @@ LISTENING = r"listening on 127\.0\.0\.1:(\d+)"
 # ---------------------------------------------------------------------------
 # Fixtures and helpers
 
-@pytest.fixture(scope="module")
-def sectrans_cmd(build_dir):
-    path = os.path.join(build_dir, "cli", "sectrans")
-    if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: build the tree first" % path,
-                    pytrace=False)
-    return path
-
-
 @pytest.fixture
 def log_dir(tmp_path):
     return str(tmp_path)

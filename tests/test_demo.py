@@ -21,15 +21,6 @@ KEY_TYPES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sectrans_cmd(build_dir):
-    path = os.path.join(build_dir, "cli", "sectrans")
-    if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: build the tree first" % path,
-                    pytrace=False)
-    return path
-
-
 def run(cmd, *args):
     return subprocess.run([cmd, *args], capture_output=True, text=True,
                           timeout=TIMEOUT)

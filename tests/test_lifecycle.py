@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, drive_handshake,
+from helpers import (state, CLIENT, SERVER, WOULD_BLOCK, check, describe, drive_handshake,
                      handshake, make_pair, make_trust_store, pump, st,
                      take_all)
 
@@ -30,15 +30,6 @@ ABORT = st.SECTRANS_CLOSED_ABORT
 
 TLS12 = st.SECTRANS_PROTOCOL_TLS12
 TLS13 = st.SECTRANS_PROTOCOL_TLS13
-
-
-@pytest.fixture(params=[TLS12, TLS13], ids=["tls12", "tls13"])
-def version(request):
-    return request.param
-
-
-def state(ctx):
-    return check(st.sectrans_get_session_state(ctx), "sectrans_get_session_state", ctx)
 
 
 def pending(ctx):

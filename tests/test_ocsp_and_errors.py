@@ -28,11 +28,6 @@ TLS13 = st.SECTRANS_PROTOCOL_TLS13
 ABORTED = st.SECTRANS_STATE_ABORTED
 
 
-@pytest.fixture(params=[TLS12, TLS13], ids=["tls12", "tls13"])
-def version(request):
-    return request.param
-
-
 def pair(pki, version):
     return make_pair(pki.ecdsa_p256, client=dict(min_version=version, max_version=version))
 

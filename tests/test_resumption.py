@@ -47,11 +47,6 @@ TLS12 = st.SECTRANS_PROTOCOL_TLS12
 TLS13 = st.SECTRANS_PROTOCOL_TLS13
 
 
-@pytest.fixture(params=[TLS12, TLS13], ids=["tls12", "tls13"])
-def version(request):
-    return request.param
-
-
 def resumed(ctx):
     return check(st.sectrans_get_session_resumed(ctx), "sectrans_get_session_resumed", ctx)
 
