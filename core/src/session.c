@@ -333,14 +333,21 @@ static size_t copy_leftover(sectrans_context *ctx, uint8_t *data, size_t len) {
   return total;
 }
 
+/* Queues our close_notify once, after the handshake. */
+static void send_close_notify(sectrans_context *ctx) {
+  if (ctx->write_closed || !bssl.SSL_is_init_finished(ctx->ssl))
+    return;
+  bssl.ERR_clear_error();
+  bssl.SSL_shutdown(ctx->ssl);
+  bssl.ERR_clear_error();
+  ctx->write_closed = 1;
+}
+
 /* close_notify arrived: answer with ours unless already sent (Secure
  * Transport calls SSLClose itself here). */
 static sectrans_status peer_closed(sectrans_context *ctx) {
-  if (!ctx->write_closed) {
-    bssl.SSL_shutdown(ctx->ssl);
-    ctx->write_closed = 1;
-    transport_flush(ctx);
-  }
+  send_close_notify(ctx);
+  transport_flush(ctx);
   ctx->state = SECTRANS_STATE_CLOSED;
   return SECTRANS_CLOSED_GRACEFUL;
 }
@@ -397,15 +404,6 @@ sectrans_status sectrans_read(sectrans_context *ctx, void *data, size_t len,
 }
 
 /* ---- close ----------------------------------------------------------------------- */
-
-static void send_close_notify(sectrans_context *ctx) {
-  if (ctx->write_closed || !bssl.SSL_is_init_finished(ctx->ssl))
-    return;
-  bssl.ERR_clear_error();
-  bssl.SSL_shutdown(ctx->ssl);
-  bssl.ERR_clear_error();
-  ctx->write_closed = 1;
-}
 
 sectrans_status sectrans_close(sectrans_context *ctx) {
   if (ctx == NULL)
