@@ -7,7 +7,6 @@
  * server's session ticket keys, so they are per config.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "internal.h"
 

@@ -284,7 +284,7 @@ struct sectrans_context {
   char *peer_name;         /* NUL-terminated, NULL when unset */
   size_t peer_name_len;
   SSL *ssl;
-  BIO *rbio, *wbio; /* memory BIOs; wbio is the write queue */
+  BIO *rbio, *wbio; /* memory BIOs; wbio's bytes move to transport.output */
   struct transport transport;
   int state;                 /* sectrans_session_state */
   sectrans_status terminal;  /* saved status of a failed handshake */
@@ -310,11 +310,6 @@ struct sectrans_context {
   size_t ocsp_len;
   char detail[256];
 };
-
-/* ---- session.c ------------------------------------------------------------- */
-
-/* Sets the custom verify callback on a new context's SSL. */
-void session_install_verifier(sectrans_context *ctx);
 
 /* ---- callbacks.c: BoringSSL's callbacks, dispatched to the context ------- */
 

@@ -18,7 +18,9 @@ static int chunk_of(size_t len) {
 
 /* ---- verification ---------------------------------------------------------- */
 
-void session_install_verifier(sectrans_context *ctx) {
+/* Sets the verify callback when the handshake starts: a client always
+ * verifies, a server only when it asks for a client certificate. */
+static void install_verifier(sectrans_context *ctx) {
   int mode = SSL_VERIFY_PEER;
   if (ctx->side == SECTRANS_SERVER) {
     if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_NEVER)
@@ -158,7 +160,7 @@ static sectrans_status start_handshake(sectrans_context *ctx) {
     return fail_handshake(ctx, status);
   if (!apply_context_extras(ctx))
     return fail_handshake(ctx, SECTRANS_ERR_ALLOCATE);
-  session_install_verifier(ctx);
+  install_verifier(ctx);
   ctx->state = SECTRANS_STATE_HANDSHAKE;
   return SECTRANS_SUCCESS;
 }
