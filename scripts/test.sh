@@ -15,7 +15,8 @@ stage() {
 }
 
 stage setup "$root/scripts/setup-debian.sh" test
-stage build "$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=ON -DSECTRANS_BUILD_TESTS=ON
+stage build "$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=ON -DSECTRANS_BUILD_TESTS=ON \
+  -DSECTRANS_BUILD_LUA=ON
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 stage pytest python3 -m pytest -n 2 -rs -q "$root/tests" --junitxml="$report" "$@"
