@@ -25,7 +25,7 @@ SUPPRESSIONS = os.path.join(TESTS_DIR, "c", "valgrind.supp")
 TIMEOUT = 120
 VALGRIND_TIMEOUT = 600
 
-PROGRAMS = ["callback_transport", "coexistence"]
+PROGRAMS = ["callback_transport", "coexistence", "wrong_handles"]
 
 BINDING = re.compile(
     r"binding file (?P<source>\S+) \[\d+\] to (?P<target>\S+) \[\d+\]: "

@@ -7,6 +7,7 @@ loopback. Each run must print what was negotiated and exit 0.
 
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -102,3 +103,17 @@ def test_demo_failure_names_status_and_reason(sectrans_cmd):
     assert result.returncode == 1
     assert re.search(r"^sectrans demo: .+: \w+ \(-\d+\): .*/nonexistent/",
                      result.stderr, re.M), result.stderr
+
+
+def test_setgid_program_ignores_boringssl_dir(sectrans_cmd, tmp_path):
+    # A set-group-ID copy of the command runs in secure-execution mode: it
+    # must not take SECTRANS_BORINGSSL_DIR (an attacker's libcrypto) from its
+    # caller, so the demo still loads the built-in BoringSSL and succeeds.
+    setgid = tmp_path / "sectrans-setgid"
+    shutil.copy(sectrans_cmd, setgid)
+    os.chown(setgid, -1, 65534)  # nogroup: the effective gid differs
+    os.chmod(setgid, 0o2755)
+    env = dict(os.environ, SECTRANS_BORINGSSL_DIR=str(tmp_path / "attacker"))
+    result = subprocess.run([str(setgid), "demo"], capture_output=True,
+                            text=True, timeout=TIMEOUT, env=env)
+    assert result.returncode == 0, result.stderr

@@ -152,13 +152,14 @@ sectrans_status sectrans_certificate_create_from_pem(
 }
 
 sectrans_certificate *sectrans_certificate_retain(sectrans_certificate *cert) {
-  if (cert != NULL)
-    object_retain(&cert->obj);
+  if (bad_handle(cert, KIND_CERTIFICATE))
+    return NULL;
+  object_retain(&cert->obj);
   return cert;
 }
 
 void sectrans_certificate_release(sectrans_certificate *cert) {
-  if (cert != NULL && object_release(&cert->obj))
+  if (!bad_handle(cert, KIND_CERTIFICATE) && object_release(&cert->obj))
     certificate_free(cert);
 }
 
@@ -179,7 +180,7 @@ static BIO *new_memory_bio(void) { return bssl.BIO_new(bssl.BIO_s_mem()); }
 
 sectrans_status sectrans_certificate_copy_der(const sectrans_certificate *cert,
                                               void *buf, size_t *len) {
-  if (cert == NULL || len == NULL)
+  if (bad_handle(cert, KIND_CERTIFICATE) || len == NULL)
     return SECTRANS_ERR_PARAM;
   int der_len = bssl.i2d_X509(cert->x509, NULL);
   if (der_len <= 0)
@@ -196,7 +197,7 @@ sectrans_status sectrans_certificate_copy_der(const sectrans_certificate *cert,
 
 sectrans_status sectrans_certificate_copy_pem(const sectrans_certificate *cert,
                                               void *buf, size_t *len) {
-  if (cert == NULL || len == NULL)
+  if (bad_handle(cert, KIND_CERTIFICATE) || len == NULL)
     return SECTRANS_ERR_PARAM;
   BIO *bio = new_memory_bio();
   if (bio == NULL)
@@ -228,14 +229,14 @@ static sectrans_status copy_name(const X509_NAME *name, void *buf,
 
 sectrans_status sectrans_certificate_copy_subject(
     const sectrans_certificate *cert, void *buf, size_t *len) {
-  if (cert == NULL || len == NULL)
+  if (bad_handle(cert, KIND_CERTIFICATE) || len == NULL)
     return SECTRANS_ERR_PARAM;
   return copy_name(bssl.X509_get_subject_name(cert->x509), buf, len);
 }
 
 sectrans_status sectrans_certificate_copy_issuer(
     const sectrans_certificate *cert, void *buf, size_t *len) {
-  if (cert == NULL || len == NULL)
+  if (bad_handle(cert, KIND_CERTIFICATE) || len == NULL)
     return SECTRANS_ERR_PARAM;
   return copy_name(bssl.X509_get_issuer_name(cert->x509), buf, len);
 }
@@ -324,7 +325,7 @@ static int write_san(BIO *bio, const GENERAL_NAMES *names) {
 
 sectrans_status sectrans_certificate_copy_san(const sectrans_certificate *cert,
                                               void *buf, size_t *len) {
-  if (cert == NULL || len == NULL)
+  if (bad_handle(cert, KIND_CERTIFICATE) || len == NULL)
     return SECTRANS_ERR_PARAM;
   /* No extension (or a malformed one) reads as no names. */
   GENERAL_NAMES *names =
@@ -346,7 +347,7 @@ sectrans_status sectrans_certificate_copy_san(const sectrans_certificate *cert,
 
 sectrans_status sectrans_certificate_copy_sha256(
     const sectrans_certificate *cert, void *buf, size_t *len) {
-  if (cert == NULL || len == NULL)
+  if (bad_handle(cert, KIND_CERTIFICATE) || len == NULL)
     return SECTRANS_ERR_PARAM;
   uint8_t digest[SHA256_DIGEST_LENGTH];
   unsigned digest_len = 0;
@@ -369,7 +370,7 @@ static int seconds_since(const ASN1_TIME *epoch, const ASN1_TIME *t,
 sectrans_status sectrans_certificate_get_validity(
     const sectrans_certificate *cert, int64_t *not_before,
     int64_t *not_after) {
-  if (cert == NULL || not_before == NULL || not_after == NULL)
+  if (bad_handle(cert, KIND_CERTIFICATE) || not_before == NULL || not_after == NULL)
     return SECTRANS_ERR_PARAM;
   ASN1_TIME *epoch = bssl.ASN1_TIME_set(NULL, 0);
   if (epoch == NULL)

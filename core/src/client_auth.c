@@ -10,7 +10,7 @@
 
 sectrans_status sectrans_get_client_certificate_state(const sectrans_context *ctx,
                                                       int *state) {
-  if (ctx == NULL || state == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || state == NULL)
     return SECTRANS_ERR_PARAM;
   if (ctx->client_cert_rejected)
     *state = SECTRANS_CLIENT_CERT_STATE_REJECTED;
@@ -66,7 +66,7 @@ static const STACK_OF(CRYPTO_BUFFER) *received_names(const sectrans_context *ctx
 
 sectrans_status sectrans_get_distinguished_name_count(const sectrans_context *ctx,
                                                       size_t *count) {
-  if (ctx == NULL || count == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || count == NULL)
     return SECTRANS_ERR_PARAM;
   const STACK_OF(CRYPTO_BUFFER) *names = received_names(ctx);
   *count = ctx->side == SECTRANS_SERVER ? ctx->dn_count

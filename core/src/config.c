@@ -39,13 +39,14 @@ sectrans_status sectrans_config_create(int side, sectrans_config **out) {
 }
 
 sectrans_config *sectrans_config_retain(sectrans_config *config) {
-  if (config != NULL)
-    object_retain(&config->obj);
+  if (bad_handle(config, KIND_CONFIG))
+    return NULL;
+  object_retain(&config->obj);
   return config;
 }
 
 void sectrans_config_release(sectrans_config *config) {
-  if (config == NULL || !object_release(&config->obj))
+  if (bad_handle(config, KIND_CONFIG) || !object_release(&config->obj))
     return;
   settings_clear(&config->settings);
   if (config->ssl_ctx != NULL)
@@ -57,7 +58,7 @@ void sectrans_config_release(sectrans_config *config) {
 
 static struct settings *mutable_settings(sectrans_config *config,
                                          sectrans_status *status) {
-  if (config == NULL) {
+  if (bad_handle(config, KIND_CONFIG)) {
     *status = SECTRANS_ERR_PARAM;
     return NULL;
   }

@@ -91,7 +91,7 @@ sectrans_status sectrans_context_create_with_config(sectrans_config *config,
   if (out == NULL)
     return SECTRANS_ERR_PARAM;
   *out = NULL;
-  if (config == NULL)
+  if (bad_handle(config, KIND_CONFIG))
     return SECTRANS_ERR_PARAM;
   if (!config_freeze(config))
     return bssl_load() ? SECTRANS_ERR_ALLOCATE : SECTRANS_ERR_INTERNAL;
@@ -99,13 +99,14 @@ sectrans_status sectrans_context_create_with_config(sectrans_config *config,
 }
 
 sectrans_context *sectrans_context_retain(sectrans_context *ctx) {
-  if (ctx != NULL)
-    object_retain(&ctx->obj);
+  if (bad_handle(ctx, KIND_CONTEXT))
+    return NULL;
+  object_retain(&ctx->obj);
   return ctx;
 }
 
 void sectrans_context_release(sectrans_context *ctx) {
-  if (ctx == NULL || !object_release(&ctx->obj))
+  if (bad_handle(ctx, KIND_CONTEXT) || !object_release(&ctx->obj))
     return;
   if (ctx->ssl != NULL)
     bssl.SSL_free(ctx->ssl); /* frees rbio and wbio too */
@@ -124,13 +125,13 @@ void sectrans_context_release(sectrans_context *ctx) {
 }
 
 const char *sectrans_context_error_detail(const sectrans_context *ctx) {
-  return ctx ? ctx->detail : "";
+  return bad_handle(ctx, KIND_CONTEXT) ? "" : ctx->detail;
 }
 
 /* ---- per-context settings ----------------------------------------------------- */
 
 struct settings *context_settings(sectrans_context *ctx, sectrans_status *status) {
-  if (ctx == NULL) {
+  if (bad_handle(ctx, KIND_CONTEXT)) {
     *status = SECTRANS_ERR_PARAM;
     return NULL;
   }
@@ -166,9 +167,11 @@ CONTEXT_SETTER(sectrans_set_keylog_callback(sectrans_context *ctx, sectrans_keyl
  * client after the certificate request. */
 sectrans_status sectrans_set_identity(sectrans_context *ctx,
                                       sectrans_identity *identity) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
-  settings_set_identity(&ctx->settings, identity);
+  sectrans_status status = settings_set_identity(&ctx->settings, identity);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   if (ctx->state == SECTRANS_STATE_HANDSHAKE && identity != NULL &&
       !identity_install(identity, ctx->ssl))
     return SECTRANS_ERR_BAD_CERT;
@@ -178,7 +181,7 @@ sectrans_status sectrans_set_identity(sectrans_context *ctx,
 /* Secure Transport never checks the state for this one. */
 sectrans_status sectrans_set_session_tickets_enabled(sectrans_context *ctx,
                                                      int enabled) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   return settings_set_option(&ctx->settings,
                              SECTRANS_OPTION_ENABLE_SESSION_TICKETS, enabled);
@@ -186,7 +189,7 @@ sectrans_status sectrans_set_session_tickets_enabled(sectrans_context *ctx,
 
 sectrans_status sectrans_get_session_option(const sectrans_context *ctx,
                                             int option, int *value) {
-  if (ctx == NULL || value == NULL || option < SECTRANS_OPTION_BREAK_ON_SERVER_AUTH ||
+  if (bad_handle(ctx, KIND_CONTEXT) || value == NULL || option < SECTRANS_OPTION_BREAK_ON_SERVER_AUTH ||
       option > SECTRANS_OPTION_ENABLE_SESSION_TICKETS)
     return SECTRANS_ERR_PARAM;
   *value = (int)SETTINGS_OPTION(&ctx->settings, option);
@@ -223,13 +226,13 @@ sectrans_status sectrans_set_peer_domain_name(sectrans_context *ctx,
 
 sectrans_status sectrans_get_peer_domain_name(const sectrans_context *ctx,
                                               char *buf, size_t *len) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   return copy_out(ctx->peer_name, ctx->peer_name_len, buf, len);
 }
 
 sectrans_status sectrans_get_verify_mode(const sectrans_context *ctx, int *mode) {
-  if (ctx == NULL || mode == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || mode == NULL)
     return SECTRANS_ERR_PARAM;
   *mode = ctx->settings.verify_mode;
   return SECTRANS_SUCCESS;
@@ -237,7 +240,7 @@ sectrans_status sectrans_get_verify_mode(const sectrans_context *ctx, int *mode)
 
 sectrans_status sectrans_get_protocol_version_min(const sectrans_context *ctx,
                                                   int *protocol) {
-  if (ctx == NULL || protocol == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || protocol == NULL)
     return SECTRANS_ERR_PARAM;
   *protocol = ctx->settings.protocol_min;
   return SECTRANS_SUCCESS;
@@ -245,7 +248,7 @@ sectrans_status sectrans_get_protocol_version_min(const sectrans_context *ctx,
 
 sectrans_status sectrans_get_protocol_version_max(const sectrans_context *ctx,
                                                   int *protocol) {
-  if (ctx == NULL || protocol == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || protocol == NULL)
     return SECTRANS_ERR_PARAM;
   *protocol = ctx->settings.protocol_max;
   return SECTRANS_SUCCESS;
@@ -286,7 +289,7 @@ static sectrans_status copy_suites(const uint16_t *suites, size_t n,
 sectrans_status sectrans_get_supported_ciphers(const sectrans_context *ctx,
                                                uint16_t *suites, size_t *count) {
   uint16_t all[SECTRANS_MAX_CIPHERS];
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   size_t n = default_suites(ctx, all, SECTRANS_MAX_CIPHERS);
   return copy_suites(all, n < SECTRANS_MAX_CIPHERS ? n : SECTRANS_MAX_CIPHERS,
@@ -295,7 +298,7 @@ sectrans_status sectrans_get_supported_ciphers(const sectrans_context *ctx,
 
 sectrans_status sectrans_get_enabled_ciphers(const sectrans_context *ctx,
                                              uint16_t *suites, size_t *count) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   if (ctx->settings.ciphers == NULL)
     return sectrans_get_supported_ciphers(ctx, suites, count);

@@ -465,7 +465,7 @@ sectrans_status sectrans_identity_create_from_pkcs12(const void *data,
 
 sectrans_status sectrans_identity_get_certificate_count(
     const sectrans_identity *identity, size_t *count) {
-  if (identity == NULL || count == NULL)
+  if (bad_handle(identity, KIND_IDENTITY) || count == NULL)
     return SECTRANS_ERR_PARAM;
   *count = identity->count;
   return SECTRANS_SUCCESS;
@@ -476,19 +476,20 @@ sectrans_status sectrans_identity_copy_certificate(
     sectrans_certificate **out) {
   if (out != NULL)
     *out = NULL;
-  if (identity == NULL || out == NULL || index >= identity->count)
+  if (bad_handle(identity, KIND_IDENTITY) || out == NULL || index >= identity->count)
     return SECTRANS_ERR_PARAM;
   *out = certificate_wrap(identity->certs[index]);
   return *out != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
 sectrans_identity *sectrans_identity_retain(sectrans_identity *identity) {
-  if (identity != NULL)
-    object_retain(&identity->obj);
+  if (bad_handle(identity, KIND_IDENTITY))
+    return NULL;
+  object_retain(&identity->obj);
   return identity;
 }
 
 void sectrans_identity_release(sectrans_identity *identity) {
-  if (identity != NULL && object_release(&identity->obj))
+  if (!bad_handle(identity, KIND_IDENTITY) && object_release(&identity->obj))
     identity_free(identity);
 }

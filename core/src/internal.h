@@ -34,6 +34,13 @@ void object_retain(struct object *obj);
 /* Drops a reference; returns 1 when it was the last (the caller frees). */
 int object_release(struct object *obj);
 
+/* 1 when handle is NULL or not an object of this kind. Every public function
+ * checks its handles with it, so a handle of the wrong kind (a certificate
+ * where an identity belongs) gives -50 instead of a crash. */
+static inline int bad_handle(const void *handle, uint32_t kind) {
+  return handle == NULL || ((const struct object *)handle)->kind != kind;
+}
+
 /* ---- bytes.c: byte buffers and the (buf, *len) output protocol ---------- */
 
 /* Copies value into buf under the header's (buf, *len) protocol: -9817

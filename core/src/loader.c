@@ -60,7 +60,9 @@ static int resolve(void *ssl, void *crypto, const char *name, void **slot) {
 }
 
 static void fill_table(void) {
-  const char *dir = getenv("SECTRANS_BORINGSSL_DIR");
+  /* secure_getenv: a set-user-ID or set-group-ID program must not load a
+   * libcrypto its caller chose. */
+  const char *dir = secure_getenv("SECTRANS_BORINGSSL_DIR");
   if (dir == NULL || dir[0] == '\0')
     dir = SECTRANS_BORINGSSL_DIR;
   /* libcrypto first, so libssl's DT_NEEDED finds this copy by its soname. */

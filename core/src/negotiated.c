@@ -9,7 +9,7 @@
 
 sectrans_status sectrans_get_session_state(const sectrans_context *ctx,
                                           int *state) {
-  if (ctx == NULL || state == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || state == NULL)
     return SECTRANS_ERR_PARAM;
   *state = ctx->state;
   return SECTRANS_SUCCESS;
@@ -22,7 +22,7 @@ static int version_known(const sectrans_context *ctx) {
 
 sectrans_status sectrans_get_negotiated_protocol_version(
     const sectrans_context *ctx, int *protocol) {
-  if (ctx == NULL || protocol == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || protocol == NULL)
     return SECTRANS_ERR_PARAM;
   *protocol = version_known(ctx) ? protocol_from_wire(bssl.SSL_version(ctx->ssl))
                                  : SECTRANS_PROTOCOL_UNKNOWN;
@@ -31,7 +31,7 @@ sectrans_status sectrans_get_negotiated_protocol_version(
 
 sectrans_status sectrans_get_negotiated_cipher(const sectrans_context *ctx,
                                                uint16_t *suite) {
-  if (ctx == NULL || suite == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || suite == NULL)
     return SECTRANS_ERR_PARAM;
   const SSL_CIPHER *cipher = bssl.SSL_get_current_cipher(ctx->ssl);
   if (!context_is_active(ctx) || cipher == NULL)
@@ -42,7 +42,7 @@ sectrans_status sectrans_get_negotiated_cipher(const sectrans_context *ctx,
 
 sectrans_status sectrans_get_negotiated_group(const sectrans_context *ctx,
                                               uint16_t *group) {
-  if (ctx == NULL || group == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || group == NULL)
     return SECTRANS_ERR_PARAM;
   *group = ctx->state == SECTRANS_STATE_IDLE ? 0 : bssl.SSL_get_curve_id(ctx->ssl);
   return SECTRANS_SUCCESS;
@@ -52,7 +52,7 @@ sectrans_status sectrans_get_negotiated_alpn(const sectrans_context *ctx,
                                              void *buf, size_t *len) {
   const uint8_t *alpn = NULL;
   unsigned alpn_len = 0;
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   bssl.SSL_get0_alpn_selected(ctx->ssl, &alpn, &alpn_len);
   return copy_out(alpn, alpn_len, buf, len);
@@ -60,14 +60,14 @@ sectrans_status sectrans_get_negotiated_alpn(const sectrans_context *ctx,
 
 sectrans_status sectrans_get_buffered_read_size(const sectrans_context *ctx,
                                                 size_t *size) {
-  if (ctx == NULL || size == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || size == NULL)
     return SECTRANS_ERR_PARAM;
   *size = (size_t)bssl.SSL_pending(ctx->ssl);
   return SECTRANS_SUCCESS;
 }
 
 int sectrans_wants(const sectrans_context *ctx) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_WANT_NOTHING;
   int wants = ctx->wants;
   size_t pending = 0;
@@ -91,7 +91,7 @@ sectrans_trust *context_peer_trust_create(sectrans_context *ctx) {
 
 sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
                                          sectrans_trust **trust) {
-  if (ctx == NULL || trust == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || trust == NULL)
     return SECTRANS_ERR_PARAM;
   if (ctx->peer_trust == NULL && ctx->state != SECTRANS_STATE_IDLE) {
     /* Built lazily when no verification step ran (a resumed session). */
@@ -106,7 +106,7 @@ sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
 
 sectrans_status sectrans_get_requested_peer_name(const sectrans_context *ctx,
                                                  void *buf, size_t *len) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   const char *name = ctx->requested_name;
   if (name == NULL && ctx->side == SECTRANS_SERVER)

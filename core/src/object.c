@@ -17,9 +17,17 @@ int object_release(struct object *obj) {
   return atomic_fetch_sub_explicit(&obj->refs, 1, memory_order_acq_rel) == 1;
 }
 
+static int is_handle(const void *handle) {
+  if (handle == NULL)
+    return 0;
+  uint32_t kind = ((const struct object *)handle)->kind;
+  return kind >= KIND_CONTEXT && kind <= KIND_TRUST_STORE;
+}
+
 const void *sectrans_retain(const void *handle) {
-  if (handle != NULL)
-    object_retain((struct object *)handle);
+  if (!is_handle(handle))
+    return NULL;
+  object_retain((struct object *)handle);
   return handle;
 }
 

@@ -20,7 +20,7 @@ sectrans_status sectrans_copy_ocsp_response(const sectrans_context *ctx, void *b
                                             size_t *len) {
   const uint8_t *response = NULL;
   size_t response_len = 0;
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   if (ctx->side == SECTRANS_CLIENT)
     bssl.SSL_get0_ocsp_response(ctx->ssl, &response, &response_len);

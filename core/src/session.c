@@ -245,7 +245,7 @@ static sectrans_status closed_status(sectrans_context *ctx) {
 }
 
 sectrans_status sectrans_handshake(sectrans_context *ctx) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   sectrans_status status = closed_status(ctx);
   if (status != SECTRANS_SUCCESS)
@@ -282,7 +282,8 @@ static sectrans_status begin_data_call(sectrans_context *ctx, const void *data,
   if (processed == NULL)
     return SECTRANS_ERR_PARAM;
   *processed = 0;
-  if (ctx == NULL || (data == NULL && len > 0) || len > SECTRANS_MAX_IO_LENGTH)
+  if (bad_handle(ctx, KIND_CONTEXT) || (data == NULL && len > 0) ||
+      len > SECTRANS_MAX_IO_LENGTH)
     return SECTRANS_ERR_PARAM;
   return ready_for_data(ctx);
 }
@@ -408,7 +409,7 @@ sectrans_status sectrans_read(sectrans_context *ctx, void *data, size_t len,
 /* ---- close ----------------------------------------------------------------------- */
 
 sectrans_status sectrans_close(sectrans_context *ctx) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   if (ctx->state == SECTRANS_STATE_ABORTED)
     return ctx->terminal; /* nothing to send; a failed handshake's status */
@@ -423,7 +424,7 @@ sectrans_status sectrans_close(sectrans_context *ctx) {
 }
 
 sectrans_status sectrans_shutdown_write(sectrans_context *ctx) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   sectrans_status status = closed_status(ctx);
   if (status != SECTRANS_SUCCESS)
@@ -441,7 +442,7 @@ sectrans_status sectrans_shutdown_write(sectrans_context *ctx) {
 /* ---- break points and out-of-band errors --------------------------------------- */
 
 sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   if (ctx->pending_break != SECTRANS_PEER_AUTH_COMPLETED)
     return SECTRANS_ERR_BAD_REQ;
@@ -450,7 +451,7 @@ sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx) {
 }
 
 sectrans_status sectrans_set_error(sectrans_context *ctx, sectrans_status status) {
-  if (ctx == NULL || status == SECTRANS_SUCCESS)
+  if (bad_handle(ctx, KIND_CONTEXT) || status == SECTRANS_SUCCESS)
     return SECTRANS_ERR_PARAM;
   ctx->out_of_band = status;
   return SECTRANS_SUCCESS;

@@ -117,7 +117,7 @@ enum { MAX_PEER_ID_LENGTH = 1024 };
 
 sectrans_status sectrans_set_peer_id(sectrans_context *ctx, const void *peer_id,
                                      size_t len) {
-  if (ctx == NULL || peer_id == NULL || len == 0 || len > MAX_PEER_ID_LENGTH)
+  if (bad_handle(ctx, KIND_CONTEXT) || peer_id == NULL || len == 0 || len > MAX_PEER_ID_LENGTH)
     return SECTRANS_ERR_PARAM;
   if (context_is_active(ctx) &&
       ctx->pending_break != SECTRANS_CLIENT_CERT_REQUESTED)
@@ -127,14 +127,14 @@ sectrans_status sectrans_set_peer_id(sectrans_context *ctx, const void *peer_id,
 
 sectrans_status sectrans_get_peer_id(const sectrans_context *ctx, void *buf,
                                      size_t *len) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   return copy_out(ctx->peer_id, ctx->peer_id_len, buf, len);
 }
 
 sectrans_status sectrans_get_session_resumed(const sectrans_context *ctx,
                                              int *resumed) {
-  if (ctx == NULL || resumed == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || resumed == NULL)
     return SECTRANS_ERR_PARAM;
   *resumed = ctx->state != SECTRANS_STATE_IDLE && bssl.SSL_session_reused(ctx->ssl);
   return SECTRANS_SUCCESS;

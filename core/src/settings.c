@@ -111,6 +111,8 @@ sectrans_status settings_set_protocol_max(struct settings *s, int protocol) {
 
 sectrans_status settings_set_identity(struct settings *s,
                                       sectrans_identity *identity) {
+  if (identity != NULL && bad_handle(identity, KIND_IDENTITY))
+    return SECTRANS_ERR_PARAM;
   if (identity != NULL)
     sectrans_identity_retain(identity);
   sectrans_identity_release(s->identity);
@@ -120,7 +122,7 @@ sectrans_status settings_set_identity(struct settings *s,
 
 sectrans_status settings_set_anchors(struct settings *s,
                                      sectrans_trust_store *store) {
-  if (store == NULL)
+  if (bad_handle(store, KIND_TRUST_STORE))
     return SECTRANS_ERR_PARAM;
   trust_store_freeze(store);
   sectrans_trust_store_retain(store);

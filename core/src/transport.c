@@ -207,7 +207,7 @@ void transport_clear(struct transport *t) {
 /* ---- public: choosing a transport --------------------------------------------- */
 
 static sectrans_status check_settable(sectrans_context *ctx) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   return context_is_active(ctx) ? SECTRANS_ERR_BAD_REQ : SECTRANS_SUCCESS;
 }
@@ -236,7 +236,7 @@ sectrans_status sectrans_set_connection(sectrans_context *ctx,
 
 sectrans_status sectrans_get_connection(const sectrans_context *ctx,
                                         const void **connection) {
-  if (ctx == NULL || connection == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT) || connection == NULL)
     return SECTRANS_ERR_PARAM;
   *connection = ctx->transport.connection;
   return SECTRANS_SUCCESS;
@@ -256,7 +256,7 @@ sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd) {
 /* ---- public: the memory transport ---------------------------------------------- */
 
 static sectrans_status check_memory(const sectrans_context *ctx) {
-  if (ctx == NULL)
+  if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   return ctx->transport.kind == TRANSPORT_MEMORY ? SECTRANS_SUCCESS
                                                  : SECTRANS_ERR_BAD_REQ;

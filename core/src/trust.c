@@ -198,7 +198,7 @@ sectrans_status sectrans_trust_create(sectrans_certificate *const *chain,
   if (chain == NULL || count == 0 || count > 64)
     return SECTRANS_ERR_PARAM;
   for (size_t i = 0; i < count; i++)
-    if (chain[i] == NULL)
+    if (bad_handle(chain[i], KIND_CERTIFICATE))
       return SECTRANS_ERR_PARAM;
   sectrans_trust *trust = trust_alloc(count);
   if (trust == NULL)
@@ -213,7 +213,7 @@ sectrans_status sectrans_trust_create(sectrans_certificate *const *chain,
 
 sectrans_status sectrans_trust_set_anchors(sectrans_trust *trust,
                                            sectrans_trust_store *store) {
-  if (trust == NULL || store == NULL)
+  if (bad_handle(trust, KIND_TRUST) || bad_handle(store, KIND_TRUST_STORE))
     return SECTRANS_ERR_PARAM;
   trust_store_freeze(store);
   sectrans_trust_store_retain(store);
@@ -225,7 +225,7 @@ sectrans_status sectrans_trust_set_anchors(sectrans_trust *trust,
 
 sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
                                           int peer_is_server, const char *host) {
-  if (trust == NULL ||
+  if (bad_handle(trust, KIND_TRUST) ||
       (host != NULL && strlen(host) > SECTRANS_MAX_PEER_NAME_LENGTH))
     return SECTRANS_ERR_PARAM;
   if (!set_host(trust, host))
@@ -237,7 +237,7 @@ sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
 
 sectrans_status sectrans_trust_set_verify_time(sectrans_trust *trust,
                                                int64_t unix_time) {
-  if (trust == NULL)
+  if (bad_handle(trust, KIND_TRUST))
     return SECTRANS_ERR_PARAM;
   trust->verify_time = unix_time;
   forget_outcome(trust);
@@ -246,7 +246,7 @@ sectrans_status sectrans_trust_set_verify_time(sectrans_trust *trust,
 
 sectrans_status sectrans_trust_evaluate(sectrans_trust *trust,
                                         sectrans_status *result) {
-  if (trust == NULL || result == NULL)
+  if (bad_handle(trust, KIND_TRUST) || result == NULL)
     return SECTRANS_ERR_PARAM;
   *result = trust_evaluate(trust, NULL);
   return SECTRANS_SUCCESS;
@@ -256,7 +256,7 @@ sectrans_status sectrans_trust_evaluate(sectrans_trust *trust,
 
 sectrans_status sectrans_trust_get_result(const sectrans_trust *trust,
                                           sectrans_status *result) {
-  if (trust == NULL || result == NULL)
+  if (bad_handle(trust, KIND_TRUST) || result == NULL)
     return SECTRANS_ERR_PARAM;
   *result = trust->result;
   return SECTRANS_SUCCESS;
@@ -264,7 +264,7 @@ sectrans_status sectrans_trust_get_result(const sectrans_trust *trust,
 
 sectrans_status sectrans_trust_get_verify_code(const sectrans_trust *trust,
                                                int32_t *code) {
-  if (trust == NULL || code == NULL)
+  if (bad_handle(trust, KIND_TRUST) || code == NULL)
     return SECTRANS_ERR_PARAM;
   *code = trust->verify_code;
   return SECTRANS_SUCCESS;
@@ -272,14 +272,14 @@ sectrans_status sectrans_trust_get_verify_code(const sectrans_trust *trust,
 
 sectrans_status sectrans_trust_copy_detail(const sectrans_trust *trust,
                                            void *buf, size_t *len) {
-  if (trust == NULL || len == NULL)
+  if (bad_handle(trust, KIND_TRUST) || len == NULL)
     return SECTRANS_ERR_PARAM;
   return copy_out(trust->detail, strlen(trust->detail), buf, len);
 }
 
 sectrans_status sectrans_trust_get_certificate_count(const sectrans_trust *trust,
                                                      size_t *count) {
-  if (trust == NULL || count == NULL)
+  if (bad_handle(trust, KIND_TRUST) || count == NULL)
     return SECTRANS_ERR_PARAM;
   *count = trust->count;
   return SECTRANS_SUCCESS;
@@ -291,19 +291,20 @@ sectrans_status sectrans_trust_copy_certificate(const sectrans_trust *trust,
   if (out == NULL)
     return SECTRANS_ERR_PARAM;
   *out = NULL;
-  if (trust == NULL || index >= trust->count)
+  if (bad_handle(trust, KIND_TRUST) || index >= trust->count)
     return SECTRANS_ERR_PARAM;
   *out = certificate_wrap(trust->chain[index]);
   return *out ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
 sectrans_trust *sectrans_trust_retain(sectrans_trust *trust) {
-  if (trust != NULL)
-    object_retain(&trust->obj);
+  if (bad_handle(trust, KIND_TRUST))
+    return NULL;
+  object_retain(&trust->obj);
   return trust;
 }
 
 void sectrans_trust_release(sectrans_trust *trust) {
-  if (trust != NULL && object_release(&trust->obj))
+  if (!bad_handle(trust, KIND_TRUST) && object_release(&trust->obj))
     trust_free(trust);
 }

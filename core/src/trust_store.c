@@ -341,7 +341,7 @@ static sectrans_status end_change(sectrans_trust_store *store, size_t before,
 
 sectrans_status sectrans_trust_store_add_pem(sectrans_trust_store *store,
                                              const void *pem, size_t len) {
-  if (store == NULL || pem == NULL || len == 0 ||
+  if (bad_handle(store, KIND_TRUST_STORE) || pem == NULL || len == 0 ||
       len > SECTRANS_MAX_PEM_LENGTH)
     return SECTRANS_ERR_PARAM;
   sectrans_status status = begin_change(store);
@@ -353,7 +353,7 @@ sectrans_status sectrans_trust_store_add_pem(sectrans_trust_store *store,
 
 sectrans_status sectrans_trust_store_add_pem_file(sectrans_trust_store *store,
                                                   const char *path) {
-  if (store == NULL || path == NULL)
+  if (bad_handle(store, KIND_TRUST_STORE) || path == NULL)
     return SECTRANS_ERR_PARAM;
   sectrans_status status = begin_change(store);
   if (status != SECTRANS_SUCCESS)
@@ -374,7 +374,7 @@ static sectrans_status append_store(sectrans_trust_store *store,
 }
 
 sectrans_status sectrans_trust_store_add_system(sectrans_trust_store *store) {
-  if (store == NULL)
+  if (bad_handle(store, KIND_TRUST_STORE))
     return SECTRANS_ERR_PARAM;
   sectrans_trust_store *system = NULL;
   sectrans_status status = get_system_store(&system);
@@ -389,7 +389,7 @@ sectrans_status sectrans_trust_store_add_system(sectrans_trust_store *store) {
 
 sectrans_status sectrans_trust_store_get_count(
     const sectrans_trust_store *store, size_t *count) {
-  if (store == NULL || count == NULL)
+  if (bad_handle(store, KIND_TRUST_STORE) || count == NULL)
     return SECTRANS_ERR_PARAM;
   pthread_mutex_lock(store->lock);
   *count = store->count;
@@ -398,13 +398,14 @@ sectrans_status sectrans_trust_store_get_count(
 }
 
 sectrans_trust_store *sectrans_trust_store_retain(sectrans_trust_store *store) {
-  if (store != NULL)
-    object_retain(&store->obj);
+  if (bad_handle(store, KIND_TRUST_STORE))
+    return NULL;
+  object_retain(&store->obj);
   return store;
 }
 
 void sectrans_trust_store_release(sectrans_trust_store *store) {
-  if (store != NULL && object_release(&store->obj))
+  if (!bad_handle(store, KIND_TRUST_STORE) && object_release(&store->obj))
     trust_store_free(store);
 }
 

@@ -299,7 +299,12 @@ typedef struct sectrans_trust_store sectrans_trust_store;
 /* sectrans_retain adds a reference to any sectrans handle and returns it.
  * sectrans_release drops one and frees the object with the last one. Both
  * accept NULL. They exist so that CFRetain/CFRelease can be offered; the
- * typed _retain and _release functions below do the same. */
+ * typed _retain and _release functions below do the same.
+ *
+ * Every function checks the kind of each handle it is given: a handle of
+ * another kind (a certificate where an identity belongs) gives -50, a
+ * _retain returns NULL and a _release does nothing. A freed handle cannot
+ * be detected: using one is undefined, as in C everywhere. */
 SECTRANS_API const void *sectrans_retain(const void *handle);
 SECTRANS_API void sectrans_release(const void *handle);
 
