@@ -20,7 +20,8 @@ import socket
 import pytest
 
 from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, handshake,
-                     make_context, make_identity, make_pair, make_trust_store, st)
+                     make_context, make_identity, make_pair, make_trust_store, st,
+                     take_all)
 
 PARAM = st.SECTRANS_ERR_PARAM
 BAD_REQ = st.SECTRANS_ERR_BAD_REQ
@@ -351,3 +352,25 @@ def test_garbage_input_ends_in_a_clear_status(pki, side):
         fatal.add(status)
     assert len(fatal) >= 2  # several distinct, named failures
     assert all(st.sectrans_status_string(s) != "unknown status" for s in fatal)
+
+
+@pytest.mark.parametrize("length,body", [(16385, True), (16704, True),
+                                         (16705, False), (18689, False),
+                                         (65535, False)])
+def test_oversized_record_gets_a_record_overflow_alert(pki, length, body):
+    """A record longer than TLS allows ends the handshake with -9847 and a
+    fatal record_overflow alert to the peer. Up to BoringSSL's ciphertext
+    limit (16704) it judges the whole record; above, the header alone (the
+    body need not come)."""
+    client, _ = make_pair(pki.ecdsa_p256)
+    assert st.sectrans_handshake(client) == WOULD_BLOCK
+    take_all(client)  # the ClientHello
+    record = bytes([22, 3, 3, length >> 8, length & 0xFF])
+    if body:
+        record += bytes(length)
+    check(st.sectrans_feed_input(client, record), "feed", client)
+    assert st.sectrans_handshake(client) == st.SECTRANS_ERR_RECORD_OVERFLOW
+    alert = take_all(client, check_status=False)
+    # An alert record (its legacy version is 3.1 before negotiation):
+    # fatal, record_overflow.
+    assert alert[:2] == b"\x15\x03" and alert[3:] == bytes([0, 2, 2, 22])

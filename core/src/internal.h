@@ -260,8 +260,9 @@ struct transport {
   struct bytes input;  /* memory transport: fed and not yet framed */
   int input_eof;
   struct bytes output; /* the write queue: ciphertext not yet sent */
-  /* The record being assembled: header, then exactly its body. */
-  uint8_t record[5 + 16384 + 2048 + 256];
+  /* The record being assembled: header, then exactly its body. A longer
+   * record is handed to BoringSSL by its header alone, and it alerts. */
+  uint8_t record[SSL3_RT_HEADER_LENGTH + SSL3_RT_MAX_ENCRYPTED_LENGTH];
   size_t record_have;
 };
 

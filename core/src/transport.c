@@ -82,14 +82,17 @@ static sectrans_status read_some(sectrans_context *ctx, uint8_t *dst,
   }
 }
 
-/* A header BoringSSL will reject (plaintext HTTP, SSLv2) is handed over at
- * once, so the error comes now rather than after thousands of bytes. */
-static int header_is_plausible(const uint8_t *h) {
-  return h[0] >= 20 && h[0] <= 24 && h[1] == 3;
-}
-
 static size_t record_length(const uint8_t *h) {
   return RECORD_HEADER + ((size_t)h[3] << 8 | h[4]);
+}
+
+/* A header BoringSSL will reject (plaintext HTTP, SSLv2, a length over
+ * TLS's limit) is handed over at once: the error, and the alert to the
+ * peer, come now rather than after thousands of bytes. */
+static int header_is_plausible(const struct transport *t) {
+  const uint8_t *h = t->record;
+  return h[0] >= 20 && h[0] <= 24 && h[1] == 3 &&
+         record_length(h) <= sizeof(t->record);
 }
 
 sectrans_status transport_fetch_record(sectrans_context *ctx) {
@@ -97,13 +100,9 @@ sectrans_status transport_fetch_record(sectrans_context *ctx) {
   for (;;) {
     size_t target = RECORD_HEADER;
     if (t->record_have >= RECORD_HEADER) {
-      if (!header_is_plausible(t->record))
+      if (!header_is_plausible(t))
         break;
       target = record_length(t->record);
-      if (target > sizeof(t->record)) {
-        context_set_detail(ctx, "record of %zu bytes is too long", target);
-        return SECTRANS_ERR_RECORD_OVERFLOW;
-      }
     }
     if (t->record_have == target)
       break;
