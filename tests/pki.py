@@ -18,6 +18,7 @@ Leaves (all signed by the intermediate unless said otherwise; all server
 leaves have SAN DNS:localhost + IP:127.0.0.1 and EKU serverAuth):
 
     rsa2048, ecdsa_p256, ecdsa_p384, ed25519   one per key type
+    rsa_encipher_only RSA, keyUsage keyEncipherment without digitalSignature
     expired           not_after in the past (ECDSA P-256)
     not_yet_valid     not_before in the future
     wrong_name        SAN DNS:other.example only
@@ -127,6 +128,9 @@ class Pki:
         self.leaves: Dict[str, Leaf] = {}
         server = dict(dns=["localhost"], ips=["127.0.0.1"])
         self._leaf("rsa2048", key=rsa.generate_private_key(65537, 2048), **server)
+        # keyUsage without digitalSignature: unfit for ECDHE_RSA and TLS 1.3.
+        self._leaf("rsa_encipher_only", key=rsa.generate_private_key(65537, 2048),
+                   digital_signature=False, **server)
         self._leaf("ecdsa_p256", key=ec.generate_private_key(ec.SECP256R1()), **server)
         self._leaf("ecdsa_p384", key=ec.generate_private_key(ec.SECP384R1()), **server)
         self._leaf("ed25519", key=ed25519.Ed25519PrivateKey.generate(), **server)
@@ -193,7 +197,8 @@ class Pki:
         return CA(common_name, cert, key, pem, self._write(filename + ".pem", pem))
 
     def _leaf(self, name: str, *, key=None, dns=(), ips=(), issuer: Optional[CA] = None,
-              chain=None, not_before=None, not_after=None, eku=None) -> Leaf:
+              chain=None, not_before=None, not_after=None, eku=None,
+              digital_signature=True) -> Leaf:
         key = key if key is not None else ec.generate_private_key(ec.SECP256R1())
         issuer = issuer or self.intermediate
         chain = [self.intermediate.cert] if chain is None else chain
@@ -215,7 +220,7 @@ class Pki:
                    .add_extension(x509.BasicConstraints(ca=False, path_length=None),
                                   critical=True)
                    .add_extension(x509.KeyUsage(
-                       digital_signature=True, content_commitment=False,
+                       digital_signature=digital_signature, content_commitment=False,
                        key_encipherment=is_rsa, data_encipherment=False,
                        key_agreement=False, key_cert_sign=False, crl_sign=False,
                        encipher_only=False, decipher_only=False), critical=True)

@@ -6,7 +6,8 @@ list is checked against the header, so a new function must be added here);
 zero lengths; invalid enum values; datagram (-4); malformed ALPN lists;
 config setters after a context was made from the config (-909); trust
 store additions after use (-909); memory-transport calls on an fd
-context (-909); a peer name with an embedded NUL (-50); a verifying client
+context (-909); feeding a finished context (its status, nothing kept); a
+peer name with an embedded NUL or a '*' (-50); a verifying client
 without a peer name (-9848 before any byte is sent); every session call on
 a terminal context (the saved status); status names for every code.
 (Over-maximum lengths and lying callbacks are tested in C.)
@@ -226,12 +227,29 @@ def test_feed_after_feed_eof_gives_bad_req():
     assert st.sectrans_feed_input(ctx, b"\x16") == BAD_REQ
 
 
+def test_feed_on_a_finished_context_takes_nothing(pki):
+    """A failed context keeps no input (nothing would ever read it): each
+    feed returns the saved status. A closed one answers -9805."""
+    ctx = make_context(SERVER, identity=pki.ecdsa_p256)
+    check(st.sectrans_feed_input(ctx, b"GET / HTTP/1.1\r\n\r\n"))
+    failure = st.sectrans_handshake(ctx)
+    assert failure not in (0, WOULD_BLOCK)
+    for _ in range(3):
+        assert st.sectrans_feed_input(ctx, bytes(1 << 20)) == failure
+    client, server = make_pair(pki.ecdsa_p256)
+    handshake(client, server)
+    check(st.sectrans_close(client))
+    assert st.sectrans_feed_input(client, b"\x17\x03\x03\x00\x01x") == \
+        st.SECTRANS_CLOSED_GRACEFUL
+
+
 # ---------------------------------------------------------------------------
 # Peer names
 
-def test_peer_name_with_embedded_nul_gives_param():
+def test_peer_name_with_embedded_nul_or_wildcard_gives_param():
     ctx = make_context(CLIENT, peer_name="localhost")
-    for name in (b"local\0host", b"\0localhost", b"localhost\0\0", "evil.com\0.example"):
+    for name in (b"local\0host", b"\0localhost", b"localhost\0\0", "evil.com\0.example",
+                 "*.example.com", "*", "a*.example.com", "example.*"):
         assert st.sectrans_set_peer_domain_name(ctx, name) == PARAM, repr(name)
     assert st.sectrans_get_peer_domain_name(ctx) == (0, b"localhost")
 
@@ -374,3 +392,43 @@ def test_oversized_record_gets_a_record_overflow_alert(pki, length, body):
     # An alert record (its legacy version is 3.1 before negotiation):
     # fatal, record_overflow.
     assert alert[:2] == b"\x15\x03" and alert[3:] == bytes([0, 2, 2, 22])
+
+
+def _flip_last_byte_of_handshake_message(flight, msg_type):
+    """flight: plaintext TLS records. Flips the last byte of the first
+    handshake message of msg_type, wherever the records split it."""
+    wire = bytearray(flight)
+    positions = []  # wire offset of each byte of the handshake stream
+    at = 0
+    while at + 5 <= len(wire):
+        length = wire[at + 3] << 8 | wire[at + 4]
+        if wire[at] == 22:
+            positions.extend(range(at + 5, at + 5 + length))
+        at += 5 + length
+    stream = bytes(wire[p] for p in positions)
+    i = 0
+    while i + 4 <= len(stream):
+        length = int.from_bytes(stream[i + 1:i + 4], "big")
+        if stream[i] == msg_type:
+            wire[positions[i + 4 + length - 1]] ^= 0x01
+            return bytes(wire)
+        i += 4 + length
+    raise AssertionError("no handshake message of type %d" % msg_type)
+
+
+def test_bad_ecdsa_signature_reports_the_tls_reason(pki):
+    """A TLS 1.2 ServerKeyExchange whose ECDSA signature does not verify:
+    -9809 (errSSLCrypto), and the detail names TLS's reason, not the
+    elliptic-curve arithmetic that found it."""
+    client, server = make_pair(pki.ecdsa_p256, client=dict(
+        max_version=st.SECTRANS_PROTOCOL_TLS12))
+    assert st.sectrans_handshake(client) == WOULD_BLOCK
+    check(st.sectrans_feed_input(server, take_all(client)), "feed", server)
+    assert st.sectrans_handshake(server) == WOULD_BLOCK
+    server_key_exchange = 12
+    flight = _flip_last_byte_of_handshake_message(take_all(server),
+                                                  server_key_exchange)
+    check(st.sectrans_feed_input(client, flight), "feed", client)
+    assert st.sectrans_handshake(client) == st.SECTRANS_ERR_CRYPTO
+    assert "BAD_SIGNATURE" in st.sectrans_context_error_detail(client)
+    assert st.sectrans_context_error_detail(client).startswith("SSL")

@@ -337,3 +337,19 @@ def test_default_anchors_are_the_system_store(pki):
     # SSL_CERT_FILE names another root: no path to an anchor.
     assert _run_with_cert_file(pki, pki.untrusted_root.file) == (
         st.SECTRANS_ERR_NO_ROOT_CERT, st.SECTRANS_ERR_PEER_UNKNOWN_CA)
+
+
+@pytest.mark.parametrize("version", [st.SECTRANS_PROTOCOL_TLS12,
+                                     st.SECTRANS_PROTOCOL_TLS13],
+                         ids=["tls12", "tls13"])
+def test_rsa_key_usage_is_enforced(pki, version):
+    """An RSA server certificate whose keyUsage lacks digitalSignature
+    cannot sign an ECDHE key exchange: the client refuses it (-9808) on TLS
+    1.2 as on 1.3, even when chain verification is off."""
+    for verify_mode in (None, st.SECTRANS_VERIFY_NONE):
+        client, server = helpers.make_pair(pki.rsa_encipher_only, client=dict(
+            max_version=version, verify_mode=verify_mode))
+        client_status, _ = helpers.drive_handshake(client, server)
+        assert client_status == st.SECTRANS_ERR_BAD_CERT, helpers.describe(
+            client_status, client)
+        assert "KEY_USAGE" in st.sectrans_context_error_detail(client)

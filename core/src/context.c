@@ -207,7 +207,9 @@ sectrans_status sectrans_set_peer_domain_name(sectrans_context *ctx,
     len--; /* Secure Transport tolerates a counted trailing NUL */
   if (len > 1 && name[len - 1] == '.')
     len--; /* "host." is absolute anyway; SNI and certificates omit the dot */
-  if (len > SECTRANS_MAX_PEER_NAME_LENGTH || memchr(name, '\0', len) != NULL)
+  /* A '*' would make the name a wildcard pattern that matches many hosts. */
+  if (len > SECTRANS_MAX_PEER_NAME_LENGTH || memchr(name, '\0', len) != NULL ||
+      memchr(name, '*', len) != NULL)
     return SECTRANS_ERR_PARAM;
   if (ctx->side == SECTRANS_SERVER)
     return SECTRANS_SUCCESS; /* a no-op on servers, as in Secure Transport */

@@ -347,6 +347,9 @@ sectrans_trust *context_peer_trust_create(sectrans_context *ctx);
 /* The settings a setter may change, or NULL with *status -50 (NULL ctx)
  * or -909 (session active). */
 struct settings *context_settings(sectrans_context *ctx, sectrans_status *status);
+/* session.c: the status a closed (-9805) or failed (its saved status)
+ * context answers every call with; 0 while it is open. */
+sectrans_status session_end_status(const sectrans_context *ctx);
 /* 1 while the session is active (setters then give -909). */
 int context_is_active(const sectrans_context *ctx);
 

@@ -76,6 +76,7 @@ static sectrans_status abort_session(sectrans_context *ctx, sectrans_status stat
   transport_flush(ctx);
   ctx->state = SECTRANS_STATE_ABORTED;
   ctx->wants = 0;
+  bytes_free(&ctx->transport.input); /* never read now */
   return status;
 }
 
@@ -118,6 +119,9 @@ static int apply_context_extras(sectrans_context *ctx) {
         !bssl.SSL_set_tlsext_host_name(ssl, ctx->peer_name))
       return 0;
     bssl.SSL_enable_ocsp_stapling(ssl);
+    /* An RSA leaf must allow what TLS 1.2 does with it (TLS 1.3 always
+     * checks); also when chain verification is off. */
+    bssl.SSL_set_enforce_rsa_key_usage(ssl, 1);
     SSL_SESSION *session = session_cache_key(ctx, key) ? session_cache_take(key) : NULL;
     if (session != NULL) {
       int ok = bssl.SSL_set_session(ssl, session);
@@ -232,16 +236,19 @@ static sectrans_status act_on_error(sectrans_context *ctx) {
   return fail_handshake(ctx, status);
 }
 
-/* The status a closed or failed context answers with, or 0 when open. */
-static sectrans_status closed_status(sectrans_context *ctx) {
-  if (ctx->out_of_band != SECTRANS_SUCCESS && ctx->state != SECTRANS_STATE_CLOSED &&
-      ctx->state != SECTRANS_STATE_ABORTED)
-    return act_on_error(ctx);
+sectrans_status session_end_status(const sectrans_context *ctx) {
   if (ctx->state == SECTRANS_STATE_CLOSED)
     return SECTRANS_CLOSED_GRACEFUL;
   if (ctx->state == SECTRANS_STATE_ABORTED)
     return ctx->terminal ? ctx->terminal : SECTRANS_CLOSED_ABORT;
   return SECTRANS_SUCCESS;
+}
+
+/* The status a closed or failed context answers with, or 0 when open. */
+static sectrans_status closed_status(sectrans_context *ctx) {
+  if (ctx->out_of_band != SECTRANS_SUCCESS && session_end_status(ctx) == SECTRANS_SUCCESS)
+    return act_on_error(ctx);
+  return session_end_status(ctx);
 }
 
 sectrans_status sectrans_handshake(sectrans_context *ctx) {

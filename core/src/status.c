@@ -21,7 +21,11 @@
  *        PEER_DID_NOT_RETURN_A_CERTIFICATE          (Apple's result when a
  *                                                    required client cert is
  *                                                    missing)
- *   SSL  CERTIFICATE_AND_PRIVATE_KEY_MISMATCH     -9808 errSSLBadCert
+ *   SSL  BAD_SIGNATURE (a peer's signature does   -9809 errSSLCrypto
+ *        not verify; outranks the EC/BN error
+ *        that found it)
+ *   SSL  CERTIFICATE_AND_PRIVATE_KEY_MISMATCH,    -9808 errSSLBadCert
+ *        KEY_USAGE_BIT_INCORRECT
  *   SSL  NO_CERTIFICATE_SET (server, no identity) -9848 errSSLBadConfiguration
  *   SSL  WRONG_VERSION_NUMBER, anything else      -9800 errSSLProtocol
  *        (BoringSSL's WRONG_VERSION_NUMBER is a record header whose version
@@ -242,7 +246,9 @@ static const struct code_map ssl_reason_table[] = {
     {SSL_R_CERTIFICATE_VERIFY_FAILED, SECTRANS_ERR_X_CERT_CHAIN_INVALID},
     {SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE,
      SECTRANS_ERR_X_CERT_CHAIN_INVALID},
+    {SSL_R_BAD_SIGNATURE, SECTRANS_ERR_CRYPTO},
     {SSL_R_CERTIFICATE_AND_PRIVATE_KEY_MISMATCH, SECTRANS_ERR_BAD_CERT},
+    {SSL_R_KEY_USAGE_BIT_INCORRECT, SECTRANS_ERR_BAD_CERT},
     {SSL_R_NO_CERTIFICATE_SET, SECTRANS_ERR_BAD_CONFIGURATION},
     {SSL_R_WRONG_VERSION_NUMBER, SECTRANS_ERR_PROTOCOL},
 };

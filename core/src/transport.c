@@ -270,6 +270,9 @@ sectrans_status sectrans_feed_input(sectrans_context *ctx, const void *data,
     return SECTRANS_ERR_PARAM;
   if (ctx->transport.input_eof)
     return SECTRANS_ERR_BAD_REQ;
+  /* A finished context never reads again: keeping input would only grow. */
+  if ((status = session_end_status(ctx)) != SECTRANS_SUCCESS)
+    return status;
   return bytes_append(&ctx->transport.input, data, len) ? SECTRANS_SUCCESS
                                                         : SECTRANS_ERR_ALLOCATE;
 }

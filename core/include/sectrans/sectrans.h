@@ -594,7 +594,9 @@ SECTRANS_API sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd);
  * failure; 0 is success with nothing queued); sectrans_output_pending says how many are
  * queued. On this transport sectrans_write always takes all data: the
  * caller bounds memory by taking output. Errors: -50, -909 (another
- * transport is set, or feed after feed_eof). */
+ * transport is set, or feed after feed_eof). sectrans_feed_input on a
+ * closed or failed context takes nothing and returns the status every
+ * call on it returns (-9805, or the saved failure). */
 SECTRANS_API sectrans_status sectrans_feed_input(sectrans_context *ctx,
                                                  const void *data, size_t len);
 SECTRANS_API sectrans_status sectrans_feed_eof(sectrans_context *ctx);
@@ -615,7 +617,8 @@ SECTRANS_API int sectrans_wants(const sectrans_context *ctx);
  * CN). A trailing NUL inside len is dropped, and so is one trailing dot
  * ("example.com." names example.com). NULL with len 0 clears it.
  * Server: accepted and ignored, as in Secure Transport. Errors: -50 (len
- * over SECTRANS_MAX_PEER_NAME_LENGTH, an embedded NUL), -909. */
+ * over SECTRANS_MAX_PEER_NAME_LENGTH, an embedded NUL, a '*': the name of
+ * one host, never a wildcard pattern), -909. */
 SECTRANS_API sectrans_status sectrans_set_peer_domain_name(
     sectrans_context *ctx, const char *name, size_t len);
 /* Any state; *len is 0 when unset. Errors: -50, -9817. */
