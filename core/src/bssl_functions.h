@@ -68,8 +68,11 @@ BSSL_FN(BIO_read)
 BSSL_FN(BIO_write)
 BSSL_FN(BIO_pending)
 BSSL_FN(BIO_mem_contents)
-BSSL_FN(BIO_reset)
-BSSL_FN(BIO_set_mem_eof_return)
+BSSL_FN(BIO_get_data)
+BSSL_FN(BIO_set_data)
+BSSL_FN(BIO_set_init)
+BSSL_FN(BIO_set_retry_read)
+BSSL_FN(BIO_clear_retry_flags)
 
 /* err.h, mem.h */
 BSSL_FN(ERR_get_error)

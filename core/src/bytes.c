@@ -38,9 +38,7 @@ size_t bytes_queued(const struct bytes *b) { return b->len - b->start; }
 
 const uint8_t *bytes_head(const struct bytes *b) { return b->data + b->start; }
 
-int bytes_append(struct bytes *b, const void *data, size_t len) {
-  if (len == 0)
-    return 1;
+uint8_t *bytes_reserve(struct bytes *b, size_t len) {
   if (b->start > 0 && b->len + len > b->cap) {
     /* Reuse the consumed front before growing. */
     memmove(b->data, b->data + b->start, b->len - b->start);
@@ -49,18 +47,29 @@ int bytes_append(struct bytes *b, const void *data, size_t len) {
   }
   if (b->len + len > b->cap) {
     if (len > SIZE_MAX / 2 - b->len)
-      return 0;
+      return NULL;
     size_t cap = b->cap ? b->cap : 4096;
     while (cap < b->len + len)
       cap *= 2;
     uint8_t *grown = realloc(b->data, cap);
     if (grown == NULL)
-      return 0;
+      return NULL;
     b->data = grown;
     b->cap = cap;
   }
-  memcpy(b->data + b->len, data, len);
-  b->len += len;
+  return b->data + b->len;
+}
+
+void bytes_commit(struct bytes *b, size_t len) { b->len += len; }
+
+int bytes_append(struct bytes *b, const void *data, size_t len) {
+  if (len == 0)
+    return 1;
+  uint8_t *tail = bytes_reserve(b, len);
+  if (tail == NULL)
+    return 0;
+  memcpy(tail, data, len);
+  bytes_commit(b, len);
   return 1;
 }
 

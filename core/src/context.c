@@ -26,18 +26,12 @@ int context_is_active(const sectrans_context *ctx) {
 
 static sectrans_status attach_ssl(sectrans_context *ctx) {
   ctx->ssl = bssl.SSL_new(ctx->config->ssl_ctx);
-  ctx->rbio = bssl.BIO_new(bssl.BIO_s_mem());
-  ctx->wbio = bssl.BIO_new(bssl.BIO_s_mem());
-  if (ctx->ssl == NULL || ctx->rbio == NULL || ctx->wbio == NULL) {
-    if (ctx->rbio != NULL) bssl.BIO_free(ctx->rbio);
-    if (ctx->wbio != NULL) bssl.BIO_free(ctx->wbio);
-    ctx->rbio = ctx->wbio = NULL;
+  if (ctx->ssl == NULL)
     return SECTRANS_ERR_ALLOCATE;
-  }
-  /* An empty BIO means "wait for more", never end of stream. */
-  bssl.BIO_set_mem_eof_return(ctx->rbio, -1);
-  bssl.BIO_set_mem_eof_return(ctx->wbio, -1);
-  bssl.SSL_set_bio(ctx->ssl, ctx->rbio, ctx->wbio); /* ssl owns both */
+  BIO *bio = transport_bio_new(ctx);
+  if (bio == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  bssl.SSL_set_bio(ctx->ssl, bio, bio); /* ssl owns it */
   if (!bssl.SSL_set_ex_data(ctx->ssl, config_ssl_ex_index(), ctx))
     return SECTRANS_ERR_ALLOCATE;
   if (ctx->side == SECTRANS_CLIENT)
@@ -109,7 +103,7 @@ void sectrans_context_release(sectrans_context *ctx) {
   if (bad_handle(ctx, KIND_CONTEXT) || !object_release(&ctx->obj))
     return;
   if (ctx->ssl != NULL)
-    bssl.SSL_free(ctx->ssl); /* frees rbio and wbio too */
+    bssl.SSL_free(ctx->ssl); /* frees the BIO too */
   transport_clear(&ctx->transport);
   settings_clear(&ctx->settings);
   sectrans_trust_release(ctx->peer_trust);

@@ -60,6 +60,10 @@ struct bytes {
 };
 
 int bytes_append(struct bytes *b, const void *data, size_t len);
+/* Room for len more bytes at the tail (NULL on allocation failure); what
+ * was written there joins the queue with bytes_commit. */
+uint8_t *bytes_reserve(struct bytes *b, size_t len);
+void bytes_commit(struct bytes *b, size_t len);
 size_t bytes_queued(const struct bytes *b);
 const uint8_t *bytes_head(const struct bytes *b);
 void bytes_consume(struct bytes *b, size_t n);
@@ -260,19 +264,20 @@ struct transport {
   struct bytes input;  /* memory transport: fed and not yet framed */
   int input_eof;
   struct bytes output; /* the write queue: ciphertext not yet sent */
-  /* The record being assembled: header, then exactly its body. A longer
-   * record is handed to BoringSSL by its header alone, and it alerts. */
-  uint8_t record[SSL3_RT_HEADER_LENGTH + SSL3_RT_MAX_ENCRYPTED_LENGTH];
-  size_t record_have;
+  /* Bytes at the head of input that form the record BoringSSL may read. */
+  size_t ready;
 };
 
-/* Moves one whole TLS record into rbio, asking the transport for exact
- * amounts (header, then body) and keeping partial progress. Returns 0,
- * SECTRANS_WOULD_BLOCK, or the end-of-stream / error status. */
+/* Makes one whole TLS record ready for BoringSSL at the head of the input
+ * queue, asking the transport for exact amounts (header, then body) and
+ * keeping partial progress. Returns 0, SECTRANS_WOULD_BLOCK, or the
+ * end-of-stream / error status. */
 sectrans_status transport_fetch_record(sectrans_context *ctx);
-/* Moves what BoringSSL wrote (wbio) to the end of the write queue. Returns 0
- * on allocation failure. */
-int transport_collect(sectrans_context *ctx);
+/* The BIO BoringSSL reads ready records from and writes the write queue
+ * through; NULL on allocation failure. */
+BIO *transport_bio_new(sectrans_context *ctx);
+/* Frees unread input: a finished context never reads again. */
+void transport_drop_input(struct transport *t);
 /* Sends the write queue to the transport until it is empty or the
  * transport would block. Returns 0, SECTRANS_WOULD_BLOCK or an error. The
  * memory transport leaves it for sectrans_take_output and returns 0. */
@@ -292,7 +297,6 @@ struct sectrans_context {
   char *peer_name;         /* NUL-terminated, NULL when unset */
   size_t peer_name_len;
   SSL *ssl;
-  BIO *rbio, *wbio; /* memory BIOs; wbio's bytes move to transport.output */
   struct transport transport;
   int state;                 /* sectrans_session_state */
   sectrans_status terminal;  /* saved status of a failed handshake */

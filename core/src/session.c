@@ -76,7 +76,7 @@ static sectrans_status abort_session(sectrans_context *ctx, sectrans_status stat
   transport_flush(ctx);
   ctx->state = SECTRANS_STATE_ABORTED;
   ctx->wants = 0;
-  bytes_free(&ctx->transport.input); /* never read now */
+  transport_drop_input(&ctx->transport);
   return status;
 }
 
@@ -305,8 +305,6 @@ static sectrans_status encrypt_all(sectrans_context *ctx, const uint8_t *data,
     if (ret <= 0)
       return ssl_failure(ctx, ret);
     off += (size_t)ret;
-    if (!transport_collect(ctx))
-      return SECTRANS_ERR_ALLOCATE;
   }
   return SECTRANS_SUCCESS;
 }

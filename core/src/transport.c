@@ -15,7 +15,7 @@
 
 enum { RECORD_HEADER = 5 };
 
-/* ---- reading: one source per transport ------------------------------------ */
+/* ---- reading: records into the input queue -------------------------------- */
 
 /* Reads up to want bytes into dst. Returns 0 when all want bytes arrived,
  * SECTRANS_WOULD_BLOCK with *got < want, or an end/error status. */
@@ -61,25 +61,21 @@ static sectrans_status read_fd(sectrans_context *ctx, uint8_t *dst,
   }
 }
 
-static sectrans_status read_memory(sectrans_context *ctx, uint8_t *dst,
-                                   size_t want, size_t *got) {
+/* Appends up to want bytes from the transport to the input queue. The
+ * memory transport's bytes are there already: it can only say why not. */
+static sectrans_status read_into_queue(sectrans_context *ctx, size_t want) {
   struct transport *t = &ctx->transport;
-  size_t n = bytes_queued(&t->input);
-  *got = n < want ? n : want;
-  memcpy(dst, bytes_head(&t->input), *got);
-  bytes_consume(&t->input, *got);
-  if (*got > 0)
-    return SECTRANS_SUCCESS;
-  return t->input_eof ? SECTRANS_CLOSED_ABORT : SECTRANS_WOULD_BLOCK;
-}
-
-static sectrans_status read_some(sectrans_context *ctx, uint8_t *dst,
-                                 size_t want, size_t *got) {
-  switch (ctx->transport.kind) {
-  case TRANSPORT_CALLBACKS: return read_callbacks(ctx, dst, want, got);
-  case TRANSPORT_FD: return read_fd(ctx, dst, want, got);
-  default: return read_memory(ctx, dst, want, got);
-  }
+  if (t->kind == TRANSPORT_MEMORY)
+    return t->input_eof ? SECTRANS_CLOSED_ABORT : SECTRANS_WOULD_BLOCK;
+  uint8_t *tail = bytes_reserve(&t->input, want);
+  if (tail == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  size_t got = 0;
+  sectrans_status status = t->kind == TRANSPORT_FD
+                               ? read_fd(ctx, tail, want, &got)
+                               : read_callbacks(ctx, tail, want, &got);
+  bytes_commit(&t->input, got);
+  return status;
 }
 
 static size_t record_length(const uint8_t *h) {
@@ -89,55 +85,87 @@ static size_t record_length(const uint8_t *h) {
 /* A header BoringSSL will reject (plaintext HTTP, SSLv2, a length over
  * TLS's limit) is handed over at once: the error, and the alert to the
  * peer, come now rather than after thousands of bytes. */
-static int header_is_plausible(const struct transport *t) {
-  const uint8_t *h = t->record;
+static int header_is_plausible(const uint8_t *h) {
   return h[0] >= 20 && h[0] <= 24 && h[1] == 3 &&
-         record_length(h) <= sizeof(t->record);
+         record_length(h) <= RECORD_HEADER + SSL3_RT_MAX_ENCRYPTED_LENGTH;
 }
 
 sectrans_status transport_fetch_record(sectrans_context *ctx) {
   struct transport *t = &ctx->transport;
   for (;;) {
-    size_t target = RECORD_HEADER;
-    if (t->record_have >= RECORD_HEADER) {
-      if (!header_is_plausible(t))
-        break;
-      target = record_length(t->record);
+    size_t have = bytes_queued(&t->input), target = RECORD_HEADER;
+    if (have >= RECORD_HEADER) {
+      const uint8_t *header = bytes_head(&t->input);
+      target = header_is_plausible(header) ? record_length(header) : RECORD_HEADER;
     }
-    if (t->record_have == target)
-      break;
-    size_t got;
-    sectrans_status status =
-        read_some(ctx, t->record + t->record_have, target - t->record_have, &got);
-    t->record_have += got;
+    if (have >= target) {
+      t->ready = target;
+      return SECTRANS_SUCCESS;
+    }
+    sectrans_status status = read_into_queue(ctx, target - have);
     if (status == SECTRANS_SUCCESS)
       continue;
-    if (status == SECTRANS_WOULD_BLOCK || status == SECTRANS_ERR_PARAM)
+    if (status == SECTRANS_WOULD_BLOCK || status == SECTRANS_ERR_PARAM ||
+        status == SECTRANS_ERR_ALLOCATE)
       return status;
     /* End of stream or a transport error: on a record boundary Secure
      * Transport reports it as an abort; inside a record, unchanged. */
-    return t->record_have < RECORD_HEADER ? SECTRANS_CLOSED_ABORT : status;
+    return bytes_queued(&t->input) < RECORD_HEADER ? SECTRANS_CLOSED_ABORT : status;
   }
-  int written = bssl.BIO_write(ctx->rbio, t->record, (int)t->record_have);
-  t->record_have = 0;
-  return written > 0 ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
 int transport_reads_past_leftover(const struct transport *t) {
   return t->kind == TRANSPORT_CALLBACKS;
 }
 
-/* ---- writing: the queue and its drain ---------------------------------------- */
+/* ---- the BIO: BoringSSL's one view of the transport ------------------------ */
 
-int transport_collect(sectrans_context *ctx) {
-  const uint8_t *data;
-  size_t len;
-  if (!bssl.BIO_mem_contents(ctx->wbio, &data, &len) || len == 0)
-    return 1;
-  if (!bytes_append(&ctx->transport.output, data, len))
-    return 0;
-  return bssl.BIO_reset(ctx->wbio) == 1;
+/* Reads serve the record transport_fetch_record made ready, straight from
+ * the input queue; writes append to the write queue. One copy each way,
+ * nothing zeroed, no second buffer. */
+static int bio_read(BIO *bio, char *out, int len) {
+  struct transport *t = &((sectrans_context *)bssl.BIO_get_data(bio))->transport;
+  bssl.BIO_clear_retry_flags(bio);
+  if (t->ready == 0) {
+    bssl.BIO_set_retry_read(bio); /* "wait for more", never end of stream */
+    return -1;
+  }
+  size_t n = len > 0 && (size_t)len < t->ready ? (size_t)len : t->ready;
+  memcpy(out, bytes_head(&t->input), n);
+  bytes_consume(&t->input, n);
+  t->ready -= n;
+  return (int)n;
 }
+
+static int bio_write(BIO *bio, const char *data, int len) {
+  struct transport *t = &((sectrans_context *)bssl.BIO_get_data(bio))->transport;
+  bssl.BIO_clear_retry_flags(bio);
+  return bytes_append(&t->output, data, (size_t)len) ? len : -1;
+}
+
+static long bio_ctrl(BIO *bio, int cmd, long larg, void *parg) {
+  return cmd == BIO_CTRL_FLUSH; /* the write queue is flushed by the caller */
+}
+
+static const BIO_METHOD transport_bio_method = {
+    BIO_TYPE_SOURCE_SINK, "sectrans transport", bio_write, bio_read, NULL,
+    NULL, bio_ctrl, NULL, NULL, NULL};
+
+BIO *transport_bio_new(sectrans_context *ctx) {
+  BIO *bio = bssl.BIO_new(&transport_bio_method);
+  if (bio != NULL) {
+    bssl.BIO_set_data(bio, ctx);
+    bssl.BIO_set_init(bio, 1);
+  }
+  return bio;
+}
+
+void transport_drop_input(struct transport *t) {
+  bytes_free(&t->input);
+  t->ready = 0;
+}
+
+/* ---- writing: the queue and its drain ---------------------------------------- */
 
 static sectrans_status write_callbacks(sectrans_context *ctx, const uint8_t *data,
                                        size_t len, size_t *sent) {
@@ -181,8 +209,6 @@ static sectrans_status write_fd(sectrans_context *ctx, const uint8_t *data,
 
 sectrans_status transport_flush(sectrans_context *ctx) {
   struct transport *t = &ctx->transport;
-  if (!transport_collect(ctx))
-    return SECTRANS_ERR_ALLOCATE;
   if (t->kind == TRANSPORT_MEMORY)
     return SECTRANS_SUCCESS; /* the caller takes it with sectrans_take_output */
   while (bytes_queued(&t->output) > 0) {
@@ -295,8 +321,6 @@ sectrans_status sectrans_take_output(sectrans_context *ctx, void *buf,
     return status;
   if ((buf == NULL && cap > 0) || cap > SECTRANS_MAX_IO_LENGTH)
     return SECTRANS_ERR_PARAM;
-  if (!transport_collect(ctx))
-    return SECTRANS_ERR_ALLOCATE;
   struct bytes *out = &ctx->transport.output;
   size_t n = bytes_queued(out) < cap ? bytes_queued(out) : cap;
   if (n > 0)
@@ -313,9 +337,6 @@ sectrans_status sectrans_output_pending(const sectrans_context *ctx,
     return status;
   if (pending == NULL)
     return SECTRANS_ERR_PARAM;
-  size_t in_bio = 0;
-  const uint8_t *unused;
-  bssl.BIO_mem_contents(ctx->wbio, &unused, &in_bio);
-  *pending = bytes_queued(&ctx->transport.output) + in_bio;
+  *pending = bytes_queued(&ctx->transport.output);
   return SECTRANS_SUCCESS;
 }
