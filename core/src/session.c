@@ -16,6 +16,14 @@ static int chunk_of(size_t len) {
   return len > MAX_CHUNK ? MAX_CHUNK : (int)len;
 }
 
+/* BoringSSL's error queue must be empty before an SSL_* call, so that a
+ * failure reads only its own errors. It almost always is: look first,
+ * since clearing costs more than looking. */
+static void clear_stale_errors(void) {
+  if (bssl.ERR_peek_last_error() != 0)
+    bssl.ERR_clear_error();
+}
+
 /* ---- verification ---------------------------------------------------------- */
 
 /* Sets the verify callback when the handshake starts: a client always
@@ -37,7 +45,7 @@ static void install_verifier(sectrans_context *ctx) {
 static sectrans_status ssl_failure(sectrans_context *ctx, int ret) {
   int err = bssl.SSL_get_error(ctx->ssl, ret);
   if (ctx->verify_status != SECTRANS_SUCCESS) {
-    bssl.ERR_clear_error();
+    clear_stale_errors();
     return ctx->verify_status;
   }
   switch (err) {
@@ -189,7 +197,7 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
       return would_block(ctx, SECTRANS_WANT_WRITE);
     if (status != SECTRANS_SUCCESS)
       return fail_handshake(ctx, status);
-    bssl.ERR_clear_error();
+    clear_stale_errors();
     int ret = bssl.SSL_do_handshake(ctx->ssl);
     if (ret == 1)
       break;
@@ -215,9 +223,9 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
     /* A TLS 1.3 server's NewSessionTickets wait for its first write; an
      * empty one sends them now, so a server that only reads still lets its
      * clients resume. */
-    bssl.ERR_clear_error();
+    clear_stale_errors();
     bssl.SSL_write(ctx->ssl, "", 0);
-    bssl.ERR_clear_error();
+    clear_stale_errors();
   }
   return flush_or_abort(ctx);
 }
@@ -300,7 +308,7 @@ static sectrans_status begin_data_call(sectrans_context *ctx, const void *data,
 static sectrans_status encrypt_all(sectrans_context *ctx, const uint8_t *data,
                                    size_t len) {
   for (size_t off = 0; off < len;) {
-    bssl.ERR_clear_error();
+    clear_stale_errors();
     int ret = bssl.SSL_write(ctx->ssl, data + off, chunk_of(len - off));
     if (ret <= 0)
       return ssl_failure(ctx, ret);
@@ -345,9 +353,9 @@ static size_t copy_leftover(sectrans_context *ctx, uint8_t *data, size_t len) {
 static void send_close_notify(sectrans_context *ctx) {
   if (ctx->write_closed || !bssl.SSL_is_init_finished(ctx->ssl))
     return;
-  bssl.ERR_clear_error();
+  clear_stale_errors();
   bssl.SSL_shutdown(ctx->ssl);
-  bssl.ERR_clear_error();
+  clear_stale_errors();
   ctx->write_closed = 1;
 }
 
@@ -361,12 +369,19 @@ static sectrans_status peer_closed(sectrans_context *ctx) {
 }
 
 /* Reads until one record yields plaintext (records without any, such as
- * session tickets, are consumed on the way). */
+ * session tickets, are consumed on the way). BoringSSL holds no unread
+ * ciphertext here, so a record is fetched before it is asked, rather than
+ * after an SSL_read that could only fail. */
 static sectrans_status read_record(sectrans_context *ctx, uint8_t *data,
                                    size_t len, size_t *got) {
   *got = 0;
   for (;;) {
-    bssl.ERR_clear_error();
+    sectrans_status status = transport_fetch_record(ctx);
+    if (status == SECTRANS_WOULD_BLOCK)
+      return would_block(ctx, SECTRANS_WANT_READ);
+    if (status != SECTRANS_SUCCESS)
+      return abort_session(ctx, status);
+    clear_stale_errors();
     int ret = bssl.SSL_read(ctx->ssl, data, chunk_of(len));
     if (ret > 0) {
       *got = (size_t)ret;
@@ -378,13 +393,8 @@ static sectrans_status read_record(sectrans_context *ctx, uint8_t *data,
     if (err != SSL_ERROR_WANT_READ)
       return abort_session(ctx, ssl_failure(ctx, ret));
     /* Anything BoringSSL wants to say (a KeyUpdate answer) goes first. */
-    sectrans_status status = transport_flush(ctx);
+    status = transport_flush(ctx);
     if (status != SECTRANS_SUCCESS && status != SECTRANS_WOULD_BLOCK)
-      return abort_session(ctx, status);
-    status = transport_fetch_record(ctx);
-    if (status == SECTRANS_WOULD_BLOCK)
-      return would_block(ctx, SECTRANS_WANT_READ);
-    if (status != SECTRANS_SUCCESS)
       return abort_session(ctx, status);
   }
 }
