@@ -5,6 +5,10 @@
 - coexistence: sectrans in a process linked to OpenSSL 3, which loaded
   first; run under LD_DEBUG=bindings to prove neither BoringSSL nor
   libsectrans bound a single symbol into OpenSSL.
+- wrong_handles: every public function given a handle of the wrong kind
+  (and Apple's SSLSetCertificate / SecTrustCreateWithCertificates with an
+  identity and a certificate swapped): -50, never a crash.
+- keylog: a key log callback set on a context rather than its config.
 
 Each one (and `sectrans demo`, the threaded fd-transport path) also runs
 under valgrind: zero errors, zero bytes definitely lost.
@@ -25,7 +29,7 @@ SUPPRESSIONS = os.path.join(TESTS_DIR, "c", "valgrind.supp")
 TIMEOUT = 120
 VALGRIND_TIMEOUT = 600
 
-PROGRAMS = ["callback_transport", "coexistence", "wrong_handles"]
+PROGRAMS = ["callback_transport", "coexistence", "wrong_handles", "keylog"]
 
 BINDING = re.compile(
     r"binding file (?P<source>\S+) \[\d+\] to (?P<target>\S+) \[\d+\]: "

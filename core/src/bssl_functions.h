@@ -5,7 +5,7 @@
  */
 
 /* ssl.h: contexts and connections */
-BSSL_FN(TLS_method)
+BSSL_FN(TLS_with_buffers_method)
 BSSL_FN(SSL_CTX_new)
 BSSL_FN(SSL_CTX_free)
 BSSL_FN(SSL_CTX_set_min_proto_version)
@@ -21,6 +21,7 @@ BSSL_FN(SSL_get_ex_new_index)
 BSSL_FN(SSL_get_ex_data)
 BSSL_FN(SSL_set_ex_data)
 BSSL_FN(SSL_new)
+BSSL_FN(SSL_set_SSL_CTX)
 BSSL_FN(SSL_free)
 BSSL_FN(SSL_set_bio)
 BSSL_FN(SSL_set_connect_state)

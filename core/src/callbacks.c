@@ -158,9 +158,10 @@ static void log_key(const SSL *ssl, const char *line) {
     ctx->settings.keylog(ctx->settings.keylog_user, line);
 }
 
-void callbacks_install(SSL_CTX *ssl_ctx, int side) {
+void callbacks_install(SSL_CTX *ssl_ctx, int side, int log_keys) {
   bssl.SSL_CTX_set_cert_cb(ssl_ctx, select_certificate, NULL);
-  bssl.SSL_CTX_set_keylog_callback(ssl_ctx, log_key);
+  if (log_keys)
+    bssl.SSL_CTX_set_keylog_callback(ssl_ctx, log_key);
   if (side == SECTRANS_SERVER) {
     bssl.SSL_CTX_set_select_certificate_cb(ssl_ctx, client_hello);
     bssl.SSL_CTX_set_alpn_select_cb(ssl_ctx, select_alpn, NULL);

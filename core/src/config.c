@@ -51,6 +51,8 @@ void sectrans_config_release(sectrans_config *config) {
   settings_clear(&config->settings);
   if (config->ssl_ctx != NULL)
     bssl.SSL_CTX_free(config->ssl_ctx);
+  if (config->keylog_ssl_ctx != NULL)
+    bssl.SSL_CTX_free(config->keylog_ssl_ctx);
   free(config);
 }
 
@@ -103,8 +105,8 @@ static const uint16_t verify_prefs[] = {
     SSL_SIGN_ED25519,
 };
 
-static SSL_CTX *build_ssl_ctx(int side) {
-  SSL_CTX *ssl_ctx = bssl.SSL_CTX_new(bssl.TLS_method());
+static SSL_CTX *build_ssl_ctx(int side, int log_keys) {
+  SSL_CTX *ssl_ctx = bssl.SSL_CTX_new(bssl.TLS_with_buffers_method());
   if (ssl_ctx == NULL)
     return NULL;
   if (!bssl.SSL_CTX_set_verify_algorithm_prefs(
@@ -118,7 +120,7 @@ static SSL_CTX *build_ssl_ctx(int side) {
     bssl.SSL_CTX_free(ssl_ctx);
     return NULL;
   }
-  callbacks_install(ssl_ctx, side);
+  callbacks_install(ssl_ctx, side, log_keys);
   return ssl_ctx;
 }
 
@@ -129,11 +131,24 @@ int config_freeze(sectrans_config *config) {
     return 0;
   pthread_mutex_lock(&freeze_lock);
   if (config->ssl_ctx == NULL)
-    config->ssl_ctx = build_ssl_ctx(config->side);
+    config->ssl_ctx = build_ssl_ctx(config->side, config->settings.keylog != NULL);
   if (config->ssl_ctx != NULL)
     atomic_store(&config->frozen, 1);
   pthread_mutex_unlock(&freeze_lock);
   return config->ssl_ctx != NULL;
+}
+
+/* BoringSSL formats every secret for a key log callback it finds on the
+ * SSL_CTX, so the config's own SSL_CTX has one only when the config logs
+ * keys. A context that asks for key logging alone switches to this twin
+ * (its tickets still belong to the config's SSL_CTX). */
+SSL_CTX *config_keylog_ssl_ctx(sectrans_config *config) {
+  pthread_mutex_lock(&freeze_lock);
+  if (config->keylog_ssl_ctx == NULL)
+    config->keylog_ssl_ctx = build_ssl_ctx(config->side, 1);
+  SSL_CTX *twin = config->keylog_ssl_ctx;
+  pthread_mutex_unlock(&freeze_lock);
+  return twin;
 }
 
 static sectrans_config *default_configs[2];

@@ -240,11 +240,15 @@ struct sectrans_config {
   int side;
   atomic_int frozen;
   struct settings settings;
-  SSL_CTX *ssl_ctx; /* built when frozen */
+  SSL_CTX *ssl_ctx;        /* built when frozen */
+  SSL_CTX *keylog_ssl_ctx; /* its key-logging twin, built when needed */
 };
 
 /* Freezes config and builds its SSL_CTX (once). Returns 0 on failure. */
 int config_freeze(sectrans_config *config);
+/* The config's SSL_CTX with a key log callback (built once); NULL on
+ * allocation failure. */
+SSL_CTX *config_keylog_ssl_ctx(sectrans_config *config);
 /* The process-wide default config of a side (built once); NULL on
  * failure. Not retained for the caller. */
 sectrans_config *config_default(int side);
@@ -328,7 +332,7 @@ struct sectrans_context {
 /* The context an SSL belongs to (never NULL for sectrans' SSL objects). */
 sectrans_context *context_of(const SSL *ssl);
 /* Installs the SSL_CTX-wide callbacks on a config's SSL_CTX. */
-void callbacks_install(SSL_CTX *ssl_ctx, int side);
+void callbacks_install(SSL_CTX *ssl_ctx, int side, int log_keys);
 enum ssl_verify_result_t callbacks_verify_peer(SSL *ssl, uint8_t *alert);
 
 /* ---- session_cache.c: the process-wide client session cache -------------- */

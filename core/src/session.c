@@ -166,6 +166,12 @@ static sectrans_status start_handshake(sectrans_context *ctx) {
                             "(or SECTRANS_VERIFY_CHAIN_ONLY)");
     return fail_handshake(ctx, SECTRANS_ERR_BAD_CONFIGURATION);
   }
+  /* Before settings_apply: switching the SSL_CTX resets the identity. */
+  if (ctx->settings.keylog != NULL && ctx->config->settings.keylog == NULL) {
+    SSL_CTX *logging = config_keylog_ssl_ctx(ctx->config);
+    if (logging == NULL || bssl.SSL_set_SSL_CTX(ctx->ssl, logging) == NULL)
+      return fail_handshake(ctx, SECTRANS_ERR_ALLOCATE);
+  }
   sectrans_status status = settings_apply(&ctx->settings, ctx->side, ctx->ssl,
                                           ctx->detail, sizeof(ctx->detail));
   if (status != SECTRANS_SUCCESS)
