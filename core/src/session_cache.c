@@ -14,17 +14,27 @@
 
 #include "internal.h"
 
-enum { CACHE_TTL = 600, CACHE_MAX_ENTRIES = 1024 };
+enum {
+  CACHE_TTL = 600,
+  CACHE_MAX_ENTRIES = 1024,
+  CACHE_MAX_PER_PEER = 4, /* a TLS 1.3 server sends two tickets a connection */
+  CACHE_BUCKETS = 256     /* keys are SHA-256 digests: their first byte hashes */
+};
 
+/* An entry is in its key's bucket (newest first) and in the age list
+ * (oldest first), so lookups touch one short bucket and eviction takes
+ * the oldest entry at once. */
 struct cache_entry {
   uint8_t key[32];
   SSL_SESSION *session;
   time_t expires;
-  struct cache_entry *next;
+  struct cache_entry *bucket_next;
+  struct cache_entry *older, *newer;
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct cache_entry *cache_head; /* newest first */
+static struct cache_entry *buckets[CACHE_BUCKETS];
+static struct cache_entry *oldest, *newest;
 static size_t cache_count;
 
 int session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
@@ -51,65 +61,93 @@ int session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
   return 1;
 }
 
-static void entry_free(struct cache_entry *entry) {
-  bssl.SSL_SESSION_free(entry->session);
-  free(entry);
-  cache_count--;
+static struct cache_entry **bucket_of(const uint8_t key[32]) {
+  return &buckets[key[0] % CACHE_BUCKETS];
 }
 
-/* Drops expired entries, and the oldest ones beyond the limit. */
-static void prune(time_t now) {
-  size_t kept = 0;
-  for (struct cache_entry **link = &cache_head; *link != NULL;) {
-    struct cache_entry *entry = *link;
-    if (entry->expires <= now || kept >= CACHE_MAX_ENTRIES) {
-      *link = entry->next;
-      entry_free(entry);
-    } else {
-      kept++;
-      link = &entry->next;
+/* Unlinks entry from both lists and chains it on *dead, to be freed once
+ * the lock is released. */
+static void unlink_entry(struct cache_entry *entry, struct cache_entry **dead) {
+  for (struct cache_entry **link = bucket_of(entry->key); *link != NULL;
+       link = &(*link)->bucket_next) {
+    if (*link == entry) {
+      *link = entry->bucket_next;
+      break;
     }
   }
+  *(entry->older ? &entry->older->newer : &oldest) = entry->newer;
+  *(entry->newer ? &entry->newer->older : &newest) = entry->older;
+  cache_count--;
+  entry->bucket_next = *dead;
+  *dead = entry;
+}
+
+static void free_entries(struct cache_entry *dead) {
+  while (dead != NULL) {
+    struct cache_entry *next = dead->bucket_next;
+    bssl.SSL_SESSION_free(dead->session);
+    free(dead);
+    dead = next;
+  }
+}
+
+/* Drops the expired entries at the old end, and the oldest beyond the limit. */
+static void evict(time_t now, struct cache_entry **dead) {
+  while (oldest != NULL && (oldest->expires <= now || cache_count > CACHE_MAX_ENTRIES))
+    unlink_entry(oldest, dead);
 }
 
 SSL_SESSION *session_cache_take(const uint8_t key[32]) {
   SSL_SESSION *found = NULL;
+  struct cache_entry *dead = NULL;
+  time_t now = time(NULL);
   pthread_mutex_lock(&cache_lock);
-  prune(time(NULL));
-  for (struct cache_entry **link = &cache_head; *link != NULL; link = &(*link)->next) {
-    struct cache_entry *entry = *link;
-    if (memcmp(entry->key, key, 32) != 0)
-      continue;
-    found = entry->session;
-    if (bssl.SSL_SESSION_should_be_single_use(found)) {
-      *link = entry->next;
-      free(entry); /* the reference moves to the caller */
-      cache_count--;
-    } else {
+  for (struct cache_entry *entry = *bucket_of(key); entry != NULL;) {
+    struct cache_entry *next = entry->bucket_next;
+    if (entry->expires <= now) {
+      unlink_entry(entry, &dead);
+    } else if (memcmp(entry->key, key, 32) == 0) {
+      found = entry->session;
       bssl.SSL_SESSION_up_ref(found);
+      if (bssl.SSL_SESSION_should_be_single_use(found))
+        unlink_entry(entry, &dead);
+      break;
     }
-    break;
+    entry = next;
   }
   pthread_mutex_unlock(&cache_lock);
+  free_entries(dead);
   return found;
 }
 
 void session_cache_put(const uint8_t key[32], SSL_SESSION *session) {
-  struct cache_entry *entry = calloc(1, sizeof(*entry));
+  struct cache_entry *entry = calloc(1, sizeof(*entry)), *dead = NULL;
   if (entry == NULL) {
     bssl.SSL_SESSION_free(session);
     return;
   }
   uint32_t timeout = bssl.SSL_SESSION_get_timeout(session);
+  time_t now = time(NULL);
   memcpy(entry->key, key, 32);
   entry->session = session;
-  entry->expires = time(NULL) + (timeout < CACHE_TTL ? timeout : CACHE_TTL);
+  entry->expires = now + (timeout < CACHE_TTL ? timeout : CACHE_TTL);
   pthread_mutex_lock(&cache_lock);
-  entry->next = cache_head;
-  cache_head = entry;
+  struct cache_entry **bucket = bucket_of(key), *oldest_of_peer = NULL;
+  size_t of_peer = 0;
+  for (struct cache_entry *e = *bucket; e != NULL; e = e->bucket_next)
+    if (memcmp(e->key, key, 32) == 0 && ++of_peer >= CACHE_MAX_PER_PEER)
+      oldest_of_peer = e; /* the bucket is newest first */
+  if (oldest_of_peer != NULL)
+    unlink_entry(oldest_of_peer, &dead);
+  entry->bucket_next = *bucket;
+  *bucket = entry;
+  entry->older = newest;
+  *(newest ? &newest->newer : &oldest) = entry;
+  newest = entry;
   cache_count++;
-  prune(time(NULL));
+  evict(now, &dead);
   pthread_mutex_unlock(&cache_lock);
+  free_entries(dead);
 }
 
 /* ---- the public side: peer IDs and the resumed flag ---------------------- */
