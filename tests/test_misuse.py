@@ -418,8 +418,8 @@ def _flip_last_byte_of_handshake_message(flight, msg_type):
 
 def test_bad_ecdsa_signature_reports_the_tls_reason(pki):
     """A TLS 1.2 ServerKeyExchange whose ECDSA signature does not verify:
-    -9809 (errSSLCrypto), and the detail names TLS's reason, not the
-    elliptic-curve arithmetic that found it."""
+    -9809 (errSSLCrypto) and a decrypt_error alert; the detail names TLS's
+    reason, not the elliptic-curve arithmetic that found it."""
     client, server = make_pair(pki.ecdsa_p256, client=dict(
         max_version=st.SECTRANS_PROTOCOL_TLS12))
     assert st.sectrans_handshake(client) == WOULD_BLOCK
@@ -432,3 +432,5 @@ def test_bad_ecdsa_signature_reports_the_tls_reason(pki):
     assert st.sectrans_handshake(client) == st.SECTRANS_ERR_CRYPTO
     assert "BAD_SIGNATURE" in st.sectrans_context_error_detail(client)
     assert st.sectrans_context_error_detail(client).startswith("SSL")
+    alert = take_all(client, check_status=False)
+    assert alert[:2] == b"\x15\x03" and alert[3:] == bytes([0, 2, 2, 51])  # decrypt_error
