@@ -11,7 +11,7 @@ sudo=""
 apt_packages="build-essential cmake pkg-config android-libboringssl-dev"
 if [ "$need" = test ]; then
   apt_packages="$apt_packages swig python3-dev openssl libssl-dev gnutls-bin
-    valgrind abigail-tools binutils android-boringssl
+    valgrind abigail-tools binutils
     lua5.4 liblua5.4-dev lua-socket lua-sec"
 fi
 
