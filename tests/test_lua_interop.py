@@ -1,0 +1,60 @@
+"""The Lua binding against real peers: a sectrans client against
+`openssl s_server`, a sectrans server against Python's ssl client (with
+and without a client certificate)."""
+
+import os
+import socket
+import ssl
+import sys
+
+import pytest
+
+import peers
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
+from luarun import (finish_script, leaf_env, run_script,  # noqa: E402
+                    start_script)
+
+
+@pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
+def test_client_against_openssl(build_dir, pki, tmp_path, reap, version):
+    server = reap(peers.openssl_server(pki.ecdsa_p256, str(tmp_path),
+                                       version=version))
+    run_script(build_dir, "client_openssl.lua",
+               dict(leaf_env(pki, pki.ecdsa_p256), PORT=server.port,
+                    TLS_VERSION=version))
+
+
+def python_client(pki, port, client_cert=False):
+    """Python's ssl client: verifies the Lua server, offers http/1.1,
+    exchanges two lines and ends with close_notify (unwrap)."""
+    ctx = ssl.create_default_context(cafile=pki.ca_file)
+    ctx.set_alpn_protocols(["http/1.1"])
+    if client_cert:
+        ctx.load_cert_chain(pki.client.cert_file, pki.client.key_file)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.version() == "TLSv1.3"
+            tls.sendall(b"hello from python\n")
+            reply = b""
+            while not reply.endswith(b"\n"):
+                chunk = tls.recv(100)
+                assert chunk, "the Lua server closed early"
+                reply += chunk
+            tls.sendall(b"bye\n")
+            tls.unwrap()
+    return reply
+
+
+@pytest.mark.parametrize("client_auth", [False, True],
+                         ids=["no-client-cert", "client-cert"])
+def test_server_against_python_ssl(build_dir, pki, tmp_path, reap,
+                                   client_auth):
+    env = dict(leaf_env(pki, pki.ecdsa_p256),
+               CLIENT_AUTH="1" if client_auth else "0")
+    proc, match = start_script(build_dir, "server_python.lua", str(tmp_path),
+                               env)
+    reap(proc)
+    reply = python_client(pki, int(match.group(1)), client_auth)
+    assert reply == b"HELLO FROM PYTHON\n"
+    finish_script(proc)
