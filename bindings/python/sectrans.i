@@ -517,3 +517,37 @@ SECTRANS_SCALAR_OUTPUT(int64_t, PyLong_FromLongLong)
  * compiler can. The #undef is seen by SWIG's preprocessor only. */
 #undef SECTRANS_MAX_IO_LENGTH
 %constant size_t SECTRANS_MAX_IO_LENGTH = ((size_t)PTRDIFF_MAX);
+
+/* ------------------------------------------------------------------------ */
+/* Key logging for the package (sectrans/_keylog.py)                        */
+
+/* The library calls this with each key log line, on the thread driving the
+ * handshake, while the GIL is released: it takes the GIL and calls the
+ * Python callable given to sectrans_py_set_keylog. That callable (the
+ * package's KeylogSink) stores its own exceptions for the caller to
+ * re-raise; anything escaping it anyway goes to sys.unraisablehook. */
+%{
+static void sectrans_py_keylog_line(void *user, const char *line) {
+  PyGILState_STATE gil = PyGILState_Ensure();
+  PyObject *r = PyObject_CallFunction((PyObject *)user, "s", line);
+  if (r == NULL)
+    PyErr_WriteUnraisable((PyObject *)user);
+  Py_XDECREF(r);
+  PyGILState_Release(gil);
+}
+%}
+
+/* sectrans_py_set_keylog(ctx, callable) installs the key log callback of
+ * one context; None removes it. The context does not own the callable: the
+ * caller keeps it alive as long as the context (the package stores it on
+ * the connection object that owns the context). */
+%nothread sectrans_py_set_keylog;
+%inline %{
+sectrans_status sectrans_py_set_keylog(sectrans_context *ctx, PyObject *callback) {
+  if (callback == Py_None)
+    return sectrans_set_keylog_callback(ctx, NULL, NULL);
+  if (!PyCallable_Check(callback))
+    return SECTRANS_ERR_PARAM;
+  return sectrans_set_keylog_callback(ctx, sectrans_py_keylog_line, callback);
+}
+%}

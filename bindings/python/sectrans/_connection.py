@@ -1,0 +1,217 @@
+"""What ``SSLSocket`` and ``SSLObject`` share: one library context, the
+handshake step (with the SNI callback at BreakOnClientHello), and the
+``ssl``-shaped inspection methods."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Tuple, Union, overload
+
+from . import _certdict, _ciphers
+from . import _sectrans as _st
+from ._errors import SSLError, error_for
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # noqa: F401  (re-exported for typing)
+
+    from ._context import SSLContext, SSLSession
+    from ._keylog import KeylogSink
+
+_WOULD_BLOCK = _st.SECTRANS_WOULD_BLOCK
+PeerCert = Dict[str, Any]
+
+
+class TLSConnection:
+    """The base of SSLSocket and SSLObject (not created directly)."""
+
+    _handle: Any
+    _context: "SSLContext"
+    _keylog: Optional["KeylogSink"]
+    server_side: bool
+    server_hostname: Optional[str]
+
+    def _init_tls(self, context: "SSLContext", server_side: bool,
+                  server_hostname: Optional[str],
+                  session: Optional["SSLSession"]) -> None:
+        self._context = context
+        self.server_side = server_side
+        self.server_hostname = server_hostname
+        self._handshake_done = False
+        self._handle = context._new_handle(server_side, server_hostname, session)
+        self._keylog = context._keylog_sink()
+        if self._keylog is not None:
+            _st.sectrans_py_set_keylog(self._handle, self._keylog)
+
+    def _release_tls(self) -> None:
+        """Frees the library context (nothing is sent)."""
+        handle, self._handle = getattr(self, "_handle", None), None
+        del handle
+
+    def _status(self, status: int) -> int:
+        """Passes 0 and would-block through; raises for anything else (and
+        re-raises a key log failure first)."""
+        if self._keylog is not None:
+            self._keylog.raise_error()
+        if status != 0 and status != _WOULD_BLOCK:
+            raise error_for(status, self._handle)
+        return status
+
+    def _shutdown_write(self) -> int:
+        """Sends close_notify; 0 also when the session already closed (the
+        library answered the peer's close_notify), else the status."""
+        handle = self._live_handle()
+        status = _st.sectrans_shutdown_write(handle)
+        if status in (_st.SECTRANS_CLOSED_GRACEFUL, _st.SECTRANS_ERR_BAD_REQ) and \
+                _st.sectrans_get_session_state(handle)[1] == _st.SECTRANS_STATE_CLOSED:
+            return 0
+        return self._status(status)
+
+    def _live_handle(self) -> Any:
+        if self._handle is None:
+            raise ValueError("the TLS connection is closed")
+        return self._handle
+
+    def _handshake_step(self) -> int:
+        """One handshake call: 0 when done, would-block to retry later."""
+        handle = self._live_handle()
+        status = _st.sectrans_handshake(handle)
+        while status == _st.SECTRANS_CLIENT_HELLO_RECEIVED:
+            self._run_sni_callback()
+            status = _st.sectrans_handshake(handle)
+        status = self._status(status)
+        if status == 0:
+            self._handshake_done = True
+        return status
+
+    def _run_sni_callback(self) -> None:
+        callback = self._context.sni_callback
+        status, name = _st.sectrans_get_requested_peer_name(self._handle)
+        server_name = name.decode("ascii") if status == 0 and name else None
+        try:
+            alert = callback(self, server_name, self._context) if callback else None
+        except BaseException:
+            _st.sectrans_set_error(self._handle, _st.SECTRANS_ERR_HANDSHAKE_FAIL)
+            raise
+        if alert is not None:
+            _st.sectrans_set_error(self._handle, _st.SECTRANS_ERR_HANDSHAKE_FAIL)
+            raise SSLError(_st.SECTRANS_ERR_HANDSHAKE_FAIL,
+                           "sni_callback refused the connection (%r)" % (alert,))
+        identity = self._context._identity
+        if identity is not None:
+            _st.sectrans_set_identity(self._handle, identity)
+
+    # -- the ssl-shaped inspection methods ---------------------------------
+
+    @property
+    def context(self) -> "SSLContext":
+        """The SSLContext; an sni_callback may set another one, whose
+        certificate the server then presents."""
+        return self._context
+
+    @context.setter
+    def context(self, context: "SSLContext") -> None:
+        self._context = context
+
+    def _peer_trust(self) -> Any:
+        if not self._handshake_done:
+            raise ValueError("handshake not done yet")
+        status, trust = _st.sectrans_copy_peer_trust(self._live_handle())
+        return trust if status == 0 else None
+
+    @staticmethod
+    def _chain(trust: Any) -> List[bytes]:
+        count = _st.sectrans_trust_get_certificate_count(trust)[1] or 0
+        return [_st.sectrans_certificate_copy_der(
+            _st.sectrans_trust_copy_certificate(trust, i)[1])[1] for i in range(count)]
+
+    @overload
+    def getpeercert(self, binary_form: Literal[False] = ...) -> Optional[PeerCert]: ...
+
+    @overload
+    def getpeercert(self, binary_form: Literal[True]) -> Optional[bytes]: ...
+
+    @overload
+    def getpeercert(self, binary_form: bool) -> Union[PeerCert, bytes, None]: ...
+
+    def getpeercert(self, binary_form: bool = False) -> Union[PeerCert, bytes, None]:
+        """The peer's certificate: a dict in ssl's shape (empty when it was
+        not verified), or its DER with binary_form=True; None when the peer
+        sent none."""
+        trust = self._peer_trust()
+        if trust is None:
+            return None
+        chain = self._chain(trust)
+        if not chain:
+            return None
+        if binary_form:
+            return chain[0]
+        if _st.sectrans_trust_get_result(trust)[1] != 0:
+            return {}
+        return _certdict.decode(chain[0])
+
+    def get_unverified_chain(self) -> List[bytes]:
+        """The chain the peer sent, leaf first, as DER."""
+        trust = self._peer_trust()
+        return self._chain(trust) if trust is not None else []
+
+    def get_verified_chain(self) -> List[bytes]:
+        """The peer's chain, leaf first, as DER, when it was verified
+        (empty otherwise). It lists the certificates the peer sent: the
+        library does not report the anchor it ended at."""
+        trust = self._peer_trust()
+        if trust is None or _st.sectrans_trust_get_result(trust)[1] != 0:
+            return []
+        return self._chain(trust)
+
+    def selected_alpn_protocol(self) -> Optional[str]:
+        """The protocol ALPN chose, or None."""
+        if self._handle is None:
+            return None
+        status, name = _st.sectrans_get_negotiated_alpn(self._handle)
+        return name.decode("ascii") if status == 0 and name else None
+
+    def version(self) -> Optional[str]:
+        """'TLSv1.2' or 'TLSv1.3' once the handshake is done, else None."""
+        if not self._handshake_done or self._handle is None:
+            return None
+        status, protocol = _st.sectrans_get_negotiated_protocol_version(self._handle)
+        return _st.sectrans_protocol_name(protocol) if status == 0 else None
+
+    def cipher(self) -> Optional[Tuple[str, str, int]]:
+        """(name, protocol, secret bits) of the negotiated suite, or None."""
+        version = self.version()
+        if version is None:
+            return None
+        status, suite = _st.sectrans_get_negotiated_cipher(self._handle)
+        return _ciphers.describe(suite, version) if status == 0 else None
+
+    def shared_ciphers(self) -> Optional[List[Tuple[str, str, int]]]:
+        """None: the library does not report the client's offer."""
+        return None
+
+    def compression(self) -> None:
+        """Always None: TLS compression does not exist here."""
+        return None
+
+    @property
+    def session(self) -> Optional["SSLSession"]:
+        """Client: the session to resume in a later connection."""
+        from ._context import SSLSession
+        if self.server_side or self._handle is None:
+            return None
+        status, peer_id = _st.sectrans_get_peer_id(self._handle)
+        return SSLSession(peer_id) if status == 0 and peer_id else None
+
+    @property
+    def session_reused(self) -> bool:
+        """Whether the handshake resumed an earlier session."""
+        if self._handle is None:
+            return False
+        status, resumed = _st.sectrans_get_session_resumed(self._handle)
+        return bool(status == 0 and resumed)
+
+    def pending(self) -> int:
+        """Decrypted bytes ready to read without I/O."""
+        if self._handle is None:
+            return 0
+        status, size = _st.sectrans_get_buffered_read_size(self._handle)
+        return size if status == 0 else 0
