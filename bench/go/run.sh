@@ -1,0 +1,36 @@
+#!/bin/bash
+# The Go benchmark: the Go binding of sectrans against crypto/tls (see
+# main.go), pinned to one CPU (client and server share one Go process).
+#
+#   bench/go/run.sh [BUILD_DIR]           full run: 15 interleaved pairs,
+#                                         recorded in bench/results/go.json
+#   bench/go/run.sh --quick [BUILD_DIR]   smoke check: 3 short pairs,
+#                                         prints, records nothing (~5 s)
+#
+# BUILD_DIR defaults to build/; the binding builds against it through its
+# sectrans-uninstalled.pc. Needs Go 1.25 or later (for CurveID checks).
+set -euo pipefail
+quick=
+if [ "${1:-}" = "--quick" ]; then
+  quick=1
+  shift
+fi
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+[ -f "$build/sectrans-uninstalled.pc" ] || { echo "no $build/sectrans-uninstalled.pc" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PKG_CONFIG_PATH="$build" GOCACHE="$build/go-cache" GOTOOLCHAIN=local
+(cd "$root/bench/go" && go build -o "$work/bench" .)
+args=(-out "$root/bench/results/go.json")
+if [ -n "$quick" ]; then
+  args=(-pairs 3 -bulk-mb 8 -handshakes 30)
+fi
+machine="$(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+cpu=$(( $(nproc) - 1 ))
+taskset -c "$cpu" "$work/bench" -machine "$machine" "${args[@]}"
+if [ -n "$quick" ]; then
+  echo "quick run: nothing recorded"
+else
+  echo "wrote bench/results/go.json"
+fi

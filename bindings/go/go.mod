@@ -1,0 +1,3 @@
+module sectrans
+
+go 1.21
