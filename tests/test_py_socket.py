@@ -138,7 +138,17 @@ def test_timeout_mode(leaf_ecdsa_p256):
 def test_non_blocking_mode(leaf_ecdsa_p256):
     """Non-blocking: the handshake and reads raise SSLWantReadError until
     select() says the socket is readable."""
-    with ps.ssl_echo_server(leaf_ecdsa_p256) as srv:
+    client_waits = threading.Event()
+    server_ctx = ps.ssl_server(leaf_ecdsa_p256)
+
+    def wrap(raw):
+        # The server answers only once the client was told to wait: on a
+        # fast machine it could otherwise answer within the client's first
+        # call, and the handshake would never have to wait.
+        assert client_waits.wait(ps.TIMEOUT)
+        return server_ctx.wrap_socket(raw, server_side=True)
+
+    with ps.ThreadedServer(ps.echo, wrap) as srv:
         raw = socket.create_connection(srv.address, timeout=ps.TIMEOUT)
         raw.setblocking(False)
         ctx = ps.sectrans_client(leaf_ecdsa_p256)
@@ -153,6 +163,7 @@ def test_non_blocking_mode(leaf_ecdsa_p256):
                     break
                 except sectrans.SSLWantReadError:
                     wants += 1
+                    client_waits.set()
                     assert select.select([tls], [], [], ps.TIMEOUT)[0]
             assert wants >= 1
             with pytest.raises(sectrans.SSLWantReadError):
