@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Tuple, Uni
 from . import _certdict, _ciphers
 from . import _sectrans as _st
 from ._errors import SSLError, error_for
+from ._trust import chain_der
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer  # noqa: F401  (re-exported for typing)
@@ -117,12 +118,6 @@ class TLSConnection:
         status, trust = _st.sectrans_copy_peer_trust(self._live_handle())
         return trust if status == 0 else None
 
-    @staticmethod
-    def _chain(trust: Any) -> List[bytes]:
-        count = _st.sectrans_trust_get_certificate_count(trust)[1] or 0
-        return [_st.sectrans_certificate_copy_der(
-            _st.sectrans_trust_copy_certificate(trust, i)[1])[1] for i in range(count)]
-
     @overload
     def getpeercert(self, binary_form: Literal[False] = ...) -> Optional[PeerCert]: ...
 
@@ -139,7 +134,7 @@ class TLSConnection:
         trust = self._peer_trust()
         if trust is None:
             return None
-        chain = self._chain(trust)
+        chain = chain_der(trust)
         if not chain:
             return None
         if binary_form:
@@ -151,7 +146,7 @@ class TLSConnection:
     def get_unverified_chain(self) -> List[bytes]:
         """The chain the peer sent, leaf first, as DER."""
         trust = self._peer_trust()
-        return self._chain(trust) if trust is not None else []
+        return chain_der(trust) if trust is not None else []
 
     def get_verified_chain(self) -> List[bytes]:
         """The peer's chain, leaf first, as DER, when it was verified
@@ -160,7 +155,7 @@ class TLSConnection:
         trust = self._peer_trust()
         if trust is None or _st.sectrans_trust_get_result(trust)[1] != 0:
             return []
-        return self._chain(trust)
+        return chain_der(trust)
 
     def selected_alpn_protocol(self) -> Optional[str]:
         """The protocol ALPN chose, or None."""

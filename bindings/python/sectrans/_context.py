@@ -18,6 +18,7 @@ from . import _certdict, _ciphers, _enums, _keylog
 from . import _sectrans as _st
 from ._enums import Purpose, TLSVersion, VerifyMode
 from ._errors import SSLError, check
+from ._trust import store_of_pems
 
 if TYPE_CHECKING:
     from ._connection import TLSConnection
@@ -241,9 +242,7 @@ class SSLContext:
             pems += self._pems_in_directory(os.fsdecode(capath))
         if cadata is not None:
             pems.append(_pem_of_cadata(cadata))
-        for pem in pems:  # parse now, so a bad file fails here
-            status, store = _st.sectrans_trust_store_create()
-            check(_st.sectrans_trust_store_add_pem(store, pem))
+        store_of_pems(pems)  # parse now, so a bad file fails here
         self._anchor_pems += pems
         self._changed()
 
@@ -309,10 +308,7 @@ class SSLContext:
     def _trust_store(self) -> Any:
         if not self._anchor_pems:
             return None  # the library's default: the system anchors
-        status, store = _st.sectrans_trust_store_create()
-        check(status)
-        for pem in self._anchor_pems:
-            check(_st.sectrans_trust_store_add_pem(store, pem))
+        store = store_of_pems(self._anchor_pems)
         if self._anchor_system:
             check(_st.sectrans_trust_store_add_system(store))
         return store

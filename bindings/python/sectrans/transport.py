@@ -24,6 +24,7 @@ from typing import Any, List, Optional, Tuple
 
 from . import _sectrans as _st
 from ._errors import check, error_for
+from ._trust import chain_der, store_of_pems
 
 __all__ = ["Session", "Trust", "SERVER", "CLIENT", "WOULD_BLOCK",
            "PEER_AUTH_COMPLETED", "CLIENT_CERT_REQUESTED", "CLIENT_HELLO_RECEIVED",
@@ -57,17 +58,11 @@ class Trust:
 
     def certificates(self) -> List[bytes]:
         """The chain as sent, leaf first, as DER."""
-        count = _st.sectrans_trust_get_certificate_count(self._handle)[1] or 0
-        return [_st.sectrans_certificate_copy_der(
-            _st.sectrans_trust_copy_certificate(self._handle, i)[1])[1]
-            for i in range(count)]
+        return chain_der(self._handle)
 
     def set_anchors_pem(self, pem: bytes) -> None:
         """Verifies against these PEM anchors instead."""
-        status, store = _st.sectrans_trust_store_create()
-        check(status)
-        check(_st.sectrans_trust_store_add_pem(store, pem))
-        check(_st.sectrans_trust_set_anchors(self._handle, store))
+        check(_st.sectrans_trust_set_anchors(self._handle, store_of_pems([pem])))
 
     def set_policy(self, peer_is_server: bool, host: Optional[str]) -> None:
         """SecPolicyCreateSSL: the purpose and the host name to check."""
@@ -116,10 +111,7 @@ class Session:
 
     def set_anchors_pem(self, pem: bytes) -> None:
         """The anchors to verify the peer against (default: the system's)."""
-        status, store = _st.sectrans_trust_store_create()
-        check(status)
-        check(_st.sectrans_trust_store_add_pem(store, pem))
-        check(_st.sectrans_set_trust_store(self._handle, store), self._handle)
+        check(_st.sectrans_set_trust_store(self._handle, store_of_pems([pem])), self._handle)
 
     def set_session_option(self, option: int, value: bool) -> None:
         """SSLSetSessionOption (the break points, tickets, false start)."""
