@@ -135,6 +135,9 @@ func (c *Conn) verifyPeer() error {
 		return &Error{Op: "handshake", Status: int32(result), Reason: detail}
 	}
 	chains := c.verifiedChains(parseChain(raw), c.serverName)
+	c.state.mu.Lock()
+	c.state.chains = chains
+	c.state.mu.Unlock()
 	if err := c.config.VerifyPeerCertificate(raw, chains); err != nil {
 		c.rejectPeer()
 		return err

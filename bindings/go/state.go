@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"sync"
 	"unsafe"
 )
@@ -16,6 +17,9 @@ import (
 type connState struct {
 	mu    sync.Mutex
 	state *tls.ConnectionState
+	// chains VerifyPeerCertificate was given during the handshake, so
+	// that ConnectionState need not verify again.
+	chains [][]*x509.Certificate
 }
 
 // versionOf maps the library's SSLProtocol value to crypto/tls's.
@@ -44,7 +48,10 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 		c.s.mu.Lock()
 		state := c.stateLocked()
 		c.s.mu.Unlock()
-		state.VerifiedChains = c.verifiedChains(state.PeerCertificates, c.serverName)
+		state.VerifiedChains = c.state.chains
+		if state.VerifiedChains == nil {
+			state.VerifiedChains = c.verifiedChains(state.PeerCertificates, c.serverName)
+		}
 		c.state.state = &state
 	}
 	return *c.state.state

@@ -65,9 +65,14 @@ func TestVerifyPeerCertificateSeesChainsAndCanReject(t *testing.T) {
 		gotRaw, gotChains = raw, chains
 		return nil
 	}
-	mustHandshake(t, client, p.serverConfig())
+	conn, _ := mustHandshake(t, client, p.serverConfig())
 	if len(gotRaw) != 1 || len(gotChains) != 1 || !gotChains[0][1].Equal(p.caCert) {
 		t.Fatalf("callback saw %d certificates, chains %v", len(gotRaw), gotChains)
+	}
+	// ConnectionState reports the chains the callback saw.
+	if chains := conn.ConnectionState().VerifiedChains; len(chains) != 1 ||
+		len(chains[0]) != len(gotChains[0]) || !chains[0][1].Equal(p.caCert) {
+		t.Fatalf("ConnectionState chains %v, callback saw %v", chains, gotChains)
 	}
 
 	refusal := errors.New("pinned key mismatch")
