@@ -293,6 +293,32 @@ def _wait_listening(peer, port, ready_re, in_use_re):
         time.sleep(0.01)
 
 
+def start_announced(argv, log_path, ready, *, name=None, separate_stderr=False,
+                    timeout=STEP_TIMEOUT):
+    """Starts a server that binds 127.0.0.1:0 itself and prints the port it
+    got (so no port can be lost to a race): waits up to timeout until its
+    output matches the regular expression ready, whose first group is the
+    port. Returns the PeerProcess with .port set; kills it and raises
+    PeerError when the line does not come."""
+    peer = PeerProcess(argv, log_path, name=name, separate_stderr=separate_stderr)
+    m = peer.wait_for_output(ready, timeout=timeout)
+    if not m:
+        peer.kill()
+        raise PeerError("%s did not start listening: %s" % (peer.name, peer.describe()))
+    peer.port = int(m.group(1))
+    return peer
+
+
+def sectrans_server(cmd, log_dir, *args, name="sectrans-server", timeout=10):
+    """`sectrans server --bind 127.0.0.1:0 --timeout TIMEOUT ARGS`, cmd
+    being the built command; returns the PeerProcess with .port set (its
+    log is log_dir/NAME.log, stderr apart)."""
+    argv = [cmd, "server", "--bind", "127.0.0.1:0", "--timeout", str(timeout)] + list(args)
+    return start_announced(argv, os.path.join(log_dir, name + ".log"),
+                           r"listening on 127\.0\.0\.1:(\d+)", name=name,
+                           separate_stderr=True)
+
+
 def openssl_server(leaf, log_dir, *, version=None, extra=(), mode="-rev"):
     """`openssl s_server -rev` presenting leaf (pki.Leaf: leaf_file, key_file,
     chain_file for the intermediates) on 127.0.0.1. -rev answers each line

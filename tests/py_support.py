@@ -173,15 +173,9 @@ def connect(ctx, address, server_hostname="localhost", **kw):
 def start_sectrans_www(build_dir, reap, log_dir, leaf):
     """`sectrans server --www --loop` (the CLI) presenting leaf; returns the
     PeerProcess with .port."""
-    argv = [os.path.join(build_dir, "cli", "sectrans"), "server", "--bind",
-            "127.0.0.1:0", "--timeout", "10", "--www", "--loop",
-            "--cert", leaf.cert_file, "--key", leaf.key_file]
-    proc = reap(peers.PeerProcess(argv, os.path.join(log_dir, "sectrans-www.log"),
-                                  name="sectrans-www", separate_stderr=True))
-    m = proc.wait_for_output(r"listening on 127\.0\.0\.1:(\d+)")
-    assert m, "no listening line: " + proc.describe()
-    proc.port = int(m.group(1))
-    return proc
+    return reap(peers.sectrans_server(
+        os.path.join(build_dir, "cli", "sectrans"), log_dir, "--www", "--loop",
+        "--cert", leaf.cert_file, "--key", leaf.key_file, name="sectrans-www"))
 
 
 def run_python(args, **kw):

@@ -32,7 +32,6 @@ import peers
 
 TIMEOUT = 20          # seconds for any one sectrans client run
 VERSIONS = {"TLSv1.2": "1.2", "TLSv1.3": "1.3"}
-LISTENING = r"listening on 127\.0\.0\.1:(\d+)"
 
 
 # ---------------------------------------------------------------------------
@@ -55,16 +54,9 @@ def server_args(leaf):
 
 
 def start_server(cmd, reap, log_dir, *args, name="sectrans-server"):
-    """`sectrans server --bind 127.0.0.1:0 ARGS`; returns the PeerProcess
-    with .port set from its "listening on" line."""
-    argv = [cmd, "server", "--bind", "127.0.0.1:0", "--timeout", "10"]
-    proc = reap(peers.PeerProcess(argv + list(args),
-                                  os.path.join(log_dir, name + ".log"),
-                                  name=name, separate_stderr=True))
-    m = proc.wait_for_output(LISTENING)
-    assert m, "no listening line: " + proc.describe()
-    proc.port = int(m.group(1))
-    return proc
+    """`sectrans server --bind 127.0.0.1:0 ARGS` (peers.sectrans_server),
+    killed at teardown; .port is set."""
+    return reap(peers.sectrans_server(cmd, log_dir, *args, name=name))
 
 
 def client(cmd, port, *args, data=b"", env=None):
@@ -614,13 +606,10 @@ def test_keylog_option_wins_over_environment(sectrans_cmd, reap, log_dir,
 
 def test_server_times_out_a_silent_client(sectrans_cmd, reap, log_dir,
                                           leaf_ecdsa_p256):
-    argv = [sectrans_cmd, "server", "--bind", "127.0.0.1:0", "--timeout", "1",
-            "--echo"] + server_args(leaf_ecdsa_p256)
-    server = reap(peers.PeerProcess(argv, os.path.join(log_dir, "silent.log"),
-                                    name="sectrans-server",
-                                    separate_stderr=True))
-    port = int(server.wait_for_output(LISTENING).group(1))
-    with peers.connect(port):  # connects, never says a word
+    server = reap(peers.sectrans_server(sectrans_cmd, log_dir, "--echo",
+                                        *server_args(leaf_ecdsa_p256),
+                                        name="silent", timeout=1))
+    with peers.connect(server.port):  # connects, never says a word
         wait_exit(server, 1)
     assert "errSSLNetworkTimeout" in server.output() or \
         "(-9853)" in server.output(), server.describe()

@@ -250,15 +250,9 @@ def rust_server_argv(build_dir, material, connections):
 
 
 def start_rust_server(argv, log_dir, timeout=peers.STEP_TIMEOUT):
-    server = peers.PeerProcess(argv, os.path.join(log_dir, "rust_like-server.log"),
-                               name="rust_like server")
-    m = server.wait_for_output(r"listening on (\d+)", timeout=timeout)
-    if m is None:
-        server.kill()
-        raise peers.PeerError("rust_like server did not listen: "
-                              + server.describe())
-    server.port = int(m.group(1))
-    return server
+    return peers.start_announced(argv, os.path.join(log_dir, "rust_like-server.log"),
+                                 r"listening on (\d+)", name="rust_like server",
+                                 timeout=timeout)
 
 
 def s_client(port, material, log_dir, server_name):

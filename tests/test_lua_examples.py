@@ -49,15 +49,10 @@ def run_example(build_dir, workdir, name, *args):
 @pytest.fixture
 def www_server(build_dir, workdir, reap):
     """`sectrans server --www --loop` on a free port; returns the port."""
-    proc = reap(peers.PeerProcess(
-        [os.path.join(build_dir, "cli", "sectrans"), "server",
-         "--bind", "127.0.0.1:0", "--cert", str(workdir / "cert.pem"),
-         "--key", str(workdir / "key.pem"),
-         "--www", "--alpn", "http/1.1", "--loop"],
-        str(workdir / "server.log"), name="sectrans server"))
-    match = proc.wait_for_output(r"listening on 127\.0\.0\.1:(\d+)")
-    assert match, proc.describe()
-    return int(match.group(1))
+    return reap(peers.sectrans_server(
+        os.path.join(build_dir, "cli", "sectrans"), str(workdir),
+        "--cert", str(workdir / "cert.pem"), "--key", str(workdir / "key.pem"),
+        "--www", "--alpn", "http/1.1", "--loop")).port
 
 
 def test_client_example(build_dir, workdir, www_server):
@@ -73,16 +68,13 @@ def test_coroutine_example(build_dir, workdir, www_server):
 
 
 def test_server_example(build_dir, workdir, reap):
-    proc = reap(peers.PeerProcess(
+    proc = reap(peers.start_announced(
         ["env", "-C", str(workdir), "LUA_CPATH=" + lua_env(build_dir)["LUA_CPATH"],
          lua_command(), os.path.join(EXAMPLES, "server.lua"), "0"],
-        str(workdir / "example.log"), name="server.lua"))
-    match = proc.wait_for_output(r"listening on port (\d+)")
-    assert match, proc.describe()
+        str(workdir / "example.log"), r"listening on port (\d+)", name="server.lua"))
     ctx = ssl.create_default_context(cafile=str(workdir / "cert.pem"))
     ctx.set_alpn_protocols(["http/1.1"])
-    with socket.create_connection(("127.0.0.1", int(match.group(1))),
-                                  timeout=10) as raw:
+    with socket.create_connection(("127.0.0.1", proc.port), timeout=10) as raw:
         with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
             tls.sendall(b"hello\n")
             reply = b""

@@ -52,9 +52,7 @@ def test_server_against_python_ssl(build_dir, pki, tmp_path, reap,
                                    client_auth):
     env = dict(leaf_env(pki, pki.ecdsa_p256),
                CLIENT_AUTH="1" if client_auth else "0")
-    proc, match = start_script(build_dir, "server_python.lua", str(tmp_path),
-                               env)
-    reap(proc)
-    reply = python_client(pki, int(match.group(1)), client_auth)
+    proc = reap(start_script(build_dir, "server_python.lua", str(tmp_path), env))
+    reply = python_client(pki, proc.port, client_auth)
     assert reply == b"HELLO FROM PYTHON\n"
     finish_script(proc)

@@ -11,11 +11,10 @@ printed, one per line.
 
 import json
 import os
-import re
 import shutil
 import subprocess
 
-from peers import PeerError, PeerProcess
+from peers import start_announced
 
 GO_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(GO_DIR))
@@ -68,14 +67,8 @@ def build(build_dir, module, out, package="."):
 def start_server(argv, log_dir, name="go-server", ready=r"LISTENING (\d+)"):
     """Starts a Go server that prints its port, matched by the group of
     ready (it binds 127.0.0.1:0 itself, so no port can be lost to a race)."""
-    peer = PeerProcess(argv, os.path.join(str(log_dir), name + ".log"),
-                       name=name, separate_stderr=True)
-    m = peer.wait_for_output(ready)
-    if not m:
-        peer.kill()
-        raise PeerError("Go server did not listen: " + peer.describe())
-    peer.port = int(m.group(1))
-    return peer
+    return start_announced(argv, os.path.join(str(log_dir), name + ".log"), ready,
+                           name=name, separate_stderr=True)
 
 
 def reports(text):

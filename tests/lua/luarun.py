@@ -64,20 +64,15 @@ def run_script(build_dir, name, env=None, args=(), timeout=TIMEOUT,
 
 def start_script(build_dir, name, log_dir, env=None, ready=r"listening (\d+)"):
     """Starts a script in the background (a server) and waits until it
-    printed `ready`; returns (peers.PeerProcess, match). The caller kills
-    the process (fixtures: reap)."""
-    from peers import PeerError, PeerProcess
+    printed `ready`, whose group is its port; returns the peers.PeerProcess
+    with .port set. The caller kills the process (fixtures: reap)."""
+    from peers import start_announced
     full_env = lua_env(build_dir, env)
     argv = ["env"] + ["%s=%s" % (k, full_env[k]) for k in
                       ("LUA_CPATH", "LUA_PATH")] + \
         ["%s=%s" % (k, v) for k, v in (env or {}).items()] + \
         [lua_command(), os.path.join(LUA_DIR, name)]
-    proc = PeerProcess(argv, os.path.join(log_dir, name + ".log"), name=name)
-    match = proc.wait_for_output(ready)
-    if match is None:
-        proc.kill()
-        raise PeerError("%s did not start: %s" % (name, proc.describe()))
-    return proc, match
+    return start_announced(argv, os.path.join(log_dir, name + ".log"), ready, name=name)
 
 
 def finish_script(proc):
