@@ -9,6 +9,7 @@ by the `server` context manager's exit), so a failing server fails the
 test instead of vanishing in a thread.
 """
 
+import hashlib
 import os
 import socket
 import ssl
@@ -145,6 +146,21 @@ def echo(conn):
         if not data:
             return
         conn.sendall(data)
+
+
+def digest_until_end(results):
+    """Handler: reads until the peer closes, then appends (bytes read,
+    SHA-256 hex digest) to results."""
+    def handler(conn):
+        digest, total = hashlib.sha256(), 0
+        while True:
+            data = conn.recv(1 << 14)
+            if not data:
+                break
+            digest.update(data)
+            total += len(data)
+        results.append((total, digest.hexdigest()))
+    return handler
 
 
 def ssl_echo_server(leaf, version=None, connections=1, handler=echo):

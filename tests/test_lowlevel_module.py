@@ -626,8 +626,9 @@ def test_blocking_call_releases_the_gil():
         deadline = time.monotonic() + 0.3
         while time.monotonic() < deadline:
             ticks += 1              # Python runs while the thread is blocked
-        b.close()                   # end of stream: the handshake returns
-        t.join(20)
+        b.shutdown(socket.SHUT_WR)  # end of stream: the handshake returns
+        t.join(20)                  # (closing b over the unread rest of the
+        b.close()                   # hello would be a reset: an I/O error)
         print("HELLO", hello[0], "TICKS", ticks > 1000, "RESULT", result)
         """, timeout=30)
     assert r.returncode == 0, r.stderr

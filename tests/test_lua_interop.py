@@ -2,6 +2,7 @@
 `openssl s_server`, a sectrans server against Python's ssl client (with
 and without a client certificate)."""
 
+import hashlib
 import os
 import socket
 import ssl
@@ -10,6 +11,7 @@ import sys
 import pytest
 
 import peers
+import py_support as ps
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
 from luarun import (finish_script, leaf_env, run_script,  # noqa: E402
@@ -56,3 +58,18 @@ def test_server_against_python_ssl(build_dir, pki, tmp_path, reap,
     reply = python_client(pki, proc.port, client_auth)
     assert reply == b"HELLO FROM PYTHON\n"
     finish_script(proc)
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_send_then_close_loses_nothing(build_dir, pki, run):
+    """The Lua client sends 16 MiB and closes at once; a sectrans server
+    that reads slower still gets every byte, then a clean end."""
+    size = 16 << 20
+    block = bytes(range(256)) * 64
+    received = []
+    server_ctx = ps.sectrans_server(pki.ecdsa_p256)
+    with ps.sectrans_echo_server(server_ctx, handler=ps.digest_until_end(received)) as srv:
+        run_script(build_dir, "write_then_close.lua",
+                   dict(leaf_env(pki, pki.ecdsa_p256), PORT=srv.port, SIZE=size))
+    expected = hashlib.sha256(block * (size // len(block))).hexdigest()
+    assert received == [(size, expected)]

@@ -8,6 +8,7 @@ import os
 import select
 import socket
 import ssl
+import struct
 import threading
 
 import pytest
@@ -251,6 +252,45 @@ def test_truncated_stream_is_eof_or_error_as_chosen(leaf_ecdsa_p256):
                 else:
                     with pytest.raises(sectrans.SSLEOFError):
                         tls.recv(10)
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_sendall_then_close_loses_nothing(leaf_ecdsa_p256, run):
+    """sectrans on both sides, TLS 1.3: the server's tickets sit unread at
+    the client, and a socket closed over unread bytes resets the connection,
+    which drops what the server had not read yet. close() takes them in
+    first, so the server reads every byte and a clean end."""
+    size = 16 << 20
+    payload = os.urandom(1 << 16) * (size >> 16)
+    received = []
+    server_ctx = ps.sectrans_server(leaf_ecdsa_p256)
+    with ps.sectrans_echo_server(server_ctx, handler=ps.digest_until_end(received)) as srv:
+        tls = ps.connect(ps.sectrans_client(leaf_ecdsa_p256), srv.address)
+        tls.sendall(payload)
+        tls.close()
+    assert received == [(size, hashlib.sha256(payload).hexdigest())]
+
+
+def test_reset_is_an_error_not_an_end(leaf_ecdsa_p256):
+    """A reset drops data in flight, so it must never read as b''."""
+    errors = []
+
+    def handler(conn):
+        conn.sendall(b"never read")
+        assert recv_exactly(conn, 5) == b"hello"
+        try:
+            conn.recv(10)
+        except OSError as e:
+            errors.append(e)
+
+    with ps.sectrans_echo_server(ps.sectrans_server(leaf_ecdsa_p256), handler=handler) as srv:
+        tls = ps.connect(ps.sectrans_client(leaf_ecdsa_p256), srv.address)
+        tls.sendall(b"hello")
+        raw = socket.socket(fileno=tls.detach())
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        raw.close()  # a reset
+    assert len(errors) == 1 and isinstance(errors[0], sectrans.SSLSyscallError), errors
+    assert "reset" in str(errors[0])
 
 
 @pytest.mark.parametrize("version", ["tls12", "tls13"])

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -413,6 +414,44 @@ func (c *Conn) CloseWrite() error {
 	return r.err
 }
 
+// maxArrivedAtClose bounds what Close takes in from a peer that streams.
+const maxArrivedAtClose = 1 << 20
+
+// takeInArrived hands the library what already arrived on the socket and
+// nobody read (the server's session tickets, typically), without waiting;
+// the library's close processes it. A socket closed over unread bytes sends
+// a reset instead of a FIN, and a reset makes the peer drop what it had not
+// read yet of ours: the tail of a write-then-close. Skipped while a Read
+// runs (it is reading the socket itself) and for connections that are not
+// sockets.
+func (c *Conn) takeInArrived() {
+	sc, ok := c.conn.(syscall.Conn)
+	if !ok || !c.readMu.TryLock() {
+		return
+	}
+	defer c.readMu.Unlock()
+	raw, err := sc.SyscallConn()
+	if err != nil || c.eofIn {
+		return
+	}
+	if c.rawIn == nil {
+		c.rawIn = make([]byte, netReadSize)
+	}
+	for taken := 0; taken < maxArrivedAtClose; {
+		n := 0
+		// Go's sockets are non-blocking: this read never waits.
+		err := raw.Read(func(fd uintptr) bool {
+			n, _ = syscall.Read(int(fd), c.rawIn)
+			return true
+		})
+		if err != nil || n <= 0 {
+			return
+		}
+		c.run(step{op: opTake, in: c.rawIn[:n]}, "close")
+		taken += n
+	}
+}
+
 // Close sends close_notify (waiting at most 5 seconds for the network),
 // frees the library context and closes the underlying connection. Later
 // calls return net.ErrClosed, as with crypto/tls.
@@ -424,6 +463,7 @@ func (c *Conn) Close() error {
 	// After the peer's close_notify the library has sent its answer (or
 	// failed to, to a peer that hung up: nothing anyone needs to hear).
 	if c.handshakeDone.Load() && c.handshakeErr == nil && !c.peerClosed.Load() {
+		c.takeInArrived()
 		_ = c.conn.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
 		c.run(step{op: opClose}, "close")
 		if err := c.flush(true); err != nil {

@@ -74,6 +74,41 @@ func TestCloseNotifyGivesEOFAndCloseIsIdempotent(t *testing.T) {
 	}
 }
 
+// A client that writes and closes at once loses nothing, over several
+// runs: Close takes in the server's unread session tickets first, so the
+// socket ends with a FIN rather than a reset that would drop the data the
+// server had not read yet.
+func TestWriteThenCloseLosesNothing(t *testing.T) {
+	p := getPKI(t)
+	const size = 16 << 20
+	chunk := make([]byte, 16<<10)
+	for i := range chunk {
+		chunk[i] = byte(i * 7)
+	}
+	for run := 0; run < 3; run++ {
+		client, server := mustHandshake(t, p.clientConfig(), p.serverConfig())
+		received := make(chan int64, 1)
+		go func() {
+			n, err := io.Copy(io.Discard, server)
+			if err != nil {
+				t.Errorf("run %d: server read: %v", run, err)
+			}
+			received <- n
+		}()
+		for sent := 0; sent < size; sent += len(chunk) {
+			if _, err := client.Write(chunk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := client.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if n := <-received; n != size {
+			t.Fatalf("run %d: the server read %d of %d bytes", run, n, size)
+		}
+	}
+}
+
 // The library answers a close_notify with its own (Secure Transport's
 // rule), so the side that reads EOF cannot write afterwards; the side that
 // half-closed keeps reading until then.

@@ -270,6 +270,8 @@ struct transport {
   struct bytes output; /* the write queue: ciphertext not yet sent */
   /* Bytes at the head of input that form the record BoringSSL may read. */
   size_t ready;
+  /* sectrans_close is taking in what already arrived: no read may wait. */
+  int absorbing;
 };
 
 /* Makes one whole TLS record ready for BoringSSL at the head of the input

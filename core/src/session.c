@@ -429,11 +429,41 @@ sectrans_status sectrans_read(sectrans_context *ctx, void *data, size_t len,
 
 /* ---- close ----------------------------------------------------------------------- */
 
+/* At most this many records are absorbed at close: enough for what a
+ * peer sends unasked (session tickets, a KeyUpdate), bounded for one that
+ * streams. */
+enum { ABSORB_MAX_RECORDS = 64 };
+
+/* Processes what the peer sent that nobody read (TLS 1.3 session tickets,
+ * typically): tickets reach the session cache and plaintext is dropped, as
+ * the caller is done reading. A socket closed with unread bytes sends a
+ * reset instead of a FIN, and a reset makes the peer's kernel discard what
+ * the peer had not yet read of ours: the tail of a write-then-close. Takes
+ * only what already arrived; failures are left for nobody to see. */
+static void absorb_arrived_input(sectrans_context *ctx) {
+  uint8_t sink[4096];
+  if (ctx->state != SECTRANS_STATE_CONNECTED)
+    return;
+  ctx->transport.absorbing = 1;
+  for (int records = 0; records < ABSORB_MAX_RECORDS; records++) {
+    if (bssl.SSL_pending(ctx->ssl) == 0 &&
+        transport_fetch_record(ctx) != SECTRANS_SUCCESS)
+      break;
+    clear_stale_errors();
+    int ret = bssl.SSL_read(ctx->ssl, sink, sizeof sink);
+    if (ret <= 0 && bssl.SSL_get_error(ctx->ssl, ret) != SSL_ERROR_WANT_READ)
+      break;
+  }
+  clear_stale_errors();
+  ctx->transport.absorbing = 0;
+}
+
 sectrans_status sectrans_close(sectrans_context *ctx) {
   if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
   if (ctx->state == SECTRANS_STATE_ABORTED)
     return ctx->terminal; /* nothing to send; a failed handshake's status */
+  absorb_arrived_input(ctx);
   send_close_notify(ctx);
   ctx->state = SECTRANS_STATE_CLOSED;
   sectrans_status status = transport_flush(ctx);

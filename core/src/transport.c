@@ -41,11 +41,23 @@ static sectrans_status read_callbacks(sectrans_context *ctx, uint8_t *dst,
   return status;
 }
 
+/* While absorbing, only what already arrived is read (MSG_DONTWAIT, even
+ * on a blocking socket); a pipe has nothing to absorb. */
+static ssize_t read_fd_once(const struct transport *t, uint8_t *dst,
+                            size_t want) {
+  if (!t->absorbing)
+    return read(t->fd, dst, want);
+  ssize_t n = recv(t->fd, dst, want, MSG_DONTWAIT);
+  if (n < 0 && errno == ENOTSOCK)
+    errno = EAGAIN;
+  return n;
+}
+
 static sectrans_status read_fd(sectrans_context *ctx, uint8_t *dst,
                                size_t want, size_t *got) {
   *got = 0;
   for (;;) {
-    ssize_t n = read(ctx->transport.fd, dst, want);
+    ssize_t n = read_fd_once(&ctx->transport, dst, want);
     if (n > 0) {
       *got = (size_t)n;
       return SECTRANS_SUCCESS;
@@ -67,6 +79,8 @@ static sectrans_status read_into_queue(sectrans_context *ctx, size_t want) {
   struct transport *t = &ctx->transport;
   if (t->kind == TRANSPORT_MEMORY)
     return t->input_eof ? SECTRANS_CLOSED_ABORT : SECTRANS_WOULD_BLOCK;
+  if (t->kind == TRANSPORT_CALLBACKS && t->absorbing)
+    return SECTRANS_WOULD_BLOCK; /* a callback may block: never at close */
   uint8_t *tail = bytes_reserve(&t->input, want);
   if (tail == NULL)
     return SECTRANS_ERR_ALLOCATE;
@@ -109,7 +123,11 @@ sectrans_status transport_fetch_record(sectrans_context *ctx) {
         status == SECTRANS_ERR_ALLOCATE)
       return status;
     /* End of stream or a transport error: on a record boundary Secure
-     * Transport reports it as an abort; inside a record, unchanged. */
+     * Transport reports it as an abort; inside a record, unchanged. The
+     * socket transport keeps its I/O errors everywhere, so that a reset
+     * (which discards data the peer sent) never reads as a plain end. */
+    if (t->kind == TRANSPORT_FD && status == SECTRANS_ERR_IO)
+      return status;
     return bytes_queued(&t->input) < RECORD_HEADER ? SECTRANS_CLOSED_ABORT : status;
   }
 }

@@ -583,6 +583,7 @@ SECTRANS_API sectrans_status sectrans_get_connection(
 /* The socket transport: fd is a connected stream socket (or pipe), blocking
  * or non-blocking; sectrans never closes it. EAGAIN becomes
  * SECTRANS_WOULD_BLOCK, end of stream SECTRANS_CLOSED_ABORT, other errors
+ * (a reset among them, even between records: it may have dropped data)
  * SECTRANS_ERR_IO with strerror in the error detail. SIGPIPE is never
  * raised for sockets. Errors: -50 (fd < 0), -909. */
 SECTRANS_API sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd);
@@ -814,7 +815,13 @@ SECTRANS_API sectrans_status sectrans_read(sectrans_context *ctx, void *data,
 SECTRANS_API sectrans_status sectrans_get_buffered_read_size(
     const sectrans_context *ctx, size_t *size);
 
-/* Secure Transport's SSLClose: queues close_notify and flushes. The state
+/* Secure Transport's SSLClose: queues close_notify and flushes. First it
+ * processes what the peer sent and nobody read, as far as it arrived
+ * already (never waiting, at most 64 records; the callback transport's
+ * read callback is not called): TLS 1.3 session tickets reach the session
+ * cache, plaintext is dropped. On a socket this is what keeps a
+ * write-then-close whole: closing a socket over unread bytes sends a reset,
+ * which makes the peer drop what it had not read yet. The state
  * becomes closed whatever happens (an aborted context stays aborted);
  * SECTRANS_WOULD_BLOCK means the flush is incomplete: call again. A later
  * sectrans_read returns -9805. An I/O error of the flush is reported as
