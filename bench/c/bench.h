@@ -91,7 +91,7 @@ struct subject {
 
 extern const struct subject sectrans_subject;
 /* Raw libssl: BoringSSL, or OpenSSL 3 in the sectrans-bench-openssl3
- * build (raw.c). Its name says which. */
+ * build (subject_raw.c). Its name says which. */
 extern const struct subject raw_subject;
 
 /* The scenarios, written once over struct subject (scenarios.c). Each

@@ -10,13 +10,8 @@
 # BUILD_DIR defaults to build/; the binding builds against it through its
 # sectrans-uninstalled.pc. Needs Go 1.25 or later (for CurveID checks).
 set -euo pipefail
-quick=
-if [ "${1:-}" = "--quick" ]; then
-  quick=1
-  shift
-fi
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+. "$(dirname "$0")/../common.sh"
+bench_parse_args "$@"
 [ -f "$build/sectrans-uninstalled.pc" ] || { echo "no $build/sectrans-uninstalled.pc" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -26,9 +21,7 @@ args=(-out "$root/bench/results/go.json")
 if [ -n "$quick" ]; then
   args=(-pairs 3 -bulk-mb 8 -handshakes 30)
 fi
-machine="$(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-cpu=$(( $(nproc) - 1 ))
-taskset -c "$cpu" "$work/bench" -machine "$machine" "${args[@]}"
+taskset -c "$cpu" "$work/bench" -machine "$(bench_machine)" "${args[@]}"
 if [ -n "$quick" ]; then
   echo "quick run: nothing recorded"
 else

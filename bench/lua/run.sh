@@ -11,13 +11,8 @@
 # lua5.4, lua-socket, lua-sec and python3-cryptography (the certificates
 # come from tests/pki.py).
 set -euo pipefail
-quick=
-if [ "${1:-}" = "--quick" ]; then
-  quick=1
-  shift
-fi
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+. "$(dirname "$0")/../common.sh"
+bench_parse_args "$@"
 [ -f "$build/lua/sectrans.so" ] || { echo "no $build/lua/sectrans.so" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -32,11 +27,10 @@ if [ -n "$quick" ]; then
   export PAIRS=3 BULK_MB=8 HANDSHAKES=50
   out="$work/lua.json"
 fi
-cpu=$(( $(nproc) - 1 ))
 mkdir -p "$(dirname "$out")"
 CA_FILE="$work/root.pem" CERT_FILE="$work/leaf-ecdsa-p256.chain.pem" \
 KEY_FILE="$work/leaf-ecdsa-p256.key.pem" OUT="$out" \
-MACHINE="$(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
+MACHINE="$(bench_machine)" \
 LUA_CPATH="$build/lua/?.so;;" \
   taskset -c "$cpu" lua5.4 "$root/bench/lua/bench.lua"
 if [ -n "$quick" ]; then

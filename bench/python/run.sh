@@ -11,15 +11,10 @@
 # BUILD_DIR defaults to build/ and needs -DSECTRANS_BUILD_PYTHON=ON; the
 # certificates come from tests/pki.py (python3-cryptography).
 set -euo pipefail
-quick=()
-if [ "${1:-}" = "--quick" ]; then
-  quick=(--quick)
-  shift
-fi
-root=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$root/build}" && pwd)
+. "$(dirname "$0")/../common.sh"
+bench_parse_args "$@"
 ls "$build"/python/sectrans/_sectrans*.so >/dev/null 2>&1 ||
   { echo "no Python module in $build/python (configure with -DSECTRANS_BUILD_PYTHON=ON)" >&2; exit 1; }
 # The same TLS 1.3 suite on both sides (bench.py checks it).
 export OPENSSL_CONF="$root/bench/python/openssl-aes128.cnf"
-exec python3 "$root/bench/python/bench.py" --build-dir "$build" "${quick[@]}"
+exec python3 "$root/bench/python/bench.py" --build-dir "$build" ${quick:+--quick}

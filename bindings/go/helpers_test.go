@@ -1,30 +1,24 @@
 package sectrans
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"sync"
 	"testing"
 	"time"
+
+	"sectrans/testpki"
 )
 
-// testPKI is a test CA with leaves made by crypto/x509, once per run.
+// testPKI is a test CA with leaves it signed (testpki), once per run.
 type testPKI struct {
-	caCert      *x509.Certificate
-	caPEM       []byte
-	server      tls.Certificate // localhost, 127.0.0.1
-	other       tls.Certificate // other.example
-	expired     tls.Certificate
-	client      tls.Certificate // client auth
-	untrusted   tls.Certificate // from another CA
-	untrustedCA *x509.Certificate
+	caCert    *x509.Certificate
+	server    tls.Certificate // localhost, 127.0.0.1
+	other     tls.Certificate // other.example
+	expired   tls.Certificate
+	client    tls.Certificate // client auth
+	untrusted tls.Certificate // from another CA
 }
 
 var (
@@ -32,64 +26,35 @@ var (
 	thePKI  *testPKI
 )
 
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
-func makeCA(t testing.TB, name string) (*x509.Certificate, *ecdsa.PrivateKey) {
-	key := newKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return cert, key
-}
-
-func makeLeaf(t testing.TB, ca *x509.Certificate, caKey *ecdsa.PrivateKey, dns []string, ips []net.IP,
-	usage x509.ExtKeyUsage, notBefore, notAfter time.Time) tls.Certificate {
-	key := newKey(t)
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "leaf"},
-		NotBefore: notBefore, NotAfter: notAfter, DNSNames: dns, IPAddresses: ips,
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
 // getPKI returns the run's test PKI.
 func getPKI(t testing.TB) *testPKI {
 	pkiOnce.Do(func() {
-		ca, caKey := makeCA(t, "sectrans go test CA")
-		other, otherKey := makeCA(t, "sectrans go untrusted CA")
+		newCA := func(name string) *testpki.CA {
+			ca, err := testpki.NewCA(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ca
+		}
+		issue := func(ca *testpki.CA, leaf testpki.Leaf) tls.Certificate {
+			cert, err := ca.Issue(leaf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cert
+		}
+		ca, otherCA := newCA("sectrans go test CA"), newCA("sectrans go untrusted CA")
 		now := time.Now()
 		localhost := []net.IP{net.ParseIP("127.0.0.1")}
 		thePKI = &testPKI{
-			caCert: ca, caPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Raw}),
-			server: makeLeaf(t, ca, caKey, []string{"localhost"}, localhost, x509.ExtKeyUsageServerAuth,
-				now.Add(-time.Hour), now.Add(time.Hour)),
-			other: makeLeaf(t, ca, caKey, []string{"other.example"}, nil, x509.ExtKeyUsageServerAuth,
-				now.Add(-time.Hour), now.Add(time.Hour)),
-			expired: makeLeaf(t, ca, caKey, []string{"localhost"}, localhost, x509.ExtKeyUsageServerAuth,
-				now.Add(-3*time.Hour), now.Add(-2*time.Hour)),
-			client: makeLeaf(t, ca, caKey, []string{"client.example"}, nil, x509.ExtKeyUsageClientAuth,
-				now.Add(-time.Hour), now.Add(time.Hour)),
-			untrusted: makeLeaf(t, other, otherKey, []string{"localhost"}, localhost, x509.ExtKeyUsageServerAuth,
-				now.Add(-time.Hour), now.Add(time.Hour)),
-			untrustedCA: other,
+			caCert: ca.Cert,
+			server: issue(ca, testpki.Leaf{DNSNames: []string{"localhost"}, IPAddresses: localhost}),
+			other:  issue(ca, testpki.Leaf{DNSNames: []string{"other.example"}}),
+			expired: issue(ca, testpki.Leaf{DNSNames: []string{"localhost"}, IPAddresses: localhost,
+				NotBefore: now.Add(-3 * time.Hour), NotAfter: now.Add(-2 * time.Hour)}),
+			client: issue(ca, testpki.Leaf{DNSNames: []string{"client.example"},
+				ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}),
+			untrusted: issue(otherCA, testpki.Leaf{DNSNames: []string{"localhost"}, IPAddresses: localhost}),
 		}
 	})
 	return thePKI

@@ -1,5 +1,5 @@
 /*
- * sectrans.c: the subject, libsectrans through its public header only.
+ * subject_sectrans.c: the subject, libsectrans through its public header only.
  *
  * Configs made once (the client's trusts the bench CA and verifies in full,
  * the server's holds the leaf identity); contexts over the memory

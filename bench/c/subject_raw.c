@@ -1,5 +1,5 @@
 /*
- * raw.c: the baseline, raw BoringSSL over memory BIOs (or, built against
+ * subject_raw.c: the baseline, raw BoringSSL over memory BIOs (or, built against
  * OpenSSL 3's headers, the same code over OpenSSL 3 as a second reference).
  *
  * It is configured the way sectrans configures BoringSSL for the same work
