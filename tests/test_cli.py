@@ -29,6 +29,7 @@ import subprocess
 import pytest
 
 import peers
+from helpers import st
 
 TIMEOUT = 20          # seconds for any one sectrans client run
 VERSIONS = {"TLSv1.2": "1.2", "TLSv1.3": "1.3"}
@@ -113,6 +114,18 @@ def test_help_lists_client_and_server(sectrans_cmd):
     assert result.returncode == 0
     for command in ("client", "server", "demo"):
         assert re.search(r"^\s+%s\s" % command, result.stdout, re.M)
+
+
+def test_version_is_the_library_version(sectrans_cmd):
+    result = subprocess.run([sectrans_cmd, "--version"], capture_output=True,
+                            text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    number = st.sectrans_version()  # MAJOR * 10000 + MINOR * 100 + PATCH
+    assert result.stdout == "sectrans %d.%d.%d\n" % (
+        number // 10000, number // 100 % 100, number % 100)
+    help_text = subprocess.run([sectrans_cmd, "--help"], capture_output=True,
+                               text=True, timeout=TIMEOUT).stdout
+    assert "--version" in help_text
 
 
 @pytest.mark.parametrize("command,options", [
