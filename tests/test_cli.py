@@ -154,6 +154,14 @@ def test_command_help(sectrans_cmd, command, options):
      "never, try or always"),
     (["server", "--cert", "x", "--echo", "--www"], "exclude each other"),
     (["server", "--cert", "x", "--bind", "4433"], "is not ADDR:PORT"),
+    # The word at fault is named, not the command before it.
+    (["client", "-connect", "127.0.0.1:1"], "bad option '-connect'"),
+    (["client", "127.0.0.1:1", "-x"], "bad option '-x'"),
+    (["client", "-ca", "x", "127.0.0.1:1"],
+     "bad option '-ca' (did you mean '--ca'?)"),
+    (["client", "--ca"], "option '--ca' needs a value"),
+    (["client", "--insecure=yes", "127.0.0.1:1"],
+     "option '--insecure' takes no value"),
 ])
 def test_usage_errors_exit_2(sectrans_cmd, args, message):
     result = subprocess.run([sectrans_cmd] + args, capture_output=True,
