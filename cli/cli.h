@@ -123,10 +123,11 @@ int tls_option(const char *cmd, int c, const char *arg,
 /* What parsing a command line found. */
 enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_ERROR };
 struct option;
-/* Runs getopt_long over argv: -h/--help gives PARSE_HELP; every other
- * option goes to handle(c, options), which returns 1 (taken), 0 (unknown:
- * reported here) or -1 (bad value, already reported). Operands are left
- * at argv[optind...]. */
+/* Runs getopt_long over argv: -h/--help gives PARSE_HELP; an unknown
+ * option, a missing value or a value given to a flag is reported here,
+ * naming the word, and gives PARSE_ERROR; every other option goes to
+ * handle(c, options), which returns 1 (taken) or -1 (bad value, already
+ * reported). Operands are left at argv[optind...]. */
 int options_parse(const char *cmd, int argc, char **argv,
                   const struct option *longopts,
                   int (*handle)(int c, void *options), void *options);

@@ -23,11 +23,21 @@ static const struct command commands[] = {
 
 static void usage(FILE *out) {
   fprintf(out, "usage: sectrans <command> [options]\n"
-               "       sectrans --help\n\ncommands:\n");
+               "       sectrans --help\n"
+               "       sectrans --version   print the library's version\n"
+               "\ncommands:\n");
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
     fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
   fprintf(out,
           "\n`sectrans <command> --help` describes a command's options.\n");
+}
+
+/* The library's version, which may be newer than the header's. */
+static int print_version(void) {
+  uint32_t v = sectrans_version();
+  printf("sectrans %u.%u.%u\n", (unsigned)(v / 10000), (unsigned)(v / 100 % 100),
+         (unsigned)(v % 100));
+  return 0;
 }
 
 static const struct command *find_command(const char *name) {
@@ -46,6 +56,8 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
+  if (strcmp(argv[1], "--version") == 0)
+    return print_version();
   const struct command *command = find_command(argv[1]);
   if (command == NULL) {
     fprintf(stderr, "sectrans: unknown command '%s'\n\n", argv[1]);

@@ -231,18 +231,60 @@ int config_build(const char *cmd, int side, const struct tls_options *o,
 
 /* ---- the option loop every command shares --------------------------------- */
 
+/* The word getopt_long rejected. Only -h is a short option, so a rejected
+ * short option is the first letter of its word: a one-letter word ("-x") is
+ * behind optind, a longer one ("-connect") is still at optind. */
+static const char *rejected_word(int argc, char **argv) {
+  const char *last = argv[optind - 1];
+  if (optopt > 0 && optopt < 256 &&
+      !(last[0] == '-' && last[1] == optopt && last[2] == '\0') &&
+      optind < argc && argv[optind][0] == '-' && argv[optind][1] == optopt)
+    return argv[optind];
+  return last;
+}
+
+/* "-ca" for "--ca": say so, since `openssl s_client` takes one dash. */
+static void report_rejected(const char *cmd, const char *word,
+                            const struct option *longopts) {
+  const char *equals = strchr(word, '=');
+  if (optopt != 0 && word[1] == '-' && equals != NULL) { /* --www=x */
+    fprintf(stderr, "sectrans %s: option '%.*s' takes no value\n", cmd,
+            (int)(equals - word), word);
+    return;
+  }
+  fprintf(stderr, "sectrans %s: bad option '%s'", cmd, word);
+  for (const struct option *o = longopts; word[1] != '-' && o->name; o++) {
+    if (strcmp(o->name, word + 1) == 0) {
+      fprintf(stderr, " (did you mean '-%s'?)", word);
+      break;
+    }
+  }
+  fputc('\n', stderr);
+}
+
 int options_parse(const char *cmd, int argc, char **argv,
                   const struct option *longopts,
                   int (*handle)(int c, void *options), void *options) {
   int c, handled;
   opterr = 0; /* our own messages name the command */
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  /* The leading ':' makes a missing value ':' rather than '?'. */
+  while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     if (c == 'h')
       return PARSE_HELP;
+    if (c == ':') {
+      fprintf(stderr, "sectrans %s: option '%s' needs a value\n", cmd,
+              argv[optind - 1]);
+      return PARSE_ERROR;
+    }
+    if (c == '?') {
+      report_rejected(cmd, rejected_word(argc, argv), longopts);
+      return PARSE_ERROR;
+    }
     if ((handled = handle(c, options)) < 0)
       return PARSE_ERROR;
-    if (handled == 0) {
-      fprintf(stderr, "sectrans %s: bad option '%s'\n", cmd, argv[optind - 1]);
+    if (handled == 0) { /* in longopts but not handled: a bug of ours */
+      fprintf(stderr, "sectrans %s: option '%s' is not handled\n", cmd,
+              argv[optind - 1]);
       return PARSE_ERROR;
     }
   }

@@ -71,6 +71,7 @@ static void server_usage(FILE *out) {
     "  --ciphers LIST     TLS 1.2 suites, IANA numbers or names\n"
     "  --echo             send the client's data back to it\n"
     "  --www              answer GET / with a page showing the session\n"
+    "                     (HTTP/1.x: --alpn may offer only http/1.1, http/1.0)\n"
     "  --file PATH        send the file's content, then close\n"
     "  --loop             serve connections until killed (default: one)\n"
     "  --keylog FILE      append the session secrets to FILE (NSS key log);\n"
@@ -127,6 +128,27 @@ static int server_option(int c, void *options) {
   return tls_option(CMD, c, optarg, &o->tls);
 }
 
+/* --www answers in HTTP/1.x: a client that got h2 (or any other protocol)
+ * from ALPN would wait for frames that never come, so such a name in
+ * --alpn is a usage error, before anything is negotiated. */
+static int www_alpn_check(const char *list) {
+  for (const char *name = list;; name++) {
+    size_t len = strcspn(name, ",");
+    int http1 = len == 8 && (strncmp(name, "http/1.1", 8) == 0 ||
+                             strncmp(name, "http/1.0", 8) == 0);
+    /* An empty name is alpn_encode's to report, as for any mode. */
+    if (len > 0 && !http1) {
+      fprintf(stderr, "sectrans " CMD ": --www answers in HTTP/1.x only, so "
+                      "--alpn cannot offer '%.*s' (http/1.1 and http/1.0 "
+                      "can be)\n", (int)len, name);
+      return -1;
+    }
+    name += len;
+    if (*name == '\0')
+      return 0;
+  }
+}
+
 static enum parse_result parse_options(int argc, char **argv,
                                        struct server_options *o) {
   static const struct option longopts[] = {
@@ -148,6 +170,9 @@ static enum parse_result parse_options(int argc, char **argv,
             argv[optind]);
     return PARSE_ERROR;
   }
+  if (o->mode == MODE_WWW && o->tls.alpn != NULL &&
+      www_alpn_check(o->tls.alpn) != 0)
+    return PARSE_ERROR;
   if (o->tls.cert_file == NULL && o->tls.p12_file == NULL) {
     fprintf(stderr, "sectrans " CMD ": needs an identity: --cert FILE "
                     "[--key FILE] or --p12 FILE\n");

@@ -4,5 +4,6 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup-debian.sh" demo
-"$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=OFF -DSECTRANS_BUILD_TESTS=OFF
+"$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=OFF -DSECTRANS_BUILD_TESTS=OFF \
+  -DSECTRANS_BUILD_LUA=OFF
 exec "$root/build/cli/sectrans" demo "$@"

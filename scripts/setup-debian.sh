@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs what sectrans needs on Debian 12, skipping what is already there.
 #   setup-debian.sh demo   build tools and BoringSSL only
-#   setup-debian.sh test   everything the test suite uses (the default)
+#   setup-debian.sh test   everything the test suite uses (the default),
+#                          with tests/requirements.txt in a venv, build/venv
 set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 need=${1:-test}
 sudo=""
@@ -10,7 +12,7 @@ sudo=""
 
 apt_packages="build-essential cmake pkg-config android-libboringssl-dev"
 if [ "$need" = test ]; then
-  apt_packages="$apt_packages swig python3-dev openssl libssl-dev gnutls-bin
+  apt_packages="$apt_packages swig python3-dev python3-venv openssl libssl-dev gnutls-bin
     valgrind abigail-tools binutils
     lua5.4 liblua5.4-dev lua-socket lua-sec"
 fi
@@ -25,10 +27,21 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $missing
 fi
 
+# Debian 12's python3 refuses pip installs (PEP 668: externally managed),
+# so the test suite's packages go into a venv of python3, the interpreter
+# the build compiles the Python module for (scripts/build.sh).
+setup_venv() {
+  venv="$root/build/venv"
+  if "$venv/bin/python" -c 'import pytest, xdist, cryptography' 2>/dev/null; then
+    return
+  fi
+  echo "setup: installing tests/requirements.txt into $venv"
+  # --clear: a venv whose base interpreter went away cannot be repaired.
+  "$venv/bin/python" -c '' 2>/dev/null || python3 -m venv --clear "$venv"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+    -r "$root/tests/requirements.txt"
+}
+
 if [ "$need" = test ]; then
-  python3 - <<'PY' || python3 -m pip install -q -r "$(dirname "$0")/../tests/requirements.txt"
-import importlib.util, sys
-mods = ["pytest", "xdist", "cryptography"]
-sys.exit(0 if all(importlib.util.find_spec(m) for m in mods) else 1)
-PY
+  setup_venv
 fi

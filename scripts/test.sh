@@ -1,10 +1,13 @@
 #!/bin/bash
 # One command from a fresh Debian 12 machine to the whole test suite:
-# installs what is missing, builds, runs pytest on two workers. Any failed
-# test fails the run, and so does any skipped one: a test that cannot run
-# is a failure to fix. Prints the time of each stage.
+# installs what is missing, builds, runs pytest on two workers. pytest runs
+# in the venv setup-debian.sh makes (build/venv), which build.sh builds the
+# Python module for. Any failed test fails the run, and so does any skipped
+# one: a test that cannot run is a failure to fix. Prints the time of each
+# stage.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+python="$root/build/venv/bin/python"
 
 stage() {
   local name=$1 start=$SECONDS
@@ -19,8 +22,8 @@ stage build "$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=ON -DSECTRANS_BUILD
   -DSECTRANS_BUILD_LUA=ON
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
-stage pytest python3 -m pytest -n 2 -rs -q "$root/tests" --junitxml="$report" "$@"
-skipped=$(python3 -c 'import sys, xml.etree.ElementTree as E
+stage pytest "$python" -m pytest -n 2 -rs -q "$root/tests" --junitxml="$report" "$@"
+skipped=$("$python" -c 'import sys, xml.etree.ElementTree as E
 r = E.parse(sys.argv[1]).getroot()
 print(sum(int(s.get("skipped", 0)) for s in r.iter("testsuite")))' "$report")
 if [ "$skipped" -ne 0 ]; then

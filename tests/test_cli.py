@@ -29,6 +29,7 @@ import subprocess
 import pytest
 
 import peers
+from helpers import st
 
 TIMEOUT = 20          # seconds for any one sectrans client run
 VERSIONS = {"TLSv1.2": "1.2", "TLSv1.3": "1.3"}
@@ -115,6 +116,18 @@ def test_help_lists_client_and_server(sectrans_cmd):
         assert re.search(r"^\s+%s\s" % command, result.stdout, re.M)
 
 
+def test_version_is_the_library_version(sectrans_cmd):
+    result = subprocess.run([sectrans_cmd, "--version"], capture_output=True,
+                            text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    number = st.sectrans_version()  # MAJOR * 10000 + MINOR * 100 + PATCH
+    assert result.stdout == "sectrans %d.%d.%d\n" % (
+        number // 10000, number // 100 % 100, number % 100)
+    help_text = subprocess.run([sectrans_cmd, "--help"], capture_output=True,
+                               text=True, timeout=TIMEOUT).stdout
+    assert "--version" in help_text
+
+
 @pytest.mark.parametrize("command,options", [
     ("client", ("--servername", "--alpn", "--ca", "--cert", "--key",
                 "--min", "--max", "--insecure", "--reconnect", "--keylog",
@@ -141,6 +154,17 @@ def test_command_help(sectrans_cmd, command, options):
      "never, try or always"),
     (["server", "--cert", "x", "--echo", "--www"], "exclude each other"),
     (["server", "--cert", "x", "--bind", "4433"], "is not ADDR:PORT"),
+    # The word at fault is named, not the command before it.
+    (["client", "-connect", "127.0.0.1:1"], "bad option '-connect'"),
+    (["client", "127.0.0.1:1", "-x"], "bad option '-x'"),
+    (["client", "-ca", "x", "127.0.0.1:1"],
+     "bad option '-ca' (did you mean '--ca'?)"),
+    (["client", "--ca"], "option '--ca' needs a value"),
+    (["client", "--insecure=yes", "127.0.0.1:1"],
+     "option '--insecure' takes no value"),
+    # --www answers in HTTP/1.x: offering h2 would strand an h2 client.
+    (["server", "--cert", "x", "--www", "--alpn", "h2,http/1.1"],
+     "--alpn cannot offer 'h2'"),
 ])
 def test_usage_errors_exit_2(sectrans_cmd, args, message):
     result = subprocess.run([sectrans_cmd] + args, capture_output=True,
@@ -363,6 +387,24 @@ def test_www(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
     page = fields(body)
     assert page["protocol"] == "TLSv1.3"
     assert page["servername"] == "localhost"
+
+
+def test_www_with_alpn_answers_an_h2_capable_client(sectrans_cmd, reap,
+                                                     log_dir, leaf_ecdsa_p256):
+    # The client offers h2 first; the server may only pick what --www speaks.
+    require("openssl")
+    server = start_server(sectrans_cmd, reap, log_dir, "--www",
+                          "--alpn", "http/1.1", *server_args(leaf_ecdsa_p256))
+    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
+                                     log_dir, extra=["-alpn", "h2,http/1.1"]))
+    assert peer.wait_for_output(r"ALPN protocol: http/1\.1"), peer.describe()
+    peer.send(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    assert peer.wait_for_stdout(b"client certificate: none\n"), peer.describe()
+    wait_exit(server, 0)
+    # s_client prints the session first; the reply follows.
+    _, status_line, reply = peer.stdout().partition(b"HTTP/1.0 200 OK\r\n")
+    assert status_line, peer.describe()
+    assert fields(reply.partition(b"\r\n\r\n")[2])["alpn"] == "http/1.1"
 
 
 def test_file(sectrans_cmd, reap, log_dir, tmp_path, leaf_ecdsa_p256):

@@ -83,7 +83,7 @@ def test_demo_help_lists_options(sectrans_cmd):
     ([], "usage: sectrans"),
     (["frobnicate"], "unknown command 'frobnicate'"),
     (["demo", "--key-type", "dsa"], "unknown key type 'dsa'"),
-    (["demo", "--key-type"], "bad option '--key-type'"),
+    (["demo", "--key-type"], "option '--key-type' needs a value"),
     (["demo", "--nope"], "bad option '--nope'"),
     (["demo", "extra"], "unexpected argument 'extra'"),
 ])

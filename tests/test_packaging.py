@@ -3,7 +3,8 @@
 `cmake --install` the build tree into a temporary prefix, then use it the
 ways a downstream project would: pkg-config, CMake's find_package, and the
 installed command, each with LD_LIBRARY_PATH unset so only RPATHs count.
-The exported symbols and the SONAME are checked on the installed file.
+The exported symbols and the SONAME are checked on the installed file,
+and configuring on a machine without Lua 5.4's headers is tried too.
 """
 
 import glob
@@ -150,3 +151,24 @@ def test_installed_library_soname(installed_library):
 def test_tools_are_present():
     for tool in ("pkg-config", "gcc", "cmake", "nm", "readelf", "ldd"):
         assert shutil.which(tool), tool
+
+
+def test_lua_module_follows_its_headers(tmp_path):
+    # pkg-config finding no lua5.4 stands for a machine without
+    # liblua5.4-dev: the default leaves the module out and says so, ON
+    # stops the configure naming what to install.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PKG_CONFIG_LIBDIR=str(tmp_path / "no-pc"),
+               PKG_CONFIG_PATH="")
+    configure = ["cmake", "-S", root, "-DSECTRANS_BUILD_PYTHON=OFF",
+                 "-DSECTRANS_BUILD_TESTS=OFF", "-DSECTRANS_BUILD_CLI=OFF"]
+    auto = run(configure + ["-B", str(tmp_path / "auto")], env=env)
+    assert "the Lua module is not built" in auto.stdout, auto.stdout
+    assert not (tmp_path / "auto" / "bindings" / "lua").exists()
+    forced = subprocess.run(configure + ["-B", str(tmp_path / "on"),
+                                         "-DSECTRANS_BUILD_LUA=ON"],
+                            capture_output=True, text=True, timeout=TIMEOUT,
+                            env=env)
+    assert forced.returncode != 0, forced.stdout
+    assert "liblua5.4-dev" in forced.stderr, forced.stderr
+    assert "-DSECTRANS_BUILD_LUA=OFF" in forced.stderr, forced.stderr
