@@ -1,5 +1,5 @@
-"""Handshake break points (reference §2.8 and §5, design "Deliberate
-deviations"), over real handshakes on the memory transport, TLS 1.2 and 1.3.
+"""Handshake break points (docs/secure-transport.md, "Session options and
+break points"), over real handshakes on the memory transport, TLS 1.2 and 1.3.
 
 BreakOnServerAuth (client) and BreakOnClientAuth (server, client auth TRY
 or ALWAYS, client certificate sent):
@@ -177,7 +177,7 @@ def test_break_on_server_auth_verdict(pki, version, verdict):
         expect_statuses(got, (0, 0), client, server)
         assert state(client) == CONNECTED
         return
-    # The design's refusal: a fatal alert, -9807, and the peer sees the alert.
+    # No verdict after the break: a fatal alert, -9807, and the peer sees it.
     expect_statuses(got, (CHAIN_INVALID, PEER_CERT_UNKNOWN), client, server)
     assert state(client) == ABORTED
     assert st.sectrans_context_error_detail(client)

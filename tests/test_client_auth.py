@@ -1,5 +1,5 @@
-"""Client certificates against a real peer, OpenSSL 3 (reference §2.6, §5.3,
-header: sectrans_set_client_side_authenticate,
+"""Client certificates against a real peer, OpenSSL 3 (docs/secure-transport.md,
+"Client certificates"; header: sectrans_set_client_side_authenticate,
 sectrans_get_client_certificate_state), TLS 1.2 and 1.3, over sockets on
 127.0.0.1 (the fd transport).
 

@@ -1,6 +1,7 @@
-"""The session's states and transitions (design "The lifecycle" and its
-deviations, reference §1 and §2.12, header contract), over real
-handshakes on the memory transport, for TLS 1.2 and TLS 1.3.
+"""The session's states and transitions (docs/architecture.md, "The session
+state machine"; docs/secure-transport.md, "Handshake" and "Session states";
+header contract), over real handshakes on the memory transport, for TLS 1.2
+and TLS 1.3.
 
 idle -> handshake -> connected -> closed, as sectrans_get_session_state
 reports it; aborted after a fatal read error; a failed handshake is

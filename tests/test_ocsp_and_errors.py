@@ -1,5 +1,5 @@
-"""OCSP stapling and sectrans_set_error (reference §2.10, §5.1 step 5;
-header: sectrans_set_ocsp_response, sectrans_copy_ocsp_response,
+"""OCSP stapling and sectrans_set_error (docs/secure-transport.md, "ALPN,
+OCSP and sectrans_set_error"; header: sectrans_set_ocsp_response, sectrans_copy_ocsp_response,
 sectrans_set_error), over memory pairs, TLS 1.2 and 1.3.
 
   - a client always asks for a staple (status_request in its ClientHello);

@@ -1,5 +1,4 @@
-"""sectrans_read (reference §3.5, design "Read" and its deviations, header
-contract).
+"""sectrans_read (docs/secure-transport.md, "Read"; header contract).
 
 - leftover plaintext comes first, and sectrans_get_buffered_read_size says
   how much is left;

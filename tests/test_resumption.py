@@ -1,4 +1,5 @@
-"""Client session resumption (reference §2.9, header: sectrans_set_peer_id,
+"""Client session resumption (docs/secure-transport.md, "Resumption";
+docs/architecture.md, "The session cache"; header: sectrans_set_peer_id,
 sectrans_get_session_resumed, sectrans_set_session_tickets_enabled,
 ENABLE_SESSION_TICKETS), TLS 1.2 and 1.3.
 

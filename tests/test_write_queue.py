@@ -1,4 +1,4 @@
-"""sectrans_write's queue (reference §3.4, design "Write", header contract).
+"""sectrans_write's queue (docs/secure-transport.md, "Write"; header contract).
 
 - fd transport, receiver not reading: a write whose records do not all
   leave returns would-block with processed == len (the bytes are taken);

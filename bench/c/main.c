@@ -5,8 +5,8 @@
  * For each scenario both subjects run the same number of iterations (sized
  * so that a raw run takes about --seconds), one after the other, the order
  * swapped every pair; a pair's ratio is sectrans's rate over raw's. The
- * median rates and the median, min and max ratio are reported (design.md,
- * "Performance method"). Runs are timed in thread CPU time (--wall: wall
+ * median rates and the median, min and max ratio are reported (bench/README.md,
+ * "The method (every suite)"). Runs are timed in thread CPU time (--wall: wall
  * clock). Pin it to one CPU: bench/c/run.sh does.
  */
 #define _GNU_SOURCE

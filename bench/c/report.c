@@ -1,6 +1,7 @@
 /*
  * report.c: medians and ratios, the readable table, and the JSON record
- * (design.md, "Performance method": one file per suite under bench/results).
+ * (bench/README.md, "The method (every suite)": one file per suite under
+ * bench/results).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,7 @@
 
 #include "bench.h"
 
-/* Recorded with every figure, as the design asks. */
+/* Recorded with every figure, as bench/README.md's method asks. */
 static const char group[] = "X25519";
 static const char certificate[] = "ECDSA P-256 leaf signed by an ECDSA P-256 CA";
 static const char notes[] =

@@ -4,7 +4,8 @@
 // throughput (16 KiB writes). Interleaved pairs, order swapped every
 // pair; per scenario the medians of each side and the median, min and max
 // of the per-pair ratios (sectrans over crypto/tls: higher is faster for
-// sectrans). The JSON shape is the one of design.md. See README.md.
+// sectrans). The JSON shape is the one of bench/README.md, "The method
+// (every suite)".
 package main
 
 import (

@@ -14,6 +14,6 @@
 // *Error values carrying the library's status code and reason.
 //
 // cgo flags come from `pkg-config sectrans` (an install prefix, or a build
-// tree through its sectrans-uninstalled.pc); see the Go section of the
-// repository README.
+// tree through its sectrans-uninstalled.pc); see README.md in this
+// directory.
 package sectrans

@@ -22,8 +22,9 @@ static int breaks_on_peer_auth(const sectrans_context *ctx) {
                                              : SECTRANS_OPTION_BREAK_ON_CLIENT_AUTH);
 }
 
-/* The design's rule: after a break, go on only with a trust the caller
- * evaluated successfully or accepted. */
+/* After a break, go on only with a trust the caller evaluated successfully
+ * or accepted (docs/secure-transport.md, "Session options and break
+ * points"): Secure Transport let an unevaluated trust through. */
 static enum ssl_verify_result_t resume_after_break(sectrans_context *ctx,
                                                    uint8_t *alert) {
   const sectrans_trust *trust = ctx->peer_trust;

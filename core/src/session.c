@@ -1,7 +1,8 @@
 /*
- * session.c: the state machine. Handshake, read, write and close with
- * Secure Transport's semantics (reference §2.12, §3.4, §3.5) and the
- * deviations the design lists.
+ * session.c: the state machine (docs/architecture.md, "The session state
+ * machine"). Handshake, read, write and close keep Secure Transport's
+ * semantics, with the departures of docs/secure-transport.md ("Handshake",
+ * "Write", "Read", "Close").
  */
 #include <limits.h>
 #include <stdio.h>

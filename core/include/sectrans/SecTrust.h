@@ -17,13 +17,15 @@
  *
  * Evaluation (SecTrustEvaluate) gives these SecTrustResultType values:
  *
- *   sectrans result                                   SecTrustResultType
- *   0 trusted                                          kSecTrustResultUnspecified (4)
- *   -9812 unknown root, -9813 no path to an anchor,
- *   -9814 expired, -9815 not yet valid,
- *   -9843 host name mismatch                           kSecTrustResultRecoverableTrustFailure (5)
- *   -9807 any other chain error                        kSecTrustResultFatalTrustFailure (6)
- *   any other code                                     kSecTrustResultOtherError (7)
+ *   sectrans result                      SecTrustResultType
+ *   SECTRANS_SUCCESS (trusted)           kSecTrustResultUnspecified (4)
+ *   SECTRANS_ERR_UNKNOWN_ROOT_CERT,
+ *   SECTRANS_ERR_NO_ROOT_CERT,
+ *   SECTRANS_ERR_CERT_EXPIRED,
+ *   SECTRANS_ERR_CERT_NOT_YET_VALID,
+ *   SECTRANS_ERR_HOST_NAME_MISMATCH      kSecTrustResultRecoverableTrustFailure (5)
+ *   SECTRANS_ERR_X_CERT_CHAIN_INVALID    kSecTrustResultFatalTrustFailure (6)
+ *   any other status                     kSecTrustResultOtherError (7)
  *
  * Unspecified is what Apple returns for a chain trusted through anchors
  * (nobody set an explicit "proceed"), so callers accepting Proceed or

@@ -29,8 +29,9 @@
  * a copy. Code that declares its arrays as SSLCipherSuite is unaffected;
  * code that hard-codes uint32_t (for x86_64 macOS) must use the typedef.
  *
- * What behaves differently from Apple's Secure Transport (the library's
- * deliberate deviations are in README.md; the ones visible here):
+ * What behaves differently from Apple's Secure Transport (all of the
+ * library's departures are in docs/secure-transport.md; the ones visible
+ * here):
  *  - TLS 1.2 and 1.3 only. SSLSetProtocolVersionMin accepts kTLSProtocol1
  *    and kTLSProtocol11 (meaning TLS 1.2); SSLSetProtocolVersionMax accepts
  *    kTLSProtocol12, kTLSProtocol13 and kTLSProtocolMaxSupported (Apple

@@ -9,10 +9,9 @@
  *
  *  - Fallible functions return a sectrans_status (int32_t) whose numbers are
  *    Secure Transport's OSStatus codes. 0 is success.
- *  - A NULL handle or a NULL required pointer gives SECTRANS_ERR_PARAM (-50).
- *    A call in the wrong state gives SECTRANS_ERR_BAD_REQ (-909). A length
- *    above its documented maximum gives SECTRANS_ERR_PARAM before any memory
- *    is touched.
+ *  - A NULL handle or a NULL required pointer gives SECTRANS_ERR_PARAM. A call
+ *    in the wrong state gives SECTRANS_ERR_BAD_REQ. A length above its
+ *    documented maximum gives SECTRANS_ERR_PARAM before any memory is touched.
  *  - Handles are reference counted. A function named *_create or *_copy_*
  *    hands the caller one reference, which the caller gives back with the
  *    matching *_release (or sectrans_release). Releasing NULL does nothing.
@@ -22,7 +21,7 @@
  *  - Variable-length outputs use one protocol: (buf, *len). On entry *len is
  *    the size of buf; on return *len is the full size of the value. When buf
  *    is NULL or too small the function returns SECTRANS_ERR_BUFFER_OVERFLOW
- *    (-9817) and writes nothing, so a caller may ask for the size first.
+ *    and writes nothing, so a caller may ask for the size first.
  *  - Text outputs are not NUL-terminated (the length says where they end).
  *  - Error detail lives on the handle (sectrans_context_error_detail), never
  *    in thread-local state.
@@ -282,8 +281,8 @@ enum sectrans_limits {
   SECTRANS_MAX_PEM_LENGTH = 64 * 1024 * 1024
 };
 /* sectrans_read, sectrans_write and the memory transport take lengths up to
- * SECTRANS_MAX_IO_LENGTH (PTRDIFF_MAX) and give -50 above it. Lengths above
- * INT_MAX are split internally, never truncated. */
+ * SECTRANS_MAX_IO_LENGTH (PTRDIFF_MAX) and give SECTRANS_ERR_PARAM above it.
+ * Lengths above INT_MAX are split internally, never truncated. */
 #define SECTRANS_MAX_IO_LENGTH ((size_t)PTRDIFF_MAX)
 
 /* ---------------------------------------------------------------------- */
@@ -302,9 +301,10 @@ typedef struct sectrans_trust_store sectrans_trust_store;
  * typed _retain and _release functions below do the same.
  *
  * Every function checks the kind of each handle it is given: a handle of
- * another kind (a certificate where an identity belongs) gives -50, a
- * _retain returns NULL and a _release does nothing. A freed handle cannot
- * be detected: using one is undefined, as in C everywhere. */
+ * another kind (a certificate where an identity belongs) gives
+ * SECTRANS_ERR_PARAM, a _retain returns NULL and a _release does nothing. A
+ * freed handle cannot be detected: using one is undefined, as in C
+ * everywhere. */
 SECTRANS_API const void *sectrans_retain(const void *handle);
 SECTRANS_API void sectrans_release(const void *handle);
 
@@ -312,8 +312,8 @@ SECTRANS_API void sectrans_release(const void *handle);
 /* Certificates                                                             */
 
 /* Parses one certificate from DER or from the first PEM CERTIFICATE block.
- * Errors: -50 (NULL, zero or over-maximum length), -26275 (not a
- * certificate), -108. */
+ * Errors: SECTRANS_ERR_PARAM (NULL, zero or over-maximum length),
+ * SECTRANS_ERR_DECODE (not a certificate), SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_certificate_create_from_der(
     const void *der, size_t len, sectrans_certificate **out);
 SECTRANS_API sectrans_status sectrans_certificate_create_from_pem(
@@ -322,11 +322,11 @@ SECTRANS_API sectrans_certificate *sectrans_certificate_retain(
     sectrans_certificate *cert);
 SECTRANS_API void sectrans_certificate_release(sectrans_certificate *cert);
 
-/* Encodings and descriptions, in the (buf, *len) protocol. Subject and
- * issuer are one-line RFC 2253 text. SAN names are one per line, each
- * "DNS:<name>" or "IP:<address>" (other kinds are "EMAIL:" and "URI:");
- * control bytes in names are written as \xHH. The SHA-256 fingerprint is 32
- * raw bytes. Errors: -50, -9817. */
+/* Encodings and descriptions, in the (buf, *len) protocol. Subject and issuer
+ * are one-line RFC 2253 text. SAN names are one per line, each "DNS:<name>" or
+ * "IP:<address>" (other kinds are "EMAIL:" and "URI:"); control bytes in names
+ * are written as \xHH. The SHA-256 fingerprint is 32 raw bytes. Errors:
+ * SECTRANS_ERR_PARAM, SECTRANS_ERR_BUFFER_OVERFLOW. */
 SECTRANS_API sectrans_status sectrans_certificate_copy_der(
     const sectrans_certificate *cert, void *buf, size_t *len);
 SECTRANS_API sectrans_status sectrans_certificate_copy_pem(
@@ -340,8 +340,9 @@ SECTRANS_API sectrans_status sectrans_certificate_copy_san(
 SECTRANS_API sectrans_status sectrans_certificate_copy_sha256(
     const sectrans_certificate *cert, void *buf, size_t *len);
 
-/* Validity period as seconds since the Unix epoch (UTC). Errors: -50,
- * -26275 (a time field that does not parse). */
+/* Validity period as seconds since the Unix epoch (UTC). Errors:
+ * SECTRANS_ERR_PARAM, SECTRANS_ERR_DECODE (a time field that does not
+ * parse). */
 SECTRANS_API sectrans_status sectrans_certificate_get_validity(
     const sectrans_certificate *cert, int64_t *not_before, int64_t *not_after);
 
@@ -349,21 +350,22 @@ SECTRANS_API sectrans_status sectrans_certificate_get_validity(
 /* Identities: a private key, its leaf certificate and intermediates        */
 
 /* Builds an identity from PEM. cert_pem holds the leaf first, then any
- * intermediates. key_pem holds the private key (PKCS#8, SEC1 EC or PKCS#1
- * RSA, optionally encrypted with password); when key_pem is NULL the key is
- * taken from cert_pem, so one file may hold both. password may be NULL.
- * Keys: RSA 2048 bits or more, ECDSA P-256/P-384, Ed25519.
- * Errors: -50, -26275 (no certificate or no key found), -25293 (encrypted
- * key and wrong or missing password), -9808 (the key does not match the
- * leaf, or an unsupported key such as RSA below 2048 bits), -108. */
+ * intermediates. key_pem holds the private key (PKCS#8, SEC1 EC or PKCS#1 RSA,
+ * optionally encrypted with password); when key_pem is NULL the key is taken
+ * from cert_pem, so one file may hold both. password may be NULL. Keys: RSA
+ * 2048 bits or more, ECDSA P-256/P-384, Ed25519. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_DECODE (no certificate or no key found),
+ * SECTRANS_ERR_AUTH_FAILED (encrypted key and wrong or missing password),
+ * SECTRANS_ERR_BAD_CERT (the key does not match the leaf, or an unsupported key
+ * such as RSA below 2048 bits), SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_identity_create_from_pem(
     const void *cert_pem, size_t cert_len, const void *key_pem, size_t key_len,
     const char *password, sectrans_identity **out);
 
 /* Generates a fresh key of key_type and a self-signed leaf for common_name
- * (also its DNS or IP subjectAltName), valid from one hour ago for 30 days.
- * For tests and demos. Errors: -50 (NULL or empty name, name over 253
- * bytes, unknown key type), -9809, -108. */
+ * (also its DNS or IP subjectAltName), valid from one hour ago for 30 days. For
+ * tests and demos. Errors: SECTRANS_ERR_PARAM (NULL or empty name, name over
+ * 253 bytes, unknown key type), SECTRANS_ERR_CRYPTO, SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_identity_create_self_signed(
     const char *common_name, int key_type, sectrans_identity **out);
 
@@ -374,17 +376,18 @@ SECTRANS_API sectrans_status sectrans_identity_create_from_der(
     const void *cert_der, size_t cert_len, const void *key_der, size_t key_len,
     sectrans_identity **out);
 
-/* Builds an identity from a PKCS#12 file (OpenSSL 3's default AES/SHA-256
- * ones and -legacy ones). password may be NULL for none. The leaf is the
- * certificate matching the key; the others follow as the chain. Errors:
- * -50, -26275 (not PKCS#12, or no key or no matching certificate inside),
- * -25293 (wrong password), -9808, -108. */
+/* Builds an identity from a PKCS#12 file (OpenSSL 3's default AES/SHA-256 ones
+ * and -legacy ones). password may be NULL for none. The leaf is the certificate
+ * matching the key; the others follow as the chain. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_DECODE (not PKCS#12, or no key or no matching certificate
+ * inside), SECTRANS_ERR_AUTH_FAILED (wrong password), SECTRANS_ERR_BAD_CERT,
+ * SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_identity_create_from_pkcs12(
     const void *data, size_t len, const char *password,
     sectrans_identity **out);
 
 /* The number of certificates (leaf first) and a +1 reference to one. Errors:
- * -50 (NULL, or index out of range). */
+ * SECTRANS_ERR_PARAM (NULL, or index out of range). */
 SECTRANS_API sectrans_status sectrans_identity_get_certificate_count(
     const sectrans_identity *identity, size_t *count);
 SECTRANS_API sectrans_status sectrans_identity_copy_certificate(
@@ -397,21 +400,23 @@ SECTRANS_API void sectrans_identity_release(sectrans_identity *identity);
 /* ---------------------------------------------------------------------- */
 /* Trust stores: sets of anchors                                            */
 
-/* An empty store. Errors: -50, -108. */
+/* An empty store. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_trust_store_create(
     sectrans_trust_store **out);
 
 /* The platform's anchors: the PEM file named by SSL_CERT_FILE and the hashed
  * directory named by SSL_CERT_DIR when either is set, else
- * /etc/ssl/certs/ca-certificates.crt. Parsed once per process and shared:
- * every call returns a reference to the same store. Errors: -50, -108. */
+ * /etc/ssl/certs/ca-certificates.crt. Parsed once per process and shared: every
+ * call returns a reference to the same store. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_trust_store_copy_system(
     sectrans_trust_store **out);
 
-/* Adds every certificate of a PEM buffer or file as an anchor. Only a store
- * not yet given to a config or context can change. Errors: -50, -26275 (no
- * certificate found, or a block that does not parse), -36 (file unreadable),
- * -909 (store already in use), -108. */
+/* Adds every certificate of a PEM buffer or file as an anchor. Only a store not
+ * yet given to a config or context can change. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_DECODE (no certificate found, or a block that does not parse),
+ * SECTRANS_ERR_IO (file unreadable), SECTRANS_ERR_BAD_REQ (store already in
+ * use), SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_trust_store_add_pem(
     sectrans_trust_store *store, const void *pem, size_t len);
 SECTRANS_API sectrans_status sectrans_trust_store_add_pem_file(
@@ -429,9 +434,12 @@ SECTRANS_API void sectrans_trust_store_release(sectrans_trust_store *store);
 /* Trust: the peer's chain and what verifying it found                      */
 
 /* The result of the last evaluation: 0 when trusted, else the status the
- * handshake returned for it (-9843, -9814, -9815, -9812, -9813, -9807), or
- * -909 when the trust was never evaluated (verification off). Errors of
- * the call itself: -50. */
+ * handshake returned for it (SECTRANS_ERR_HOST_NAME_MISMATCH,
+ * SECTRANS_ERR_CERT_EXPIRED, SECTRANS_ERR_CERT_NOT_YET_VALID,
+ * SECTRANS_ERR_UNKNOWN_ROOT_CERT, SECTRANS_ERR_NO_ROOT_CERT,
+ * SECTRANS_ERR_X_CERT_CHAIN_INVALID), or SECTRANS_ERR_BAD_REQ when the trust
+ * was never evaluated (verification off). Errors of the call itself:
+ * SECTRANS_ERR_PARAM. */
 SECTRANS_API sectrans_status sectrans_trust_get_result(
     const sectrans_trust *trust, sectrans_status *result);
 /* BoringSSL's X509_V_* code of the evaluation (0 when trusted). */
@@ -446,24 +454,26 @@ SECTRANS_API sectrans_status sectrans_trust_get_certificate_count(
     const sectrans_trust *trust, size_t *count);
 SECTRANS_API sectrans_status sectrans_trust_copy_certificate(
     const sectrans_trust *trust, size_t index, sectrans_certificate **out);
-/* Offline evaluation, SecTrust style. sectrans_trust_create makes a trust
- * over a chain (leaf first; the certificates are retained) with the
- * defaults: the system anchors, the policy of a server peer with no name
- * check, the current time. A trust from sectrans_copy_peer_trust starts
- * with the context's anchors and policy. Setters change the inputs and
- * make the trust unevaluated again; sectrans_trust_evaluate verifies and
- * puts the outcome in *result (0 trusted, else -9843, -9814, -9815, -9812,
- * -9813 or -9807, as in the handshake), also kept for
- * sectrans_trust_get_result. A trust is used by one thread at a time.
- * Errors: -50 (NULL, count 0 or over 64, a NULL certificate), -108. */
+/* Offline evaluation, SecTrust style. sectrans_trust_create makes a trust over
+ * a chain (leaf first; the certificates are retained) with the defaults: the
+ * system anchors, the policy of a server peer with no name check, the current
+ * time. A trust from sectrans_copy_peer_trust starts with the context's anchors
+ * and policy. Setters change the inputs and make the trust unevaluated again;
+ * sectrans_trust_evaluate verifies and puts the outcome in *result (0 trusted,
+ * else SECTRANS_ERR_HOST_NAME_MISMATCH, SECTRANS_ERR_CERT_EXPIRED,
+ * SECTRANS_ERR_CERT_NOT_YET_VALID, SECTRANS_ERR_UNKNOWN_ROOT_CERT,
+ * SECTRANS_ERR_NO_ROOT_CERT or SECTRANS_ERR_X_CERT_CHAIN_INVALID, as in the
+ * handshake), also kept for sectrans_trust_get_result. A trust is used by one
+ * thread at a time. Errors: SECTRANS_ERR_PARAM (NULL, count 0 or over 64, a
+ * NULL certificate), SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_trust_create(
     sectrans_certificate *const *chain, size_t count, sectrans_trust **out);
 /* The anchors (the store is retained and frozen). */
 SECTRANS_API sectrans_status sectrans_trust_set_anchors(
     sectrans_trust *trust, sectrans_trust_store *store);
-/* SecPolicyCreateSSL: peer_is_server selects the server or client purpose;
- * host (a DNS name or IP literal, NULL for none) is checked against the
- * leaf's subjectAltNames. Errors: -50 (host over 253 bytes). */
+/* SecPolicyCreateSSL: peer_is_server selects the server or client purpose; host
+ * (a DNS name or IP literal, NULL for none) is checked against the leaf's
+ * subjectAltNames. Errors: SECTRANS_ERR_PARAM (host over 253 bytes). */
 SECTRANS_API sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
                                                        int peer_is_server,
                                                        const char *host);
@@ -481,10 +491,11 @@ SECTRANS_API void sectrans_trust_release(sectrans_trust *trust);
 
 /* A config holds what is costly to build (parsed keys and anchors, the
  * BoringSSL SSL_CTX) once for many connections. It can be changed until the
- * first context is created from it; from then on its setters return -909
- * and it may be shared across threads. Defaults: TLS 1.2 to 1.3, verify
- * FULL with the system anchors, no identity, no ALPN, BoringSSL's default
- * cipher suites. Errors: -50 (side not 0 or 1), -108. */
+ * first context is created from it; from then on its setters return
+ * SECTRANS_ERR_BAD_REQ and it may be shared across threads. Defaults: TLS 1.2
+ * to 1.3, verify FULL with the system anchors, no identity, no ALPN,
+ * BoringSSL's default cipher suites. Errors: SECTRANS_ERR_PARAM (side not 0 or
+ * 1), SECTRANS_ERR_ALLOCATE. */
 SECTRANS_API sectrans_status sectrans_config_create(int side,
                                                     sectrans_config **out);
 SECTRANS_API sectrans_config *sectrans_config_retain(sectrans_config *config);
@@ -526,14 +537,17 @@ SECTRANS_API sectrans_status sectrans_config_set_keylog_callback(
 /* ---------------------------------------------------------------------- */
 /* Contexts: one TLS session each                                           */
 
-/* Creates a context the Apple way, from the process-wide default config of
- * its side (so server ticket keys and the client session cache outlive one
- * context). Errors: -50 (side or type out of range), -4 (datagram), -108,
- * -9810 (BoringSSL could not be loaded: see sectrans_load_error). */
+/* Creates a context the Apple way, from the process-wide default config of its
+ * side (so server ticket keys and the client session cache outlive one
+ * context). Errors: SECTRANS_ERR_PARAM (side or type out of range),
+ * SECTRANS_ERR_UNIMPLEMENTED (datagram), SECTRANS_ERR_ALLOCATE,
+ * SECTRANS_ERR_INTERNAL (BoringSSL could not be loaded: see
+ * sectrans_load_error). */
 SECTRANS_API sectrans_status sectrans_context_create(int side, int type,
                                                      sectrans_context **out);
-/* Creates a context from a config, which it retains and freezes. Costs
- * about what SSL_new costs. Errors: -50, -108, -9810. */
+/* Creates a context from a config, which it retains and freezes. Costs about
+ * what SSL_new costs. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_ALLOCATE,
+ * SECTRANS_ERR_INTERNAL. */
 SECTRANS_API sectrans_status sectrans_context_create_with_config(
     sectrans_config *config, sectrans_context **out);
 SECTRANS_API sectrans_context *sectrans_context_retain(sectrans_context *ctx);
@@ -547,8 +561,8 @@ SECTRANS_API void sectrans_context_release(sectrans_context *ctx);
 SECTRANS_API const char *sectrans_context_error_detail(
     const sectrans_context *ctx);
 
-/* --- Transports. Exactly one per context; the memory transport is the
- * default. All three setters: not while the session is active (-909).     */
+/* --- Transports. Exactly one per context; the memory transport is the default.
+ * All three setters: not while the session is active (SECTRANS_ERR_BAD_REQ). */
 
 /* Secure Transport's I/O callbacks, with its contract exactly:
  *  - read: on entry *data_length is the number of bytes wanted. Return 0
@@ -580,24 +594,25 @@ SECTRANS_API sectrans_status sectrans_set_connection(sectrans_context *ctx,
 SECTRANS_API sectrans_status sectrans_get_connection(
     const sectrans_context *ctx, const void **connection);
 
-/* The socket transport: fd is a connected stream socket (or pipe), blocking
- * or non-blocking; sectrans never closes it. EAGAIN becomes
- * SECTRANS_WOULD_BLOCK, end of stream SECTRANS_CLOSED_ABORT, other errors
- * (a reset among them, even between records: it may have dropped data)
- * SECTRANS_ERR_IO with strerror in the error detail. SIGPIPE is never
- * raised for sockets. Errors: -50 (fd < 0), -909. */
+/* The socket transport: fd is a connected stream socket (or pipe), blocking or
+ * non-blocking; sectrans never closes it. EAGAIN becomes SECTRANS_WOULD_BLOCK,
+ * end of stream SECTRANS_CLOSED_ABORT, other errors (a reset among them, even
+ * between records: it may have dropped data) SECTRANS_ERR_IO with strerror in
+ * the error detail. SIGPIPE is never raised for sockets. Errors:
+ * SECTRANS_ERR_PARAM (fd < 0), SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd);
 
 /* The memory transport (sans-I/O). The caller moves ciphertext:
  * sectrans_feed_input hands over bytes that arrived (all are taken);
- * sectrans_feed_eof says the stream ended; sectrans_take_output copies out
- * up to *len queued bytes and removes them (*len = bytes copied, 0 on
- * failure; 0 is success with nothing queued); sectrans_output_pending says how many are
- * queued. On this transport sectrans_write always takes all data: the
- * caller bounds memory by taking output. Errors: -50, -909 (another
- * transport is set, or feed after feed_eof). sectrans_feed_input on a
- * closed or failed context takes nothing and returns the status every
- * call on it returns (-9805, or the saved failure). */
+ * sectrans_feed_eof says the stream ended; sectrans_take_output copies out up
+ * to *len queued bytes and removes them (*len = bytes copied, 0 on failure; 0
+ * is success with nothing queued); sectrans_output_pending says how many are
+ * queued. On this transport sectrans_write always takes all data: the caller
+ * bounds memory by taking output. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_BAD_REQ (another transport is set, or feed after feed_eof).
+ * sectrans_feed_input on a closed or failed context takes nothing and returns
+ * the status every call on it returns (SECTRANS_CLOSED_GRACEFUL, or the saved
+ * failure). */
 SECTRANS_API sectrans_status sectrans_feed_input(sectrans_context *ctx,
                                                  const void *data, size_t len);
 SECTRANS_API sectrans_status sectrans_feed_eof(sectrans_context *ctx);
@@ -610,37 +625,40 @@ SECTRANS_API sectrans_status sectrans_output_pending(
  * sectrans_want bits. 0 for NULL or when nothing is awaited. */
 SECTRANS_API int sectrans_wants(const sectrans_context *ctx);
 
-/* --- Settings. Each overrides the config on this context only. Not while
- * the session is active (-909) unless stated.                              */
+/* --- Settings. Each overrides the config on this context only. Not while the
+ * session is active (SECTRANS_ERR_BAD_REQ) unless stated. */
 
 /* Client: the server's name, sent as SNI (not for IP literals) and checked
- * against the certificate's DNS or IP subjectAltNames (never the subject
- * CN). A trailing NUL inside len is dropped, and so is one trailing dot
- * ("example.com." names example.com). NULL with len 0 clears it.
- * Server: accepted and ignored, as in Secure Transport. Errors: -50 (len
- * over SECTRANS_MAX_PEER_NAME_LENGTH, an embedded NUL, a '*': the name of
- * one host, never a wildcard pattern), -909. */
+ * against the certificate's DNS or IP subjectAltNames (never the subject CN). A
+ * trailing NUL inside len is dropped, and so is one trailing dot
+ * ("example.com." names example.com). NULL with len 0 clears it. Server:
+ * accepted and ignored, as in Secure Transport. Errors: SECTRANS_ERR_PARAM (len
+ * over SECTRANS_MAX_PEER_NAME_LENGTH, an embedded NUL, a '*': the name of one
+ * host, never a wildcard pattern), SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_peer_domain_name(
     sectrans_context *ctx, const char *name, size_t len);
-/* Any state; *len is 0 when unset. Errors: -50, -9817. */
+/* Any state; *len is 0 when unset. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_BUFFER_OVERFLOW. */
 SECTRANS_API sectrans_status sectrans_get_peer_domain_name(
     const sectrans_context *ctx, char *buf, size_t *len);
 
 /* The local identity (required on a server). NULL clears it. The context
- * retains it. Any state, as in Secure Transport, so that a server can pick
- * its identity after SECTRANS_CLIENT_HELLO_RECEIVED and a client after
+ * retains it. Any state, as in Secure Transport, so that a server can pick its
+ * identity after SECTRANS_CLIENT_HELLO_RECEIVED and a client after
  * SECTRANS_CLIENT_CERT_REQUESTED; once the certificate was sent it has no
- * effect. Errors: -50. */
+ * effect. Errors: SECTRANS_ERR_PARAM. */
 SECTRANS_API sectrans_status sectrans_set_identity(sectrans_context *ctx,
                                                    sectrans_identity *identity);
 
 /* Anchors for verifying the peer (default: the system store). The context
- * retains the store and freezes it. Errors: -50, -909. */
+ * retains the store and freezes it. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_trust_store(
     sectrans_context *ctx, sectrans_trust_store *store);
 
-/* One of sectrans_verify_mode. SECTRANS_VERIFY_NONE is the one explicit
- * way to turn verification off. Errors: -50 (unknown mode), -909. */
+/* One of sectrans_verify_mode. SECTRANS_VERIFY_NONE is the one explicit way to
+ * turn verification off. Errors: SECTRANS_ERR_PARAM (unknown mode),
+ * SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_verify_mode(sectrans_context *ctx,
                                                       int mode);
 SECTRANS_API sectrans_status sectrans_get_verify_mode(
@@ -648,10 +666,10 @@ SECTRANS_API sectrans_status sectrans_get_verify_mode(
 
 /* Protocol range with Secure Transport's SSLProtocol values. sectrans never
  * negotiates below TLS 1.2: a minimum of TLS1, TLS11 is accepted for source
- * compatibility and means TLS 1.2; SSL3, a maximum below TLS 1.2 and
- * datagram values give -9830 (errSSLIllegalParam). TLS13 and MAX_SUPPORTED
- * mean TLS 1.3. Setting min above max raises max; setting max below min
- * lowers min. Errors: -50, -9830, -909. */
+ * compatibility and means TLS 1.2; SSL3, a maximum below TLS 1.2 and datagram
+ * values give SECTRANS_ERR_ILLEGAL_PARAM. TLS13 and MAX_SUPPORTED mean TLS 1.3.
+ * Setting min above max raises max; setting max below min lowers min. Errors:
+ * SECTRANS_ERR_PARAM, SECTRANS_ERR_ILLEGAL_PARAM, SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_protocol_version_min(
     sectrans_context *ctx, int protocol);
 SECTRANS_API sectrans_status sectrans_set_protocol_version_max(
@@ -662,11 +680,11 @@ SECTRANS_API sectrans_status sectrans_get_protocol_version_min(
 SECTRANS_API sectrans_status sectrans_get_protocol_version_max(
     const sectrans_context *ctx, int *protocol);
 
-/* ALPN, both sides, as an RFC 7301 encoded list (each name prefixed with
- * its length byte; names 1 to 255 bytes). A client offers the list; a
- * server picks its first name that the client also offered, and goes on
- * without ALPN when none matches. NULL with len 0 clears it. Errors: -50
- * (malformed list, over SECTRANS_MAX_ALPN_LENGTH), -909. */
+/* ALPN, both sides, as an RFC 7301 encoded list (each name prefixed with its
+ * length byte; names 1 to 255 bytes). A client offers the list; a server picks
+ * its first name that the client also offered, and goes on without ALPN when
+ * none matches. NULL with len 0 clears it. Errors: SECTRANS_ERR_PARAM
+ * (malformed list, over SECTRANS_MAX_ALPN_LENGTH), SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_alpn(sectrans_context *ctx,
                                                const void *protocols,
                                                size_t len);
@@ -674,36 +692,37 @@ SECTRANS_API sectrans_status sectrans_set_alpn(sectrans_context *ctx,
 /* Cipher suites by IANA number, in preference order. They restrict TLS 1.2;
  * TLS 1.3 suites (0x1301-0x1303) are always on while TLS 1.3 is (BoringSSL
  * does not make them configurable) and are accepted in the list. Unknown
- * suites are dropped silently. Errors: -50 (NULL, count 0, over
- * SECTRANS_MAX_CIPHERS, or none supported), -909. */
+ * suites are dropped silently. Errors: SECTRANS_ERR_PARAM (NULL, count 0,
+ * over SECTRANS_MAX_CIPHERS, or none supported), SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_enabled_ciphers(
     sectrans_context *ctx, const uint16_t *suites, size_t count);
-/* The enabled (or all supported) suites; *count is in/out like a length in
- * the (buf, *len) protocol, counted in suites. Any state. Errors: -50,
- * -9817. */
+/* The enabled (or all supported) suites; *count is in/out like a length in the
+ * (buf, *len) protocol, counted in suites. Any state. Errors:
+ * SECTRANS_ERR_PARAM, SECTRANS_ERR_BUFFER_OVERFLOW. */
 SECTRANS_API sectrans_status sectrans_get_enabled_ciphers(
     const sectrans_context *ctx, uint16_t *suites, size_t *count);
 SECTRANS_API sectrans_status sectrans_get_supported_ciphers(
     const sectrans_context *ctx, uint16_t *suites, size_t *count);
 
 /* Session options (enum sectrans_session_option). Not while the session is
- * active (-909), except ENABLE_SESSION_TICKETS which, as in Secure
- * Transport, is never checked. Errors: -50 (unknown option), -909. */
+ * active (SECTRANS_ERR_BAD_REQ), except ENABLE_SESSION_TICKETS which, as in
+ * Secure Transport, is never checked. Errors: SECTRANS_ERR_PARAM (unknown
+ * option), SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_session_option(sectrans_context *ctx,
                                                          int option, int value);
-/* Any state. Errors: -50. */
+/* Any state. Errors: SECTRANS_ERR_PARAM. */
 SECTRANS_API sectrans_status sectrans_get_session_option(
     const sectrans_context *ctx, int option, int *value);
 /* The same as option ENABLE_SESSION_TICKETS; any state. */
 SECTRANS_API sectrans_status sectrans_set_session_tickets_enabled(
     sectrans_context *ctx, int enabled);
 
-/* Client resumption: sessions are kept in one process-wide cache under the
- * peer ID plus the verification settings (mode, anchors, break options),
- * so a context that verifies differently never resumes another's session.
- * Entries live 600 s; TLS 1.3 tickets are used once. Without a peer ID
- * nothing is cached or resumed. The bytes are copied. Errors: -50 (NULL,
- * len 0 or over 1024), -909 (active, except while stopped at
+/* Client resumption: sessions are kept in one process-wide cache under the peer
+ * ID plus the verification settings (mode, anchors, break options), so a
+ * context that verifies differently never resumes another's session. Entries
+ * live 600 s; TLS 1.3 tickets are used once. Without a peer ID nothing is
+ * cached or resumed. The bytes are copied. Errors: SECTRANS_ERR_PARAM (NULL,
+ * len 0 or over 1024), SECTRANS_ERR_BAD_REQ (active, except while stopped at
  * SECTRANS_CLIENT_CERT_REQUESTED). */
 SECTRANS_API sectrans_status sectrans_set_peer_id(sectrans_context *ctx,
                                                   const void *peer_id,
@@ -716,40 +735,44 @@ SECTRANS_API sectrans_status sectrans_get_session_resumed(
     const sectrans_context *ctx, int *resumed);
 
 /* Server: ask for a client certificate (enum sectrans_authenticate). The
- * certificate is verified against the context's anchors with the client
- * purpose (no name check) unless BREAK_ON_CLIENT_AUTH is set. On a client
- * it is accepted and ignored. Errors: -50, -909. */
+ * certificate is verified against the context's anchors with the client purpose
+ * (no name check) unless BREAK_ON_CLIENT_AUTH is set. On a client it is
+ * accepted and ignored. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_client_side_authenticate(
     sectrans_context *ctx, int auth);
 /* enum sectrans_client_cert_state, for either side. Any state. */
 SECTRANS_API sectrans_status sectrans_get_client_certificate_state(
     const sectrans_context *ctx, int *state);
 
-/* Server: adds a DER-encoded X.501 Name to the certificate authorities
- * named in the CertificateRequest. Errors: -50 (not a Name), -909. */
+/* Server: adds a DER-encoded X.501 Name to the certificate authorities named in
+ * the CertificateRequest. Errors: SECTRANS_ERR_PARAM (not a Name),
+ * SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_add_distinguished_name(
     sectrans_context *ctx, const void *der, size_t len);
 /* The names: on a client those the server sent (available from
- * SECTRANS_CLIENT_CERT_REQUESTED on), on a server the configured ones.
- * Any state. Errors: -50 (index out of range), -9817. */
+ * SECTRANS_CLIENT_CERT_REQUESTED on), on a server the configured ones. Any
+ * state. Errors: SECTRANS_ERR_PARAM (index out of range),
+ * SECTRANS_ERR_BUFFER_OVERFLOW. */
 SECTRANS_API sectrans_status sectrans_get_distinguished_name_count(
     const sectrans_context *ctx, size_t *count);
 SECTRANS_API sectrans_status sectrans_copy_distinguished_name(
     const sectrans_context *ctx, size_t index, void *buf, size_t *len);
 
-/* Server: the host name the client sent in SNI, in the (buf, *len)
- * protocol; available from SECTRANS_CLIENT_HELLO_RECEIVED on. Errors: -50
- * (no SNI was sent), -9817. */
+/* Server: the host name the client sent in SNI, in the (buf, *len) protocol;
+ * available from SECTRANS_CLIENT_HELLO_RECEIVED on. Errors: SECTRANS_ERR_PARAM
+ * (no SNI was sent), SECTRANS_ERR_BUFFER_OVERFLOW. */
 SECTRANS_API sectrans_status sectrans_get_requested_peer_name(
     const sectrans_context *ctx, void *buf, size_t *len);
 
 /* After SECTRANS_PEER_AUTH_COMPLETED: lets the handshake go on with a peer
  * trust that was not evaluated successfully. Without this (or a successful
  * sectrans_trust_evaluate), the next handshake call sends a fatal alert and
- * returns -9807. Errors: -50, -909 (no break pending). */
+ * returns SECTRANS_ERR_X_CERT_CHAIN_INVALID. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_BAD_REQ (no break pending). */
 SECTRANS_API sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx);
 
-/* Server: a DER OCSP response to staple. Errors: -50, -909. */
+/* Server: a DER OCSP response to staple. Errors: SECTRANS_ERR_PARAM,
+ * SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx,
                                                         const void *der,
                                                         size_t len);
@@ -758,43 +781,49 @@ SECTRANS_API sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx,
 SECTRANS_API sectrans_status sectrans_copy_ocsp_response(
     const sectrans_context *ctx, void *buf, size_t *len);
 
-/* Secure Transport's SSLSetError: aborts the session from outside. The
- * next handshake, read, write or shutdown_write call sends a fatal alert
+/* Secure Transport's SSLSetError: aborts the session from outside. The next
+ * handshake, read, write or shutdown_write call sends a fatal alert
  * (certificate_expired for SECTRANS_ERR_CERTIFICATE_EXPIRED,
  * certificate_revoked for SECTRANS_ERR_CERTIFICATE_REVOKED, none for other
- * codes) and returns status, as every later call does. Secure Transport let
- * the handshake go on after other codes; sectrans always ends it. Errors:
- * -50 (status 0). */
+ * codes) and returns status, as every later call does. Secure Transport let the
+ * handshake go on after other codes; sectrans always ends it. Errors:
+ * SECTRANS_ERR_PARAM (status 0). */
 SECTRANS_API sectrans_status sectrans_set_error(sectrans_context *ctx,
                                                 sectrans_status status);
 
-/* The key log callback of this context (overrides the config's). NULL
- * turns it off. Errors: -50, -909. */
+/* The key log callback of this context (overrides the config's). NULL turns it
+ * off. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_keylog_callback(
     sectrans_context *ctx, sectrans_keylog_func func, void *user);
 
 /* --- The session.                                                          */
 
 /* Runs the handshake. Returns 0 when it completed (and the queue drained),
- * SECTRANS_WOULD_BLOCK (see sectrans_wants; call again), or a fatal code.
- * A verifying client without a peer domain name gets -9848 before any byte
- * is sent (unless BREAK_ON_SERVER_AUTH is set: the caller then verifies). Verification failures return their own code (-9843 name
- * mismatch, -9814 expired, -9815 not yet valid, -9812 untrusted root,
- * -9813 no path to an anchor, -9807 other) and send the matching alert.
- * After success it is a no-op returning 0. A failed handshake leaves the
- * context aborted, and every later call returns the same status. */
+ * SECTRANS_WOULD_BLOCK (see sectrans_wants; call again), or a fatal code. A
+ * verifying client without a peer domain name gets
+ * SECTRANS_ERR_BAD_CONFIGURATION before any byte is sent (unless
+ * BREAK_ON_SERVER_AUTH is set: the caller then verifies). Verification
+ * failures return their own code (SECTRANS_ERR_HOST_NAME_MISMATCH,
+ * SECTRANS_ERR_CERT_EXPIRED, SECTRANS_ERR_CERT_NOT_YET_VALID,
+ * SECTRANS_ERR_UNKNOWN_ROOT_CERT for an untrusted root,
+ * SECTRANS_ERR_NO_ROOT_CERT for no path to an anchor,
+ * SECTRANS_ERR_X_CERT_CHAIN_INVALID for the rest) and send the matching
+ * alert. After success it is a no-op returning 0. A failed handshake leaves
+ * the context aborted, and every later call returns the same status. */
 SECTRANS_API sectrans_status sectrans_handshake(sectrans_context *ctx);
 
 /* Secure Transport's SSLWrite. Drives the handshake first if needed
- * (-909 in the idle state: call sectrans_handshake first). Drains the queue
- * of earlier calls; while it cannot, returns SECTRANS_WOULD_BLOCK with
- * *processed 0 and takes no new data. Otherwise encrypts all len bytes,
- * sets *processed = len, and tries to drain: SECTRANS_WOULD_BLOCK with
- * *processed == len means the bytes were taken and must not be offered
- * again; they leave on any later call. sectrans_write(ctx, NULL, 0, &n) only
- * flushes. *processed is always meaningful. Errors: -50 (NULL, data NULL
- * with len > 0, len over SECTRANS_MAX_IO_LENGTH), -909, -9805, -9806, and
- * transport and protocol errors (which abort the context). */
+ * (SECTRANS_ERR_BAD_REQ in the idle state: call sectrans_handshake first).
+ * Drains the queue of earlier calls; while it cannot, returns
+ * SECTRANS_WOULD_BLOCK with *processed 0 and takes no new data. Otherwise
+ * encrypts all len bytes, sets *processed = len, and tries to drain:
+ * SECTRANS_WOULD_BLOCK with *processed == len means the bytes were taken
+ * and must not be offered again; they leave on any later call.
+ * sectrans_write(ctx, NULL, 0, &n) only flushes. *processed is always
+ * meaningful. Errors: SECTRANS_ERR_PARAM (NULL, data NULL with len > 0, len
+ * over SECTRANS_MAX_IO_LENGTH), SECTRANS_ERR_BAD_REQ,
+ * SECTRANS_CLOSED_GRACEFUL, SECTRANS_CLOSED_ABORT, and transport and
+ * protocol errors (which abort the context). */
 SECTRANS_API sectrans_status sectrans_write(sectrans_context *ctx,
                                             const void *data, size_t len,
                                             size_t *processed);
@@ -803,10 +832,12 @@ SECTRANS_API sectrans_status sectrans_write(sectrans_context *ctx,
  * at most one more record. Data can come with SECTRANS_WOULD_BLOCK
  * (*processed > 0); success always has *processed > 0 for len > 0 (len 0
  * returns 0 at once). The socket and memory transports never wait for
- * another record once a byte was copied. close_notify gives -9805 (after
- * answering with our own close_notify, as Secure Transport does); end of
- * stream without it gives -9806. Errors: -50, -909 (idle), -9805, -9806,
- * protocol and transport errors (which abort the context). */
+ * another record once a byte was copied. close_notify gives
+ * SECTRANS_CLOSED_GRACEFUL (after answering with our own close_notify, as
+ * Secure Transport does); end of stream without it gives
+ * SECTRANS_CLOSED_ABORT. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_BAD_REQ
+ * (idle), SECTRANS_CLOSED_GRACEFUL, SECTRANS_CLOSED_ABORT, protocol and
+ * transport errors (which abort the context). */
 SECTRANS_API sectrans_status sectrans_read(sectrans_context *ctx, void *data,
                                            size_t len, size_t *processed);
 
@@ -824,15 +855,16 @@ SECTRANS_API sectrans_status sectrans_get_buffered_read_size(
  * which makes the peer drop what it had not read yet. The state
  * becomes closed whatever happens (an aborted context stays aborted);
  * SECTRANS_WOULD_BLOCK means the flush is incomplete: call again. A later
- * sectrans_read returns -9805. An I/O error of the flush is reported as
- * success, as in Secure Transport. Errors: -50, the saved status of a failed
- * handshake, transport errors of the flush. */
+ * sectrans_read returns SECTRANS_CLOSED_GRACEFUL. An I/O error of the flush is
+ * reported as success, as in Secure Transport. Errors: SECTRANS_ERR_PARAM, the
+ * saved status of a failed handshake, transport errors of the flush. */
 SECTRANS_API sectrans_status sectrans_close(sectrans_context *ctx);
 
 /* Half-close: queues close_notify and flushes, but keeps reading until the
- * peer's close_notify (sectrans_read then returns -9805). Writing after it
- * gives -9805. SECTRANS_WOULD_BLOCK: call again. Errors: -50, -909 (not
- * connected), transport errors. */
+ * peer's close_notify (sectrans_read then returns SECTRANS_CLOSED_GRACEFUL).
+ * Writing after it gives SECTRANS_CLOSED_GRACEFUL. SECTRANS_WOULD_BLOCK: call
+ * again. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_BAD_REQ (not connected),
+ * transport errors. */
 SECTRANS_API sectrans_status sectrans_shutdown_write(sectrans_context *ctx);
 
 /* --- What was negotiated. Any state.                                      */
@@ -843,8 +875,8 @@ SECTRANS_API sectrans_status sectrans_get_session_state(
 /* SSLProtocol value; SECTRANS_PROTOCOL_UNKNOWN before the ServerHello. */
 SECTRANS_API sectrans_status sectrans_get_negotiated_protocol_version(
     const sectrans_context *ctx, int *protocol);
-/* IANA number of the suite. -909 unless a session is active, as in Secure
- * Transport. */
+/* IANA number of the suite. SECTRANS_ERR_BAD_REQ unless a session is active, as
+ * in Secure Transport. */
 SECTRANS_API sectrans_status sectrans_get_negotiated_cipher(
     const sectrans_context *ctx, uint16_t *suite);
 /* IANA TLS group number (29 = X25519), or 0 before key exchange. */
@@ -860,9 +892,9 @@ SECTRANS_API const char *sectrans_cipher_name(uint16_t suite);
 SECTRANS_API const char *sectrans_group_name(uint16_t group);
 SECTRANS_API const char *sectrans_protocol_name(int protocol);
 
-/* The peer's chain and the result of verifying it (+1 reference). Success
- * with *trust NULL when the peer sent no certificate (yet), as in Secure
- * Transport. Errors: -50. */
+/* The peer's chain and the result of verifying it (+1 reference). Success with
+ * *trust NULL when the peer sent no certificate (yet), as in Secure Transport.
+ * Errors: SECTRANS_ERR_PARAM. */
 SECTRANS_API sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
                                                       sectrans_trust **trust);
 
