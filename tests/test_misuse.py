@@ -17,6 +17,7 @@ import os
 import random
 import re
 import socket
+import struct
 
 import pytest
 
@@ -392,6 +393,25 @@ def test_oversized_record_gets_a_record_overflow_alert(pki, length, body):
     # An alert record (its legacy version is 3.1 before negotiation):
     # fatal, record_overflow.
     assert alert[:2] == b"\x15\x03" and alert[3:] == bytes([0, 2, 2, 22])
+
+
+@pytest.mark.parametrize("minor,alert", [(1, 70), (3, 40)],
+                         ids=["tls10-protocol-version", "tls12-handshake-failure"])
+def test_sslv2_compatible_client_hello_is_answered_at_once(pki, minor, alert):
+    """The 2-byte-header hello that old clients and scanners send reaches
+    BoringSSL whole, and the server answers in the same call instead of
+    waiting for bytes that never come: TLS 1.0 is refused with
+    protocol_version, and a TLS 1.2 one (its ciphers are RSA key exchange
+    only, the server's key is ECDSA) with handshake_failure."""
+    ciphers = bytes.fromhex("00002f" "000035" "00000a")
+    challenge = bytes(range(16))
+    body = bytes([1, 3, minor]) + struct.pack(">HHH", len(ciphers), 0, len(challenge)) \
+        + ciphers + challenge
+    server = make_context(SERVER, identity=pki.ecdsa_p256)
+    check(st.sectrans_feed_input(server, struct.pack(">H", 0x8000 | len(body)) + body))
+    assert st.sectrans_handshake(server) == st.SECTRANS_ERR_NEGOTIATION
+    sent = take_all(server, check_status=False)
+    assert sent[:2] == b"\x15\x03" and sent[3:] == bytes([0, 2, 2, alert])
 
 
 def _flip_last_byte_of_handshake_message(flight, msg_type):

@@ -104,14 +104,30 @@ static int header_is_plausible(const uint8_t *h) {
          record_length(h) <= RECORD_HEADER + SSL3_RT_MAX_ENCRYPTED_LENGTH;
 }
 
+/* The length of an SSLv2-compatible ClientHello (old clients and scanners
+ * still send one): a 2-byte length with the high bit set, then message
+ * type 1. BoringSSL reads it whole and answers; read as a TLS header, its
+ * bytes would wait for a length that never comes. 0 when h is not one. */
+static size_t v2_hello_length(const uint8_t *h) {
+  if ((h[0] & 0x80) == 0 || h[2] != 1)
+    return 0;
+  return 2 + ((size_t)(h[0] & 0x7f) << 8 | h[1]);
+}
+
+/* The bytes to hand BoringSSL as one unit, given the first five. */
+static size_t unit_length(const sectrans_context *ctx, const uint8_t *h) {
+  if (header_is_plausible(h))
+    return record_length(h);
+  size_t v2 = ctx->side == SECTRANS_SERVER ? v2_hello_length(h) : 0;
+  return v2 > 0 ? v2 : RECORD_HEADER;
+}
+
 sectrans_status transport_fetch_record(sectrans_context *ctx) {
   struct transport *t = &ctx->transport;
   for (;;) {
     size_t have = bytes_queued(&t->input), target = RECORD_HEADER;
-    if (have >= RECORD_HEADER) {
-      const uint8_t *header = bytes_head(&t->input);
-      target = header_is_plausible(header) ? record_length(header) : RECORD_HEADER;
-    }
+    if (have >= RECORD_HEADER)
+      target = unit_length(ctx, bytes_head(&t->input));
     if (have >= target) {
       t->ready = target;
       return SECTRANS_SUCCESS;
