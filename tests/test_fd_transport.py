@@ -179,6 +179,31 @@ def test_no_sigpipe_on_a_closed_socket(build_dir):
     assert result.stdout.strip() == str(st.SECTRANS_ERR_IO)
 
 
+_PIPE_SIGPIPE_SCRIPT = r"""
+import os, signal, sys
+sys.path[:0] = [sys.argv[1]]
+from sectrans import _sectrans as st
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # Python ignores it by default
+r, w = os.pipe()
+os.close(r)  # the reader is gone
+status, ctx = st.sectrans_context_create(st.SECTRANS_CLIENT, st.SECTRANS_STREAM)
+assert st.sectrans_set_verify_mode(ctx, st.SECTRANS_VERIFY_NONE) == 0
+assert st.sectrans_set_fd(ctx, w) == 0
+print(st.sectrans_handshake(ctx), st.sectrans_context_error_detail(ctx))
+"""
+
+
+def test_no_sigpipe_on_a_pipe_without_reader(build_dir):
+    """A pipe has no MSG_NOSIGNAL: the write blocks the signal instead."""
+    result = subprocess.run(
+        [sys.executable, "-c", _PIPE_SIGPIPE_SCRIPT, os.path.join(build_dir, "python")],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode,
+                                                                 result.stderr)
+    assert result.stdout.split(" ", 1) == [str(st.SECTRANS_ERR_IO),
+                                           "write: %s\n" % os.strerror(32)]  # EPIPE
+
+
 def test_sectrans_never_closes_the_fd(pki):
     pair = FdPair(pki.ecdsa_p256)
     try:

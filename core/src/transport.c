@@ -7,6 +7,8 @@
  * and it is what lets sectrans_read stop after one record.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -221,13 +223,35 @@ static sectrans_status write_callbacks(sectrans_context *ctx, const uint8_t *dat
   return status;
 }
 
+/* write() to a pipe whose reader is gone raises SIGPIPE, which kills a
+ * process that kept the default action. Sockets have MSG_NOSIGNAL; for a
+ * pipe the signal is blocked in this thread around the write, and the one
+ * the write raised is taken back before the mask is restored. */
+static ssize_t write_without_sigpipe(int fd, const uint8_t *data, size_t len) {
+  sigset_t pipe_only, pending, saved_mask;
+  sigemptyset(&pipe_only);
+  sigaddset(&pipe_only, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_only, &saved_mask);
+  sigpending(&pending);
+  int was_pending = sigismember(&pending, SIGPIPE);
+  ssize_t n = write(fd, data, len);
+  int write_errno = errno;
+  if (n < 0 && write_errno == EPIPE && !was_pending) {
+    const struct timespec no_wait = {0, 0};
+    sigtimedwait(&pipe_only, NULL, &no_wait);
+  }
+  pthread_sigmask(SIG_SETMASK, &saved_mask, NULL);
+  errno = write_errno;
+  return n;
+}
+
 static sectrans_status write_fd(sectrans_context *ctx, const uint8_t *data,
                                 size_t len, size_t *sent) {
   *sent = 0;
   for (;;) {
     ssize_t n = send(ctx->transport.fd, data, len, MSG_NOSIGNAL);
     if (n < 0 && errno == ENOTSOCK)
-      n = write(ctx->transport.fd, data, len);
+      n = write_without_sigpipe(ctx->transport.fd, data, len);
     if (n >= 0) {
       *sent = (size_t)n;
       return SECTRANS_SUCCESS;

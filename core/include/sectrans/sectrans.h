@@ -598,7 +598,7 @@ SECTRANS_API sectrans_status sectrans_get_connection(
  * non-blocking; sectrans never closes it. EAGAIN becomes SECTRANS_WOULD_BLOCK,
  * end of stream SECTRANS_CLOSED_ABORT, other errors (a reset among them, even
  * between records: it may have dropped data) SECTRANS_ERR_IO with strerror in
- * the error detail. SIGPIPE is never raised for sockets. Errors:
+ * the error detail. SIGPIPE is never raised, for sockets nor pipes. Errors:
  * SECTRANS_ERR_PARAM (fd < 0), SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd);
 
