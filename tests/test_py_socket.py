@@ -273,11 +273,12 @@ def test_sendall_then_close_loses_nothing(leaf_ecdsa_p256, run):
 
 def test_reset_is_an_error_not_an_end(leaf_ecdsa_p256):
     """A reset drops data in flight, so it must never read as b''."""
-    errors = []
+    errors, greeted = [], threading.Event()
 
     def handler(conn):
         conn.sendall(b"never read")
         assert recv_exactly(conn, 5) == b"hello"
+        greeted.set()
         try:
             conn.recv(10)
         except OSError as e:
@@ -286,6 +287,7 @@ def test_reset_is_an_error_not_an_end(leaf_ecdsa_p256):
     with ps.sectrans_echo_server(ps.sectrans_server(leaf_ecdsa_p256), handler=handler) as srv:
         tls = ps.connect(ps.sectrans_client(leaf_ecdsa_p256), srv.address)
         tls.sendall(b"hello")
+        assert greeted.wait(ps.TIMEOUT)  # the server's handshake is over
         raw = socket.socket(fileno=tls.detach())
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         raw.close()  # a reset
