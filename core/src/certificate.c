@@ -30,15 +30,6 @@ void certificate_free(sectrans_certificate *cert) {
   free(cert);
 }
 
-/* BoringSSL says "out of memory" only through its error queue. */
-static sectrans_status status_from_last_error(sectrans_status otherwise) {
-  uint32_t err = bssl.ERR_peek_last_error();
-  bssl.ERR_clear_error();
-  if (ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE)
-    return SECTRANS_ERR_ALLOCATE;
-  return otherwise;
-}
-
 /* Parses exactly one DER certificate; trailing bytes are an error. The
  * CRYPTO_BUFFER is handed out when der is not NULL (identities need it). */
 static sectrans_status parse_der(const uint8_t *data, size_t len, X509 **out,
@@ -49,7 +40,7 @@ static sectrans_status parse_der(const uint8_t *data, size_t len, X509 **out,
   X509 *x509 = bssl.X509_parse_from_buffer(buf);
   if (x509 == NULL) {
     bssl.CRYPTO_BUFFER_free(buf);
-    return status_from_last_error(SECTRANS_ERR_DECODE);
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   }
   *out = x509;
   if (der != NULL)
@@ -73,7 +64,7 @@ static sectrans_status pem_read_failure(void) {
     bssl.ERR_clear_error();
     return SECTRANS_SUCCESS;
   }
-  return status_from_last_error(SECTRANS_ERR_DECODE);
+  return status_or_allocate(SECTRANS_ERR_DECODE);
 }
 
 sectrans_status certificate_read_pem(BIO *bio, X509 **out,
@@ -184,14 +175,14 @@ sectrans_status sectrans_certificate_copy_der(const sectrans_certificate *cert,
     return SECTRANS_ERR_PARAM;
   int der_len = bssl.i2d_X509(cert->x509, NULL);
   if (der_len <= 0)
-    return status_from_last_error(SECTRANS_ERR_INTERNAL);
+    return status_or_allocate(SECTRANS_ERR_INTERNAL);
   size_t room = *len;
   *len = (size_t)der_len;
   if (buf == NULL || room < (size_t)der_len)
     return SECTRANS_ERR_BUFFER_OVERFLOW;
   uint8_t *p = buf; /* i2d writes straight into the caller's buffer */
   if (bssl.i2d_X509(cert->x509, &p) != der_len)
-    return status_from_last_error(SECTRANS_ERR_INTERNAL);
+    return status_or_allocate(SECTRANS_ERR_INTERNAL);
   return SECTRANS_SUCCESS;
 }
 
@@ -206,7 +197,7 @@ sectrans_status sectrans_certificate_copy_pem(const sectrans_certificate *cert,
   if (bssl.PEM_write_bio_X509(bio, cert->x509))
     status = copy_bio(bio, buf, len);
   else
-    status = status_from_last_error(SECTRANS_ERR_INTERNAL);
+    status = status_or_allocate(SECTRANS_ERR_INTERNAL);
   bssl.BIO_free(bio);
   return status;
 }
@@ -220,7 +211,7 @@ static sectrans_status copy_name(const X509_NAME *name, void *buf,
     return SECTRANS_ERR_ALLOCATE;
   sectrans_status status;
   if (name != NULL && bssl.X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0)
-    status = status_from_last_error(SECTRANS_ERR_ALLOCATE);
+    status = status_or_allocate(SECTRANS_ERR_ALLOCATE);
   else
     status = copy_bio(bio, buf, len);
   bssl.BIO_free(bio);
@@ -352,7 +343,7 @@ sectrans_status sectrans_certificate_copy_sha256(
   uint8_t digest[SHA256_DIGEST_LENGTH];
   unsigned digest_len = 0;
   if (!bssl.X509_digest(cert->x509, bssl.EVP_sha256(), digest, &digest_len))
-    return status_from_last_error(SECTRANS_ERR_INTERNAL);
+    return status_or_allocate(SECTRANS_ERR_INTERNAL);
   return copy_out(digest, digest_len, buf, len);
 }
 
@@ -381,7 +372,7 @@ sectrans_status sectrans_certificate_get_validity(
            seconds_since(epoch, bssl.X509_get0_notAfter(cert->x509), &after);
   bssl.ASN1_TIME_free(epoch);
   if (!ok)
-    return status_from_last_error(SECTRANS_ERR_DECODE);
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   *not_before = before;
   *not_after = after;
   return SECTRANS_SUCCESS;

@@ -59,15 +59,6 @@ int identity_install(const sectrans_identity *identity, SSL *ssl) {
                                     identity->key, NULL);
 }
 
-/* BoringSSL says "out of memory" only through its error queue. */
-sectrans_status failure_status(sectrans_status otherwise) {
-  uint32_t err = bssl.ERR_peek_last_error();
-  bssl.ERR_clear_error();
-  if (ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE)
-    return SECTRANS_ERR_ALLOCATE;
-  return otherwise;
-}
-
 /* ---- keys ----------------------------------------------------------------- */
 
 /* Only what every TLS 1.2/1.3 peer can verify, at a sound strength. */
@@ -108,7 +99,7 @@ static sectrans_status find_key_block(BIO *bio, int *encrypted) {
     uint8_t *data = NULL;
     long len = 0;
     if (!bssl.PEM_read_bio(bio, &name, &header, &data, &len))
-      return failure_status(SECTRANS_ERR_DECODE); /* no key at all */
+      return status_or_allocate(SECTRANS_ERR_DECODE); /* no key at all */
     int found = is_key_block(name);
     if (found)
       *encrypted = strcmp(name, "ENCRYPTED PRIVATE KEY") == 0 ||
@@ -154,7 +145,7 @@ static sectrans_status read_key(const void *pem, size_t len,
   bssl.BIO_free(bio);
   if (*out != NULL)
     return SECTRANS_SUCCESS;
-  return failure_status(encrypted ? SECTRANS_ERR_AUTH_FAILED
+  return status_or_allocate(encrypted ? SECTRANS_ERR_AUTH_FAILED
                                   : SECTRANS_ERR_DECODE);
 }
 
@@ -208,7 +199,7 @@ static sectrans_status check_key(sectrans_identity *identity) {
   if (!key_is_acceptable(identity->key))
     return SECTRANS_ERR_BAD_CERT;
   if (!bssl.X509_check_private_key(identity->certs[0], identity->key))
-    return failure_status(SECTRANS_ERR_BAD_CERT);
+    return status_or_allocate(SECTRANS_ERR_BAD_CERT);
   return SECTRANS_SUCCESS;
 }
 
@@ -263,39 +254,11 @@ CRYPTO_BUFFER *buffer_of(X509 *x509) {
 
 /* ---- shared by the DER and PKCS#12 readers ---------------------------------- */
 
-/* Drains BoringSSL's error queue after a failed read: -108 when any entry
- * says out of memory, else -25293 when any says the password was wrong
- * (wrong_password_means_auth), else otherwise. A PKCS#12 MAC that does not
- * verify is reported as PKCS8_R_INCORRECT_PASSWORD (BoringSSL refuses
- * files without a MAC: PKCS8_R_MISSING_MAC, so -26275); a key encrypted
- * under another password than the MAC's shows as a padding failure; a
- * password that is not UTF-8 (PKCS8_R_INVALID_CHARACTERS) cannot be the
- * right one either. */
-static sectrans_status drain_errors(sectrans_status otherwise,
-                                    int wrong_password_means_auth) {
-  int out_of_memory = 0, wrong_password = 0;
-  uint32_t err;
-  while ((err = bssl.ERR_get_error()) != 0) {
-    int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
-    if (reason == ERR_R_MALLOC_FAILURE)
-      out_of_memory = 1;
-    else if ((lib == ERR_LIB_PKCS8 && (reason == PKCS8_R_INCORRECT_PASSWORD ||
-                                       reason == PKCS8_R_INVALID_CHARACTERS)) ||
-             (lib == ERR_LIB_CIPHER && reason == CIPHER_R_BAD_DECRYPT))
-      wrong_password = 1;
-  }
-  if (out_of_memory)
-    return SECTRANS_ERR_ALLOCATE;
-  if (wrong_password && wrong_password_means_auth)
-    return SECTRANS_ERR_AUTH_FAILED;
-  return otherwise;
-}
-
 /* Appends x509 (a new reference) and its DER. */
 static sectrans_status push_x509(sectrans_identity *identity, X509 *x509) {
   CRYPTO_BUFFER *der = buffer_of(x509);
   if (der == NULL)
-    return drain_errors(SECTRANS_ERR_DECODE, 0);
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   bssl.X509_up_ref(x509);
   if (!identity_push(identity, x509, der)) {
     bssl.X509_free(x509);
@@ -317,7 +280,7 @@ static sectrans_status push_der_certificate(sectrans_identity *identity,
   X509 *x509 = bssl.X509_parse_from_buffer(buffer);
   if (x509 == NULL) {
     bssl.CRYPTO_BUFFER_free(buffer);
-    return drain_errors(SECTRANS_ERR_DECODE, 0);
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   }
   if (!identity_push(identity, x509, buffer)) {
     bssl.X509_free(x509);
@@ -371,7 +334,7 @@ static sectrans_status read_der_key(const void *der, size_t len,
     }
     bssl.EVP_PKEY_free(key);
   }
-  return drain_errors(SECTRANS_ERR_DECODE, 0);
+  return status_or_allocate(SECTRANS_ERR_DECODE);
 }
 
 sectrans_status sectrans_identity_create_from_der(const void *cert_der,
@@ -415,7 +378,7 @@ static sectrans_status read_pkcs12(const void *data, size_t len,
   bssl.CBS_init(&cbs, data, len);
   bssl.ERR_clear_error();
   if (!bssl.PKCS12_get_key_and_certs(key, certs, &cbs, password))
-    return drain_errors(SECTRANS_ERR_DECODE, 1);
+    return status_of_password_failure(SECTRANS_ERR_DECODE);
   return *key != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_DECODE; /* no key */
 }
 

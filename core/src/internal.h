@@ -76,6 +76,12 @@ sectrans_status status_from_peer_alert(int alert);
 /* The status for BoringSSL's error queue after a failed call; writes the
  * reason text into detail. Clears the queue. */
 sectrans_status status_from_error_queue(char *detail, size_t size);
+/* After a failed parse or build: -108 when the queue says out of memory,
+ * else otherwise. Clears the queue. */
+sectrans_status status_or_allocate(sectrans_status otherwise);
+/* The same for a password-protected input: -25293 when the queue says the
+ * password was wrong. Clears the queue. */
+sectrans_status status_of_password_failure(sectrans_status otherwise);
 
 /* ---- certificate.c -------------------------------------------------------- */
 
@@ -112,9 +118,6 @@ sectrans_status identity_start(sectrans_identity **identity);
 int identity_push(sectrans_identity *identity, X509 *x509, CRYPTO_BUFFER *der);
 /* The DER of a certificate, as the CRYPTO_BUFFER TLS sends; NULL on failure. */
 CRYPTO_BUFFER *buffer_of(X509 *x509);
-/* -108 when BoringSSL's queue says out of memory, else otherwise; clears
- * the queue. */
-sectrans_status failure_status(sectrans_status otherwise);
 /* Installs key and chain on ssl. Returns 1 on success. */
 int identity_install(const sectrans_identity *identity, SSL *ssl);
 void identity_free(sectrans_identity *identity);

@@ -191,7 +191,7 @@ sectrans_status sectrans_identity_create_self_signed(const char *common_name,
   if (x509 != NULL)
     der = buffer_of(x509);
   if (der == NULL)
-    status = failure_status(SECTRANS_ERR_CRYPTO);
+    status = status_or_allocate(SECTRANS_ERR_CRYPTO);
   else if (!identity_push(identity, x509, der))
     status = SECTRANS_ERR_ALLOCATE;
   if (status != SECTRANS_SUCCESS) {
