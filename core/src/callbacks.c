@@ -147,7 +147,7 @@ static int select_alpn(SSL *ssl, const uint8_t **out, uint8_t *out_len,
 static int new_session(SSL *ssl, SSL_SESSION *session) {
   uint8_t key[32];
   sectrans_context *ctx = context_of(ssl);
-  if (!session_cache_key(ctx, key))
+  if (session_cache_key(ctx, key) != SECTRANS_SUCCESS)
     return 0; /* no peer ID: BoringSSL frees it */
   session_cache_put(key, session);
   return 1;

@@ -12,7 +12,7 @@
 #include "internal.h"
 
 sectrans_status identity_start(sectrans_identity **identity) {
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
   if ((*identity = calloc(1, sizeof(**identity))) == NULL)
     return SECTRANS_ERR_ALLOCATE;
@@ -35,28 +35,30 @@ void identity_free(sectrans_identity *identity) {
 }
 
 /* Appends one certificate, taking ownership of both forms on success. */
-int identity_push(sectrans_identity *identity, X509 *x509,
-                         CRYPTO_BUFFER *der) {
+sectrans_status identity_push(sectrans_identity *identity, X509 *x509,
+                              CRYPTO_BUFFER *der) {
   size_t n = identity->count + 1;
   CRYPTO_BUFFER **chain = realloc(identity->chain, n * sizeof(*chain));
   if (chain == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   identity->chain = chain;
   X509 **certs = realloc(identity->certs, n * sizeof(*certs));
   if (certs == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   identity->certs = certs;
   chain[identity->count] = der;
   certs[identity->count] = x509;
   identity->count = n;
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
-int identity_install(const sectrans_identity *identity, SSL *ssl) {
-  if (identity == NULL || ssl == NULL || identity->count == 0)
-    return 0;
-  return bssl.SSL_set_chain_and_key(ssl, identity->chain, identity->count,
-                                    identity->key, NULL);
+sectrans_status identity_install(const sectrans_identity *identity,
+                                 SSL *ssl) {
+  if (identity == NULL || ssl == NULL || identity->count == 0 ||
+      !bssl.SSL_set_chain_and_key(ssl, identity->chain, identity->count,
+                                  identity->key, NULL))
+    return SECTRANS_ERR_BAD_CERT;
+  return SECTRANS_SUCCESS;
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -163,7 +165,7 @@ static sectrans_status read_chain(const void *pem, size_t len,
     status = certificate_read_pem(bio, &x509, &der);
     if (status != SECTRANS_SUCCESS || x509 == NULL)
       break;
-    if (!identity_push(identity, x509, der)) {
+    if (identity_push(identity, x509, der) != SECTRANS_SUCCESS) {
       bssl.X509_free(x509);
       bssl.CRYPTO_BUFFER_free(der);
       status = SECTRANS_ERR_ALLOCATE;
@@ -260,7 +262,7 @@ static sectrans_status push_x509(sectrans_identity *identity, X509 *x509) {
   if (der == NULL)
     return status_or_allocate(SECTRANS_ERR_DECODE);
   bssl.X509_up_ref(x509);
-  if (!identity_push(identity, x509, der)) {
+  if (identity_push(identity, x509, der) != SECTRANS_SUCCESS) {
     bssl.X509_free(x509);
     bssl.CRYPTO_BUFFER_free(der);
     return SECTRANS_ERR_ALLOCATE;
@@ -282,7 +284,7 @@ static sectrans_status push_der_certificate(sectrans_identity *identity,
     bssl.CRYPTO_BUFFER_free(buffer);
     return status_or_allocate(SECTRANS_ERR_DECODE);
   }
-  if (!identity_push(identity, x509, buffer)) {
+  if (identity_push(identity, x509, buffer) != SECTRANS_SUCCESS) {
     bssl.X509_free(x509);
     bssl.CRYPTO_BUFFER_free(buffer);
     return SECTRANS_ERR_ALLOCATE;

@@ -1,5 +1,23 @@
 /*
  * internal.h: what the core's files share. Nothing here is public.
+ *
+ * The return rule, for every function of core/src (public or not):
+ *
+ * - A function that can fail returns sectrans_status: 0
+ *   (SECTRANS_SUCCESS) on success, else the status that says why, as the
+ *   public functions do (libtls-like: one convention, never 1 = success).
+ *   Its results go through out-parameters. Callers compare with
+ *   SECTRANS_SUCCESS, never with !.
+ * - A predicate answers a yes/no question and cannot fail: it returns int,
+ *   1 for yes and 0 for no, and is named for the question (is_..., has_...,
+ *   ..._is_..., ..._ok). bad_handle is one; object_release's "that was the
+ *   last reference" is another.
+ * - A function that computes a value (a length, a wire number, an
+ *   X509_V_* code) returns it; one that returns a pointer returns NULL for
+ *   "none", or on failure when its comment says which status NULL stands
+ *   for (almost always -108).
+ * - Callbacks BoringSSL or a BIO calls keep BoringSSL's conventions (they
+ *   are marked as callbacks where they are defined).
  */
 #ifndef SECTRANS_INTERNAL_H
 #define SECTRANS_INTERNAL_H
@@ -59,7 +77,9 @@ struct bytes {
   size_t start, len, cap;
 };
 
-int bytes_append(struct bytes *b, const void *data, size_t len);
+/* -108 on allocation failure. */
+sectrans_status bytes_append(struct bytes *b, const void *data,
+                             size_t len);
 /* Room for len more bytes at the tail (NULL on allocation failure); what
  * was written there joins the queue with bytes_commit. */
 uint8_t *bytes_reserve(struct bytes *b, size_t len);
@@ -114,12 +134,15 @@ struct sectrans_identity {
 /* What every identity constructor does first: loads BoringSSL (-9810),
  * makes an empty identity (-108) and clears BoringSSL's error queue. */
 sectrans_status identity_start(sectrans_identity **identity);
-/* Appends one certificate, taking ownership of both forms on success. */
-int identity_push(sectrans_identity *identity, X509 *x509, CRYPTO_BUFFER *der);
+/* Appends one certificate, taking ownership of both forms on success;
+ * -108 on allocation failure. */
+sectrans_status identity_push(sectrans_identity *identity, X509 *x509,
+                              CRYPTO_BUFFER *der);
 /* The DER of a certificate, as the CRYPTO_BUFFER TLS sends; NULL on failure. */
 CRYPTO_BUFFER *buffer_of(X509 *x509);
-/* Installs key and chain on ssl. Returns 1 on success. */
-int identity_install(const sectrans_identity *identity, SSL *ssl);
+/* Installs key and chain on ssl; -9808 when BoringSSL refuses them. */
+sectrans_status identity_install(const sectrans_identity *identity,
+                                 SSL *ssl);
 void identity_free(sectrans_identity *identity);
 
 /* ---- trust_store.c -------------------------------------------------------- */
@@ -142,10 +165,11 @@ void trust_store_freeze(sectrans_trust_store *store);
  * NULL on allocation failure. Thread-safe. */
 X509_STORE *trust_store_x509(sectrans_trust_store *store);
 void trust_store_free(sectrans_trust_store *store);
-/* SHA-256 over the anchors' DER in order (computed once; the store must be
- * frozen). The session cache keys on it, so contexts that trust different
- * anchors never share sessions. Returns 0 on allocation failure. */
-int trust_store_fingerprint(sectrans_trust_store *store, uint8_t out[32]);
+/* SHA-256 over the anchors' DER in order (computed once; freezes the
+ * store). The session cache keys on it, so contexts that trust different
+ * anchors never share sessions. -108 on allocation failure. */
+sectrans_status trust_store_fingerprint(sectrans_trust_store *store,
+                                        uint8_t out[32]);
 
 /* ---- trust.c -------------------------------------------------------------- */
 
@@ -211,8 +235,10 @@ struct settings {
   }
 
 void settings_init(struct settings *s);
-/* Deep copy with references. Returns 0 on allocation failure. */
-int settings_copy(struct settings *dst, const struct settings *src);
+/* Deep copy with references; -108 on allocation failure (dst then holds
+ * nothing to free). */
+sectrans_status settings_copy(struct settings *dst,
+                              const struct settings *src);
 void settings_clear(struct settings *s);
 sectrans_status settings_set_protocol_min(struct settings *s, int protocol);
 sectrans_status settings_set_protocol_max(struct settings *s, int protocol);
@@ -247,8 +273,9 @@ struct sectrans_config {
   SSL_CTX *keylog_ssl_ctx; /* its key-logging twin, built when needed */
 };
 
-/* Freezes config and builds its SSL_CTX (once). Returns 0 on failure. */
-int config_freeze(sectrans_config *config);
+/* Freezes config and builds its SSL_CTX (once): -9810 when BoringSSL
+ * cannot be loaded, -108 when the SSL_CTX cannot be built. */
+sectrans_status config_freeze(sectrans_config *config);
 /* The config's SSL_CTX with a key log callback (built once); NULL on
  * allocation failure. */
 SSL_CTX *config_keylog_ssl_ctx(sectrans_config *config);
@@ -343,8 +370,8 @@ enum ssl_verify_result_t callbacks_verify_peer(SSL *ssl, uint8_t *alert);
 /* ---- session_cache.c: the process-wide client session cache -------------- */
 
 /* The key of a context's sessions: peer ID, peer name and the verification
- * settings. Returns 0 when the context has no peer ID (nothing cached). */
-int session_cache_key(sectrans_context *ctx, uint8_t key[32]);
+ * settings. -9804 when the context has no peer ID (nothing is cached). */
+sectrans_status session_cache_key(sectrans_context *ctx, uint8_t key[32]);
 /* A session for key (the caller owns the returned reference), or NULL.
  * Single-use sessions (TLS 1.3 tickets) leave the cache. */
 SSL_SESSION *session_cache_take(const uint8_t key[32]);

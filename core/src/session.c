@@ -118,44 +118,48 @@ static void free_buffer_stack(_STACK *stack) {
   bssl.sk_free(stack);
 }
 
-/* The client's SNI and cached session, the server's CA names and OCSP
- * staple. Returns 0 on allocation failure. */
-static int apply_context_extras(sectrans_context *ctx) {
+/* The client's SNI and cached session. */
+static sectrans_status apply_client_extras(sectrans_context *ctx) {
   SSL *ssl = ctx->ssl;
-  if (ctx->side == SECTRANS_CLIENT) {
-    uint8_t key[32];
-    if (ctx->peer_name != NULL && !is_ip_literal(ctx->peer_name) &&
-        !bssl.SSL_set_tlsext_host_name(ssl, ctx->peer_name))
-      return 0;
-    bssl.SSL_enable_ocsp_stapling(ssl);
-    /* An RSA leaf must allow what TLS 1.2 does with it (TLS 1.3 always
-     * checks); also when chain verification is off. */
-    bssl.SSL_set_enforce_rsa_key_usage(ssl, 1);
-    SSL_SESSION *session = session_cache_key(ctx, key) ? session_cache_take(key) : NULL;
-    if (session != NULL) {
-      int ok = bssl.SSL_set_session(ssl, session);
-      bssl.SSL_SESSION_free(session);
-      return ok;
+  uint8_t key[32];
+  if (ctx->peer_name != NULL && !is_ip_literal(ctx->peer_name) &&
+      !bssl.SSL_set_tlsext_host_name(ssl, ctx->peer_name))
+    return SECTRANS_ERR_ALLOCATE;
+  bssl.SSL_enable_ocsp_stapling(ssl);
+  /* An RSA leaf must allow what TLS 1.2 does with it (TLS 1.3 always
+   * checks); also when chain verification is off. */
+  bssl.SSL_set_enforce_rsa_key_usage(ssl, 1);
+  SSL_SESSION *session = session_cache_key(ctx, key) == SECTRANS_SUCCESS
+                             ? session_cache_take(key)
+                             : NULL;
+  if (session == NULL)
+    return SECTRANS_SUCCESS;
+  int ok = bssl.SSL_set_session(ssl, session);
+  bssl.SSL_SESSION_free(session);
+  return ok ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
+}
+
+/* The server's OCSP staple and the CA names of its CertificateRequest. */
+static sectrans_status apply_server_extras(sectrans_context *ctx) {
+  SSL *ssl = ctx->ssl;
+  if (ctx->ocsp != NULL &&
+      !bssl.SSL_set_ocsp_response(ssl, ctx->ocsp, ctx->ocsp_len))
+    return SECTRANS_ERR_ALLOCATE;
+  if (ctx->dn_count == 0)
+    return SECTRANS_SUCCESS;
+  _STACK *names = bssl.sk_new_null();
+  for (size_t i = 0; names != NULL && i < ctx->dn_count; i++) {
+    bssl.CRYPTO_BUFFER_up_ref(ctx->dn[i]);
+    if (!bssl.sk_push(names, ctx->dn[i])) {
+      bssl.CRYPTO_BUFFER_free(ctx->dn[i]);
+      free_buffer_stack(names);
+      return SECTRANS_ERR_ALLOCATE;
     }
-    return 1;
   }
-  if (ctx->ocsp != NULL && !bssl.SSL_set_ocsp_response(ssl, ctx->ocsp, ctx->ocsp_len))
-    return 0;
-  if (ctx->dn_count > 0) {
-    _STACK *names = bssl.sk_new_null();
-    for (size_t i = 0; names != NULL && i < ctx->dn_count; i++) {
-      bssl.CRYPTO_BUFFER_up_ref(ctx->dn[i]);
-      if (!bssl.sk_push(names, ctx->dn[i])) {
-        bssl.CRYPTO_BUFFER_free(ctx->dn[i]);
-        free_buffer_stack(names);
-        return 0;
-      }
-    }
-    if (names == NULL)
-      return 0;
-    bssl.SSL_set0_client_CAs(ssl, (STACK_OF(CRYPTO_BUFFER) *)names);
-  }
-  return 1;
+  if (names == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  bssl.SSL_set0_client_CAs(ssl, (STACK_OF(CRYPTO_BUFFER) *)names);
+  return SECTRANS_SUCCESS;
 }
 
 static sectrans_status start_handshake(sectrans_context *ctx) {
@@ -177,8 +181,10 @@ static sectrans_status start_handshake(sectrans_context *ctx) {
                                           ctx->detail, sizeof(ctx->detail));
   if (status != SECTRANS_SUCCESS)
     return fail_handshake(ctx, status);
-  if (!apply_context_extras(ctx))
-    return fail_handshake(ctx, SECTRANS_ERR_ALLOCATE);
+  status = ctx->side == SECTRANS_CLIENT ? apply_client_extras(ctx)
+                                        : apply_server_extras(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return fail_handshake(ctx, status);
   install_verifier(ctx);
   ctx->state = SECTRANS_STATE_HANDSHAKE;
   return SECTRANS_SUCCESS;

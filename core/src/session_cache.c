@@ -37,13 +37,15 @@ static struct cache_entry *buckets[CACHE_BUCKETS];
 static struct cache_entry *oldest, *newest;
 static size_t cache_count;
 
-int session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
+sectrans_status session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
   uint8_t anchors[32] = {0};
+  sectrans_status status;
   if (ctx->side != SECTRANS_CLIENT || ctx->peer_id_len == 0)
-    return 0;
+    return SECTRANS_ERR_SESSION_NOT_FOUND;
   if (ctx->settings.anchors != NULL &&
-      !trust_store_fingerprint(ctx->settings.anchors, anchors))
-    return 0;
+      (status = trust_store_fingerprint(ctx->settings.anchors, anchors)) !=
+          SECTRANS_SUCCESS)
+    return status;
   /* Which options count: those that change how the peer is verified. */
   uint32_t verification[2] = {
       (uint32_t)ctx->settings.verify_mode,
@@ -58,7 +60,7 @@ int session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
   bssl.SHA256_Update(&sha, verification, sizeof(verification));
   bssl.SHA256_Update(&sha, anchors, sizeof(anchors));
   bssl.SHA256_Final(key, &sha);
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
 static struct cache_entry **bucket_of(const uint8_t key[32]) {

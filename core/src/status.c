@@ -212,26 +212,22 @@ static const struct code_map alert_table[] = {
     {SSL_AD_CERTIFICATE_REQUIRED, SECTRANS_ERR_CERTIFICATE_REQUIRED},
 };
 
-static int map_lookup(const struct code_map *map, size_t n, int from,
-                      sectrans_status *to) {
+/* The entry of map for from, or NULL when there is none. */
+static const struct code_map *map_find(const struct code_map *map, size_t n,
+                                       int from) {
   size_t i;
 
-  for (i = 0; i < n; i++) {
-    if (map[i].from == from) {
-      *to = map[i].to;
-      return 1;
-    }
-  }
-  return 0;
+  for (i = 0; i < n; i++)
+    if (map[i].from == from)
+      return &map[i];
+  return NULL;
 }
 
 sectrans_status status_from_peer_alert(int alert) {
-  sectrans_status status;
+  const struct code_map *entry = map_find(
+      alert_table, sizeof(alert_table) / sizeof(alert_table[0]), alert);
 
-  if (map_lookup(alert_table, sizeof(alert_table) / sizeof(alert_table[0]),
-                 alert, &status))
-    return status;
-  return SECTRANS_ERR_FATAL_ALERT;
+  return entry != NULL ? entry->to : SECTRANS_ERR_FATAL_ALERT;
 }
 
 /* ---- BoringSSL's error queue -------------------------------------------- */
@@ -297,6 +293,7 @@ enum error_rank {
 
 static enum error_rank error_status(uint32_t err, sectrans_status *status) {
   int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
+  const struct code_map *entry;
 
   if (lib == ERR_LIB_SSL && reason >= SSL_AD_REASON_OFFSET) {
     *status = status_from_peer_alert(reason - SSL_AD_REASON_OFFSET);
@@ -307,13 +304,18 @@ static enum error_rank error_status(uint32_t err, sectrans_status *status) {
     return RANK_TLS_REASON;
   }
   if (lib == ERR_LIB_SSL) {
-    if (map_lookup(ssl_reason_table, NITEMS(ssl_reason_table), reason, status))
+    entry = map_find(ssl_reason_table, NITEMS(ssl_reason_table), reason);
+    if (entry != NULL) {
+      *status = entry->to;
       return RANK_TLS_REASON;
+    }
     *status = SECTRANS_ERR_PROTOCOL;
     return RANK_UNKNOWN;
   }
-  if (map_lookup(lib_table, NITEMS(lib_table), lib, status))
+  if ((entry = map_find(lib_table, NITEMS(lib_table), lib)) != NULL) {
+    *status = entry->to;
     return RANK_LIBRARY;
+  }
   *status = SECTRANS_ERR_INTERNAL;
   return RANK_UNKNOWN;
 }
@@ -342,7 +344,7 @@ static void error_detail(uint32_t err, char *detail, size_t size) {
  * (BoringSSL refuses files without a MAC: PKCS8_R_MISSING_MAC); a key
  * encrypted under another password than the MAC's shows as a padding
  * failure; a password that is not UTF-8 cannot be the right one either. */
-static int means_wrong_password(uint32_t err) {
+static int is_wrong_password_error(uint32_t err) {
   int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
   return (lib == ERR_LIB_PKCS8 && (reason == PKCS8_R_INCORRECT_PASSWORD ||
                                    reason == PKCS8_R_INVALID_CHARACTERS)) ||
@@ -373,7 +375,7 @@ static void read_error_queue(struct queue_reading *r) {
       r->status = s;
     }
     r->out_of_memory |= ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE;
-    r->wrong_password |= means_wrong_password(err);
+    r->wrong_password |= is_wrong_password_error(err);
   }
   bssl.ERR_clear_error();
 }
@@ -383,7 +385,7 @@ sectrans_status status_from_error_queue(char *detail, size_t size) {
 
   if (detail != NULL && size > 0)
     snprintf(detail, size, "internal error");
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
   read_error_queue(&r);
   if (r.best != 0)
