@@ -142,17 +142,7 @@ sectrans_status sectrans_certificate_create_from_pem(
   return wrap_parsed(x509, out);
 }
 
-sectrans_certificate *sectrans_certificate_retain(sectrans_certificate *cert) {
-  if (bad_handle(cert, KIND_CERTIFICATE))
-    return NULL;
-  object_retain(&cert->obj);
-  return cert;
-}
-
-void sectrans_certificate_release(sectrans_certificate *cert) {
-  if (!bad_handle(cert, KIND_CERTIFICATE) && object_release(&cert->obj))
-    certificate_free(cert);
-}
+OBJECT_RETAIN_RELEASE(sectrans_certificate, certificate, KIND_CERTIFICATE)
 
 /* ---- the (buf, *len) output protocol ---------------------------------- */
 

@@ -38,16 +38,9 @@ sectrans_status sectrans_config_create(int side, sectrans_config **out) {
   return SECTRANS_SUCCESS;
 }
 
-sectrans_config *sectrans_config_retain(sectrans_config *config) {
-  if (bad_handle(config, KIND_CONFIG))
-    return NULL;
-  object_retain(&config->obj);
-  return config;
-}
+OBJECT_RETAIN_RELEASE(sectrans_config, config, KIND_CONFIG)
 
-void sectrans_config_release(sectrans_config *config) {
-  if (bad_handle(config, KIND_CONFIG) || !object_release(&config->obj))
-    return;
+void config_free(sectrans_config *config) {
   settings_clear(&config->settings);
   if (config->ssl_ctx != NULL)
     bssl.SSL_CTX_free(config->ssl_ctx);

@@ -447,14 +447,4 @@ sectrans_status sectrans_identity_copy_certificate(
   return *out != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
-sectrans_identity *sectrans_identity_retain(sectrans_identity *identity) {
-  if (bad_handle(identity, KIND_IDENTITY))
-    return NULL;
-  object_retain(&identity->obj);
-  return identity;
-}
-
-void sectrans_identity_release(sectrans_identity *identity) {
-  if (!bad_handle(identity, KIND_IDENTITY) && object_release(&identity->obj))
-    identity_free(identity);
-}
+OBJECT_RETAIN_RELEASE(sectrans_identity, identity, KIND_IDENTITY)

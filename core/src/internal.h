@@ -10,8 +10,7 @@
  *   SECTRANS_SUCCESS, never with !.
  * - A predicate answers a yes/no question and cannot fail: it returns int,
  *   1 for yes and 0 for no, and is named for the question (is_..., has_...,
- *   ..._is_..., ..._ok). bad_handle is one; object_release's "that was the
- *   last reference" is another.
+ *   ..._is_..., ..._ok). bad_handle is one.
  * - A function that computes a value (a length, a wire number, an
  *   X509_V_* code) returns it; one that returns a pointer returns NULL for
  *   "none", or on failure when its comment says which status NULL stands
@@ -48,9 +47,22 @@ struct object {
 };
 
 void object_init(struct object *obj, uint32_t kind);
-void object_retain(struct object *obj);
-/* Drops a reference; returns 1 when it was the last (the caller frees). */
-int object_release(struct object *obj);
+/* Takes a reference on handle when it is an object of kind: handle, else
+ * NULL. */
+void *object_retain_kind(void *handle, uint32_t kind);
+/* Drops a reference on handle when it is an object of kind, and frees it
+ * (the kind's *_free) when that was the last one. */
+void object_release_kind(void *handle, uint32_t kind);
+
+/* The public retain and release of a handle type, written once: both check
+ * the kind tag, release frees through object_release_kind. */
+#define OBJECT_RETAIN_RELEASE(type, name, kind)                               \
+  type *sectrans_##name##_retain(type *handle) {                              \
+    return object_retain_kind(handle, kind);                                  \
+  }                                                                           \
+  void sectrans_##name##_release(type *handle) {                              \
+    object_release_kind(handle, kind);                                        \
+  }
 
 /* 1 when handle is NULL or not an object of this kind. Every public function
  * checks its handles with it, so a handle of the wrong kind (a certificate
@@ -282,6 +294,8 @@ SSL_CTX *config_keylog_ssl_ctx(sectrans_config *config);
 /* The process-wide default config of a side (built once); NULL on
  * failure. Not retained for the caller. */
 sectrans_config *config_default(int side);
+/* Frees a config whose last reference is gone. */
+void config_free(sectrans_config *config);
 /* ex_data slot on SSL objects that points back to the sectrans_context. */
 int config_ssl_ex_index(void);
 
@@ -325,39 +339,73 @@ int transport_reads_past_leftover(const struct transport *t);
 
 /* ---- context.c ------------------------------------------------------------- */
 
+/* Where a session is (docs/architecture.md, "The session state machine").
+ * Finer than the public state, which phase_state() derives; session.c
+ * tables every transition. */
+enum phase {
+  PHASE_IDLE,                 /* created, configured */
+  PHASE_HANDSHAKE,            /* running */
+  PHASE_BREAK_PEER_AUTH,      /* paused with -9841 */
+  PHASE_BREAK_CERT_REQUESTED, /* paused with -9842 */
+  PHASE_BREAK_CLIENT_HELLO,   /* paused with -9851 */
+  PHASE_CONNECTED,
+  PHASE_WRITE_CLOSED,         /* connected; our close_notify went out */
+  PHASE_CLOSED,
+  PHASE_ABORTED,              /* a read or write failed: -9806 from then on */
+  PHASE_FAILED                /* the handshake failed: `saved` from then on */
+};
+
+/* What the phase does not say, and nothing derives. */
+enum session_flag {
+  FLAG_TRUST_ACCEPTED = 1u << 0,   /* sectrans_accept_peer_trust at -9841 */
+  FLAG_CLIENT_HELLO_SEEN = 1u << 1 /* the ClientHello break happened */
+};
+
 struct sectrans_context {
   struct object obj;
   int side;
+
+  /* Settings: a copy of the config's, changed by this context's setters,
+   * and what only a context has. */
   sectrans_config *config; /* retained, frozen */
   struct settings settings;
   char *peer_name;         /* NUL-terminated, NULL when unset */
   size_t peer_name_len;
+  uint8_t *peer_id;        /* client: the session cache's key */
+  size_t peer_id_len;
+  CRYPTO_BUFFER **dn;      /* server: CA names for CertificateRequest */
+  size_t dn_count;
+  uint8_t *ocsp;           /* server: the response to staple */
+  size_t ocsp_len;
+
+  /* I/O: BoringSSL's session, and the transport with its buffers (the
+   * input queue and the write queue) under it. */
   SSL *ssl;
   struct transport transport;
-  int state;                 /* sectrans_session_state */
-  sectrans_status terminal;  /* saved status of a failed handshake */
-  int wants;                 /* sectrans_wants of the last would-block */
-  int write_closed;          /* close_notify sent */
+  int wants;               /* sectrans_wants of the last would-block */
+
+  /* The session (session.c): its phase, the flags, and the one status it
+   * keeps: in PHASE_FAILED the failure every call returns; in an open
+   * phase a sectrans_set_error not yet acted on (0: none). */
+  enum phase phase;
+  unsigned flags;          /* enum session_flag */
+  sectrans_status saved;
+
+  /* Verification (verify.c) and client certificates. */
   sectrans_trust *peer_trust;
-  sectrans_status verify_status;
-  /* Break points: the one pending (0 or its status), what the caller did. */
-  sectrans_status pending_break;
-  int trust_accepted;
-  int client_hello_seen;
-  int client_cert_sent;     /* client: our certificate went out */
-  int client_cert_requested;
-  int client_cert_rejected;
-  sectrans_status out_of_band; /* sectrans_set_error, not yet acted on */
-  /* Resumption and per-context extras. */
-  uint8_t *peer_id;
-  size_t peer_id_len;
-  char *requested_name;     /* server: SNI from the ClientHello */
-  CRYPTO_BUFFER **dn;       /* server: CA names for CertificateRequest */
-  size_t dn_count;
-  uint8_t *ocsp;            /* server: the response to staple */
-  size_t ocsp_len;
-  char detail[256];
+  sectrans_status verify_failure; /* the verify callback's, outranks the
+                                     error queue's reading */
+  int client_cert;         /* sectrans_client_cert_state as this side knows
+                              it (a server derives the rest) */
+
+  /* Learned from the peer. */
+  char *requested_name;    /* server: SNI from the ClientHello */
+
+  char detail[256];        /* sectrans_context_error_detail */
 };
+
+/* The public state (sectrans_session_state) of a phase. */
+int phase_state(enum phase phase);
 
 /* ---- callbacks.c: BoringSSL's callbacks, dispatched to the context ------- */
 
@@ -365,7 +413,23 @@ struct sectrans_context {
 sectrans_context *context_of(const SSL *ssl);
 /* Installs the SSL_CTX-wide callbacks on a config's SSL_CTX. */
 void callbacks_install(SSL_CTX *ssl_ctx, int side, int log_keys);
-enum ssl_verify_result_t callbacks_verify_peer(SSL *ssl, uint8_t *alert);
+
+/* ---- verify.c: the verification policy ------------------------------------ */
+
+/* 1 when the handshake stops with -9841 for the caller's verdict
+ * (BREAK_ON_SERVER_AUTH on a client, BREAK_ON_CLIENT_AUTH on a server). */
+int verify_breaks_on_peer_auth(const sectrans_context *ctx);
+/* 1 when a client stops with -9842 at a certificate request (it also needs
+ * to have no identity for that). */
+int verify_breaks_on_cert_request(const sectrans_context *ctx);
+/* 1 when a client would verify names but has no peer name: the handshake
+ * is refused with -9848 before a byte is sent. */
+int verify_is_missing_peer_name(const sectrans_context *ctx);
+/* The verification settings a client's session cache key includes, so a
+ * context that verifies differently never resumes another's session. */
+void verify_cache_policy(const sectrans_context *ctx, uint32_t out[2]);
+/* Installs the verify callback on ctx->ssl when the handshake starts. */
+void verify_install(sectrans_context *ctx);
 
 /* ---- session_cache.c: the process-wide client session cache -------------- */
 
@@ -378,11 +442,13 @@ SSL_SESSION *session_cache_take(const uint8_t key[32]);
 /* Stores session under key, taking the caller's reference. */
 void session_cache_put(const uint8_t key[32], SSL_SESSION *session);
 
+/* Frees a context whose last reference is gone. */
+void context_free(sectrans_context *ctx);
 /* Writes a formatted reason into ctx->detail. */
 void context_set_detail(sectrans_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* A trust over the peer's chain with this context's policy; NULL on
- * allocation failure. */
+/* verify.c: a trust over the peer's chain with this context's policy;
+ * NULL on allocation failure. */
 sectrans_trust *context_peer_trust_create(sectrans_context *ctx);
 /* The settings a setter may change, or NULL with *status -50 (NULL ctx)
  * or -909 (session active). */

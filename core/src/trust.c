@@ -297,14 +297,4 @@ sectrans_status sectrans_trust_copy_certificate(const sectrans_trust *trust,
   return *out ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
-sectrans_trust *sectrans_trust_retain(sectrans_trust *trust) {
-  if (bad_handle(trust, KIND_TRUST))
-    return NULL;
-  object_retain(&trust->obj);
-  return trust;
-}
-
-void sectrans_trust_release(sectrans_trust *trust) {
-  if (!bad_handle(trust, KIND_TRUST) && object_release(&trust->obj))
-    trust_free(trust);
-}
+OBJECT_RETAIN_RELEASE(sectrans_trust, trust, KIND_TRUST)

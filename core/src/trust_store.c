@@ -397,17 +397,7 @@ sectrans_status sectrans_trust_store_get_count(
   return SECTRANS_SUCCESS;
 }
 
-sectrans_trust_store *sectrans_trust_store_retain(sectrans_trust_store *store) {
-  if (bad_handle(store, KIND_TRUST_STORE))
-    return NULL;
-  object_retain(&store->obj);
-  return store;
-}
-
-void sectrans_trust_store_release(sectrans_trust_store *store) {
-  if (!bad_handle(store, KIND_TRUST_STORE) && object_release(&store->obj))
-    trust_store_free(store);
-}
+OBJECT_RETAIN_RELEASE(sectrans_trust_store, trust_store, KIND_TRUST_STORE)
 
 /* ---- internal ---------------------------------------------------------------- */
 
