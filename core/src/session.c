@@ -3,6 +3,95 @@
  * machine"). Handshake, read, write and close keep Secure Transport's
  * semantics, with the departures of docs/secure-transport.md ("Handshake",
  * "Write", "Read", "Close").
+ *
+ * The phases (enum phase in internal.h) and the public state of each:
+ *
+ * BEGIN PHASES
+ *   phase                state
+ *   IDLE                 IDLE
+ *   HANDSHAKE            HANDSHAKE
+ *   BREAK_PEER_AUTH      HANDSHAKE
+ *   BREAK_CERT_REQUESTED HANDSHAKE
+ *   BREAK_CLIENT_HELLO   HANDSHAKE
+ *   CONNECTED            CONNECTED
+ *   WRITE_CLOSED         CONNECTED
+ *   CLOSED               CLOSED
+ *   ABORTED              ABORTED
+ *   FAILED               ABORTED
+ * END PHASES
+ *
+ * What each call does in each phase when nothing new has arrived (no
+ * input since the phase was reached; the handshake is TLS 1.3, verifying,
+ * and at a break the caller gave no verdict). Statuses are the SECTRANS_
+ * names; "saved" is the status a failed handshake keeps; "=" is the same
+ * phase. tests/test_lifecycle.py reads this table and makes every call of
+ * it. sectrans_set_error is 0 in every phase and changes none: the next
+ * handshake, read, write or shutdown_write of an open session fails with
+ * its status (FAILED).
+ *
+ * BEGIN TRANSITIONS
+ *   from                 call               status            to
+ *   IDLE                 handshake          WOULD_BLOCK       HANDSHAKE
+ *   IDLE                 read               ERR_BAD_REQ       =
+ *   IDLE                 write              ERR_BAD_REQ       =
+ *   IDLE                 close              SUCCESS           CLOSED
+ *   IDLE                 shutdown_write     ERR_BAD_REQ       =
+ *   IDLE                 accept_peer_trust  ERR_BAD_REQ       =
+ *   HANDSHAKE            handshake          WOULD_BLOCK       =
+ *   HANDSHAKE            read               WOULD_BLOCK       =
+ *   HANDSHAKE            write              WOULD_BLOCK       =
+ *   HANDSHAKE            close              SUCCESS           CLOSED
+ *   HANDSHAKE            shutdown_write     ERR_BAD_REQ       =
+ *   HANDSHAKE            accept_peer_trust  ERR_BAD_REQ       =
+ *   BREAK_PEER_AUTH      handshake          ERR_X_CERT_CHAIN_INVALID FAILED
+ *   BREAK_PEER_AUTH      read               ERR_X_CERT_CHAIN_INVALID FAILED
+ *   BREAK_PEER_AUTH      write              ERR_X_CERT_CHAIN_INVALID FAILED
+ *   BREAK_PEER_AUTH      close              SUCCESS           CLOSED
+ *   BREAK_PEER_AUTH      shutdown_write     ERR_BAD_REQ       =
+ *   BREAK_PEER_AUTH      accept_peer_trust  SUCCESS           =
+ *   BREAK_CERT_REQUESTED handshake          SUCCESS           CONNECTED
+ *   BREAK_CERT_REQUESTED read               WOULD_BLOCK       CONNECTED
+ *   BREAK_CERT_REQUESTED write              SUCCESS           CONNECTED
+ *   BREAK_CERT_REQUESTED close              SUCCESS           CLOSED
+ *   BREAK_CERT_REQUESTED shutdown_write     ERR_BAD_REQ       =
+ *   BREAK_CERT_REQUESTED accept_peer_trust  ERR_BAD_REQ       =
+ *   BREAK_CLIENT_HELLO   handshake          WOULD_BLOCK       HANDSHAKE
+ *   BREAK_CLIENT_HELLO   read               WOULD_BLOCK       HANDSHAKE
+ *   BREAK_CLIENT_HELLO   write              WOULD_BLOCK       HANDSHAKE
+ *   BREAK_CLIENT_HELLO   close              SUCCESS           CLOSED
+ *   BREAK_CLIENT_HELLO   shutdown_write     ERR_BAD_REQ       =
+ *   BREAK_CLIENT_HELLO   accept_peer_trust  ERR_BAD_REQ       =
+ *   CONNECTED            handshake          SUCCESS           =
+ *   CONNECTED            read               WOULD_BLOCK       =
+ *   CONNECTED            write              SUCCESS           =
+ *   CONNECTED            close              SUCCESS           CLOSED
+ *   CONNECTED            shutdown_write     SUCCESS           WRITE_CLOSED
+ *   CONNECTED            accept_peer_trust  ERR_BAD_REQ       =
+ *   WRITE_CLOSED         handshake          SUCCESS           =
+ *   WRITE_CLOSED         read               WOULD_BLOCK       =
+ *   WRITE_CLOSED         write              CLOSED_GRACEFUL   =
+ *   WRITE_CLOSED         close              SUCCESS           CLOSED
+ *   WRITE_CLOSED         shutdown_write     SUCCESS           =
+ *   WRITE_CLOSED         accept_peer_trust  ERR_BAD_REQ       =
+ *   CLOSED               handshake          CLOSED_GRACEFUL   =
+ *   CLOSED               read               CLOSED_GRACEFUL   =
+ *   CLOSED               write              CLOSED_GRACEFUL   =
+ *   CLOSED               close              SUCCESS           =
+ *   CLOSED               shutdown_write     CLOSED_GRACEFUL   =
+ *   CLOSED               accept_peer_trust  ERR_BAD_REQ       =
+ *   ABORTED              handshake          CLOSED_ABORT      =
+ *   ABORTED              read               CLOSED_ABORT      =
+ *   ABORTED              write              CLOSED_ABORT      =
+ *   ABORTED              close              SUCCESS           =
+ *   ABORTED              shutdown_write     CLOSED_ABORT      =
+ *   ABORTED              accept_peer_trust  ERR_BAD_REQ       =
+ *   FAILED               handshake          saved             =
+ *   FAILED               read               saved             =
+ *   FAILED               write              saved             =
+ *   FAILED               close              saved             =
+ *   FAILED               shutdown_write     saved             =
+ *   FAILED               accept_peer_trust  ERR_BAD_REQ       =
+ * END TRANSITIONS
  */
 #include <limits.h>
 #include <stdio.h>
