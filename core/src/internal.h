@@ -414,7 +414,7 @@ sectrans_context *context_of(const SSL *ssl);
 /* Installs the SSL_CTX-wide callbacks on a config's SSL_CTX. */
 void callbacks_install(SSL_CTX *ssl_ctx, int side, int log_keys);
 
-/* ---- verify.c: the verification policy ------------------------------------ */
+/* ---- verify.c: the verification policy ----------------------------------- */
 
 /* 1 when the handshake stops with -9841 for the caller's verdict
  * (BREAK_ON_SERVER_AUTH on a client, BREAK_ON_CLIENT_AUTH on a server). */

@@ -9,7 +9,7 @@
  */
 #include "internal.h"
 
-/* ---- the policy ------------------------------------------------------------ */
+/* ---- the policy --------------------------------------------------------- */
 
 int verify_breaks_on_peer_auth(const sectrans_context *ctx) {
   return SETTINGS_OPTION(&ctx->settings,
@@ -55,7 +55,7 @@ sectrans_trust *context_peer_trust_create(sectrans_context *ctx) {
                                    verify_host(ctx));
 }
 
-/* ---- the verify callback ----------------------------------------------------- */
+/* ---- the verify callback ------------------------------------------------ */
 
 /* After a break, go on only with a trust the caller evaluated successfully
  * or accepted (docs/secure-transport.md, "Session options and break
