@@ -6,11 +6,12 @@
  * - A function that can fail returns sectrans_status: 0
  *   (SECTRANS_SUCCESS) on success, else the status that says why, as the
  *   public functions do (libtls-like: one convention, never 1 = success).
- *   Its results go through out-parameters. Callers compare with
- *   SECTRANS_SUCCESS, never with !.
- * - A predicate answers a yes/no question and cannot fail: it returns int,
- *   1 for yes and 0 for no, and is named for the question (is_..., has_...,
- *   ..._is_..., ..._ok). bad_handle is one.
+ *   Its results go through out-parameters. Callers compare the status
+ *   with SECTRANS_SUCCESS; none reads it as a truth value (!f()).
+ * - A predicate (is_..., has_..., or another name that asks the question:
+ *   ..._is_..., ..._ok, verify_breaks_on_..., bad_handle) answers yes or no
+ *   and is not a function that can fail: it returns int, 1 for yes, 0 for
+ *   no.
  * - A function that computes a value (a length, a wire number, an
  *   X509_V_* code) returns it; one that returns a pointer returns NULL for
  *   "none", or on failure when its comment says which status NULL stands
