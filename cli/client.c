@@ -66,14 +66,14 @@ static void client_usage(FILE *out) {
 enum { OPT_SERVERNAME = 0x200, OPT_INSECURE, OPT_RECONNECT, OPT_NO_TICKETS,
        OPT_TIMEOUT, OPT_QUIET };
 
-static int client_option(int c, void *options) {
+static sectrans_status client_option(int c, void *options) {
   struct client_options *o = options;
   switch (c) {
-  case OPT_SERVERNAME: o->servername = optarg; return 1;
-  case OPT_INSECURE: o->insecure = 1; return 1;
-  case OPT_RECONNECT: o->reconnect = 1; return 1;
-  case OPT_NO_TICKETS: o->no_tickets = 1; return 1;
-  case OPT_QUIET: o->quiet = 1; return 1;
+  case OPT_SERVERNAME: o->servername = optarg; return SECTRANS_SUCCESS;
+  case OPT_INSECURE: o->insecure = 1; return SECTRANS_SUCCESS;
+  case OPT_RECONNECT: o->reconnect = 1; return SECTRANS_SUCCESS;
+  case OPT_NO_TICKETS: o->no_tickets = 1; return SECTRANS_SUCCESS;
+  case OPT_QUIET: o->quiet = 1; return SECTRANS_SUCCESS;
   case OPT_TIMEOUT: return timeout_parse(CMD, optarg, 0, &o->timeout_s);
   }
   return tls_option(CMD, c, optarg, &o->tls);
@@ -110,13 +110,13 @@ static enum parse_result parse_options(int argc, char **argv,
 
 /* ---- the config ---------------------------------------------------------- */
 
-static int build_config(const struct client_options *o,
-                        sectrans_config **out) {
+static sectrans_status build_config(const struct client_options *o,
+                                    sectrans_config **out) {
   sectrans_config *config = NULL;
-  sectrans_status status = SECTRANS_SUCCESS;
-  int rc = config_build(CMD, SECTRANS_CLIENT, &o->tls, &config);
-  if (rc != 0)
-    return rc;
+  sectrans_status status = config_build(CMD, SECTRANS_CLIENT, &o->tls,
+                                        &config);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   if (o->insecure) {
     fprintf(stderr, "sectrans " CMD ": WARNING: --insecure: the server is not "
                     "verified; anyone in the path can read and change this "
@@ -131,7 +131,7 @@ static int build_config(const struct client_options *o,
     return report_status(CMD, "configure", status, NULL);
   }
   *out = config;
-  return 0;
+  return SECTRANS_SUCCESS;
 }
 
 /* A context for one connection: the server's name and the peer ID under
@@ -172,7 +172,7 @@ static void print_ocsp(const sectrans_context *ctx) {
     printf("ocsp: stapled response (%zu bytes)\n", len);
 }
 
-static int print_session(sectrans_context *ctx) {
+static sectrans_status print_session(sectrans_context *ctx) {
   struct session_summary s = {0};
   sectrans_status status;
   if ((status = chain_print(stdout, ctx)) == SECTRANS_SUCCESS &&
@@ -185,12 +185,14 @@ static int print_session(sectrans_context *ctx) {
   }
   summary_clear(&s);
   fflush(stdout);
-  return status ? report_status(CMD, "query the session", status, ctx) : 0;
+  return status ? report_status(CMD, "query the session", status, ctx)
+                : status;
 }
 
 /* A failed verification still has a chain worth seeing. */
-static int handshake_failed(const struct client_options *o,
-                            sectrans_context *ctx, sectrans_status status) {
+static sectrans_status handshake_failed(const struct client_options *o,
+                                        sectrans_context *ctx,
+                                        sectrans_status status) {
   if (!o->quiet) {
     chain_print(stdout, ctx);
     fflush(stdout);
@@ -202,7 +204,7 @@ static int handshake_failed(const struct client_options *o,
 
 /* Everything after the handshake: a short read for tickets (a connection
  * that is not the last), or the relay. */
-static int talk(sectrans_context *ctx, int fd, int last) {
+static sectrans_status talk(sectrans_context *ctx, int fd, int last) {
   struct relay r = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
                     .shutdown_on_eof = 1, .idle_ms = -1};
   if (!last) {
@@ -212,37 +214,38 @@ static int talk(sectrans_context *ctx, int fd, int last) {
   sectrans_status status = relay_run(ctx, fd, &r);
   if (status == SECTRANS_SUCCESS ||
       (!last && status == SECTRANS_ERR_NETWORK_TIMEOUT))
-    return 0;
+    return SECTRANS_SUCCESS;
   return report_status(CMD, "connection", status, ctx);
 }
 
-static int run_connection(const struct client_options *o,
-                          sectrans_config *config, int last) {
+static sectrans_status run_connection(const struct client_options *o,
+                                      sectrans_config *config, int last) {
   char addr[128];
   sectrans_context *ctx = NULL;
   long long timeout = (long long)o->timeout_s * 1000;
-  int rc;
-  int fd = tcp_connect(CMD, o->host, o->port, (int)timeout, addr, sizeof(addr));
-  if (fd < 0)
-    return EXIT_TLS_FAILURE;
+  int fd = -1;
+  sectrans_status status = tcp_connect(CMD, o->host, o->port, (int)timeout,
+                                       addr, sizeof(addr), &fd);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   if (!o->quiet)
     printf("connected: %s\n", addr);
-  sectrans_status status = make_context(o, config, fd, &ctx);
+  status = make_context(o, config, fd, &ctx);
   if (status != SECTRANS_SUCCESS)
-    rc = report_status(CMD, "set up the connection", status, ctx);
+    report_status(CMD, "set up the connection", status, ctx);
   else if ((status = tls_handshake(ctx, fd, now_ms() + timeout)) != 0)
-    rc = handshake_failed(o, ctx, status);
-  else if ((rc = o->quiet ? 0 : print_session(ctx)) == 0)
-    rc = talk(ctx, fd, last);
+    handshake_failed(o, ctx, status);
+  else if ((status = o->quiet ? 0 : print_session(ctx)) == 0)
+    status = talk(ctx, fd, last);
   tls_close(ctx, fd, now_ms() + 1000);
   sectrans_context_release(ctx);
-  return rc;
+  return status;
 }
 
 int client_command(int argc, char **argv) {
   struct client_options o = {.timeout_s = 10};
   sectrans_config *config = NULL;
-  int rc;
+  sectrans_status status;
 
   switch (parse_options(argc, argv, &o)) {
   case PARSE_HELP:
@@ -255,11 +258,11 @@ int client_command(int argc, char **argv) {
     break;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if ((rc = build_config(&o, &config)) != 0)
-    return rc;
-  rc = run_connection(&o, config, !o.reconnect);
-  if (rc == 0 && o.reconnect)
-    rc = run_connection(&o, config, 1);
+  if ((status = build_config(&o, &config)) != SECTRANS_SUCCESS)
+    return exit_status(status);
+  status = run_connection(&o, config, !o.reconnect);
+  if (status == SECTRANS_SUCCESS && o.reconnect)
+    status = run_connection(&o, config, 1);
   sectrans_config_release(config);
-  return rc;
+  return exit_status(status);
 }

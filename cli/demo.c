@@ -55,19 +55,19 @@ static void demo_usage(FILE *out) {
           "  --help           show this text\n");
 }
 
-static int demo_option(int c, void *options) {
+static sectrans_status demo_option(int c, void *options) {
   struct demo_options *opts = options;
   switch (c) {
   case 'k':
-    if (key_type_from_name(optarg, &opts->key_type) == 0)
-      return 1;
+    if (key_type_from_name(optarg, &opts->key_type) == SECTRANS_SUCCESS)
+      return SECTRANS_SUCCESS;
     fprintf(stderr, "sectrans demo: unknown key type '%s'\n", optarg);
-    return -1;
+    return CLI_ERR_USAGE;
   case 't':
     opts->tls12 = 1;
-    return 1;
+    return SECTRANS_SUCCESS;
   }
-  return 0;
+  return SECTRANS_ERR_UNIMPLEMENTED;
 }
 
 static enum parse_result parse_options(int argc, char **argv,
@@ -284,14 +284,15 @@ static sectrans_status client_run(struct side *side) {
 
 /* ---- the run ------------------------------------------------------------- */
 
-static int report_side(const struct side *side) {
+static sectrans_status report_side(const struct side *side) {
   char step[128];
   snprintf(step, sizeof(step), "%s %s", side->name, side->failed_step);
   return report_status("demo", step, side->status, side->ctx);
 }
 
-static int print_results(const struct side *client,
-                         const struct side *server) {
+/* The demo's own checks fail as a protocol error: exit status 1. */
+static sectrans_status print_results(const struct side *client,
+                                     const struct side *server) {
   const struct session_summary *s = &client->summary;
   summary_print(s);
   /* The handshake succeeding with anything but a trusted peer would mean
@@ -299,24 +300,24 @@ static int print_results(const struct side *client,
   if (!s->peer_sent_certificate || s->trust_result != SECTRANS_SUCCESS) {
     fprintf(stderr, "sectrans demo: the handshake succeeded but the server "
                     "was not verified\n");
-    return EXIT_TLS_FAILURE;
+    return SECTRANS_ERR_PROTOCOL;
   }
   if (!summaries_agree(s, &server->summary)) {
     fprintf(stderr, "sectrans demo: client and server disagree on the "
                     "negotiated protocol, cipher, group or ALPN\n");
-    return EXIT_TLS_FAILURE;
+    return SECTRANS_ERR_PROTOCOL;
   }
   printf("exchanged: %zu bytes each way\n", sizeof(demo_message) - 1);
-  return 0;
+  return SECTRANS_SUCCESS;
 }
 
-/* Runs both sides on connected sockets; returns the exit status. */
-static int run_pair(struct side *client, struct side *server) {
+/* Runs both sides on connected sockets; reports their failures. */
+static sectrans_status run_pair(struct side *client, struct side *server) {
   pthread_t thread;
   int err = pthread_create(&thread, NULL, server_main, server);
   if (err != 0) {
     fprintf(stderr, "sectrans demo: pthread_create: %s\n", strerror(err));
-    return EXIT_TLS_FAILURE;
+    return SECTRANS_ERR_INTERNAL;
   }
   if (client_run(client) != SECTRANS_SUCCESS)
     shutdown(client->fd, SHUT_RDWR); /* the server sees EOF, not a hang */
@@ -324,61 +325,63 @@ static int run_pair(struct side *client, struct side *server) {
   /* Either side's failure may explain the other's (a verification error on
    * the client is an alert on the server): say both. */
   if (client->failed_step != NULL || server->failed_step != NULL) {
+    sectrans_status status = SECTRANS_SUCCESS;
     if (client->failed_step != NULL)
-      report_side(client);
+      status = report_side(client);
     if (server->failed_step != NULL)
-      report_side(server);
-    return EXIT_TLS_FAILURE;
+      status = report_side(server);
+    return status;
   }
   return print_results(client, server);
 }
 
-static int open_pair(int *client_fd, int *server_fd) {
+static sectrans_status open_pair(int *client_fd, int *server_fd) {
   uint16_t port = 0;
-  int listener = loopback_listen(&port);
-  if (listener < 0)
+  int listener = -1;
+  if (loopback_listen(&port, &listener) != SECTRANS_SUCCESS)
     return report_errno("demo", "listen on 127.0.0.1");
   /* connect completes from the backlog, so one thread can do both. */
-  *client_fd = loopback_connect(port);
-  if (*client_fd < 0) {
+  if (loopback_connect(port, client_fd) != SECTRANS_SUCCESS) {
     report_errno("demo", "connect to 127.0.0.1");
     close(listener);
-    return EXIT_TLS_FAILURE;
+    return SECTRANS_ERR_IO;
   }
   *server_fd = accept(listener, NULL, NULL);
   close(listener);
-  if (*server_fd < 0 || socket_set_timeout(*server_fd, DEMO_TIMEOUT_SECONDS) ||
+  if (*server_fd < 0 ||
+      socket_set_timeout(*server_fd, DEMO_TIMEOUT_SECONDS) ||
       socket_set_timeout(*client_fd, DEMO_TIMEOUT_SECONDS)) {
     report_errno("demo", "accept on 127.0.0.1");
     if (*server_fd >= 0)
       close(*server_fd);
     close(*client_fd);
-    return EXIT_TLS_FAILURE;
+    return SECTRANS_ERR_IO;
   }
   printf("loopback: 127.0.0.1:%u\n", (unsigned)port);
-  return 0;
+  return SECTRANS_SUCCESS;
 }
 
-static int run_demo(const struct demo_options *opts,
-                    sectrans_identity *identity, sectrans_trust_store *store) {
+static sectrans_status run_demo(const struct demo_options *opts,
+                                sectrans_identity *identity,
+                                sectrans_trust_store *store) {
   struct side client = {.name = "client", .fd = -1};
   struct side server = {.name = "server", .fd = -1};
-  int rc = open_pair(&client.fd, &server.fd);
-  if (rc != 0)
-    return rc;
+  sectrans_status status = open_pair(&client.fd, &server.fd);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   if (configure_server(&server, identity, opts) != SECTRANS_SUCCESS)
-    rc = report_side(&server);
+    status = report_side(&server);
   else if (configure_client(&client, store, opts) != SECTRANS_SUCCESS)
-    rc = report_side(&client);
+    status = report_side(&client);
   else
-    rc = run_pair(&client, &server);
+    status = run_pair(&client, &server);
   summary_clear(&client.summary);
   summary_clear(&server.summary);
   sectrans_context_release(client.ctx);
   sectrans_context_release(server.ctx);
   close(client.fd);
   close(server.fd);
-  return rc;
+  return status;
 }
 
 int demo_main(int argc, char **argv) {
@@ -386,7 +389,6 @@ int demo_main(int argc, char **argv) {
   sectrans_identity *identity = NULL;
   sectrans_trust_store *store = NULL;
   sectrans_status status;
-  int rc;
 
   switch (parse_options(argc, argv, &opts)) {
   case PARSE_HELP:
@@ -401,15 +403,17 @@ int demo_main(int argc, char **argv) {
   status = sectrans_identity_create_self_signed(DEMO_HOST, opts.key_type,
                                                 &identity);
   if (status != SECTRANS_SUCCESS)
-    return report_status("demo", "create self-signed identity", status, NULL);
+    return exit_status(report_status("demo", "create self-signed identity",
+                                     status, NULL));
   if ((status = make_trust_store(identity, &store)) != SECTRANS_SUCCESS) {
     sectrans_identity_release(identity);
-    return report_status("demo", "build trust store", status, NULL);
+    return exit_status(report_status("demo", "build trust store", status,
+                                     NULL));
   }
   printf("identity: %s, self-signed for %s\n",
          key_type_description(opts.key_type), DEMO_HOST);
-  rc = run_demo(&opts, identity, store);
+  status = run_demo(&opts, identity, store);
   sectrans_trust_store_release(store);
   sectrans_identity_release(identity);
-  return rc;
+  return exit_status(status);
 }

@@ -29,8 +29,8 @@ static void keylog_write(void *user, const char *line) {
     free(buf);
 }
 
-int keylog_install(const char *cmd, sectrans_config *config,
-                   const char *path) {
+sectrans_status keylog_install(const char *cmd, sectrans_config *config,
+                               const char *path) {
   int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     char step[512];
@@ -46,5 +46,5 @@ int keylog_install(const char *cmd, sectrans_config *config,
   }
   /* Whoever reads this file can decrypt the traffic: say so. */
   fprintf(stderr, "sectrans %s: logging TLS secrets to %s\n", cmd, path);
-  return 0;
+  return SECTRANS_SUCCESS;
 }

@@ -33,11 +33,10 @@ static void usage(FILE *out) {
 }
 
 /* The library's version, which may be newer than the header's. */
-static int print_version(void) {
+static void print_version(void) {
   uint32_t v = sectrans_version();
   printf("sectrans %u.%u.%u\n", (unsigned)(v / 10000), (unsigned)(v / 100 % 100),
          (unsigned)(v % 100));
-  return 0;
 }
 
 static const struct command *find_command(const char *name) {
@@ -56,8 +55,10 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
-  if (strcmp(argv[1], "--version") == 0)
-    return print_version();
+  if (strcmp(argv[1], "--version") == 0) {
+    print_version();
+    return 0;
+  }
   const struct command *command = find_command(argv[1]);
   if (command == NULL) {
     fprintf(stderr, "sectrans: unknown command '%s'\n\n", argv[1]);
@@ -67,6 +68,7 @@ int main(int argc, char **argv) {
   /* A library older than this header would lack functions we call. */
   sectrans_status status = SECTRANS_CHECK_VERSION();
   if (status != SECTRANS_SUCCESS)
-    return report_status(command->name, "library version check", status, NULL);
+    return exit_status(report_status(command->name, "library version check",
+                                     status, NULL));
   return command->run(argc - 1, argv + 1);
 }

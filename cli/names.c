@@ -15,14 +15,14 @@ static const struct {
     {"ed25519", SECTRANS_KEY_ED25519, "Ed25519"},
 };
 
-int key_type_from_name(const char *name, int *key_type) {
+sectrans_status key_type_from_name(const char *name, int *key_type) {
   for (size_t i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++) {
     if (strcmp(key_types[i].name, name) == 0) {
       *key_type = key_types[i].key_type;
-      return 0;
+      return SECTRANS_SUCCESS;
     }
   }
-  return -1;
+  return SECTRANS_ERR_PARAM;
 }
 
 const char *key_type_description(int key_type) {

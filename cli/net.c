@@ -25,52 +25,57 @@ static struct sockaddr_in loopback_address(uint16_t port) {
   return sin;
 }
 
-/* close() may change errno; the caller wants the one that failed. */
-static int close_keeping_errno(int fd) {
+/* After a failed call on fd: closes it, keeping the errno that failed
+ * (close() may change it). Returns -36. */
+static sectrans_status close_keeping_errno(int fd) {
   int saved = errno;
   close(fd);
   errno = saved;
-  return -1;
+  return SECTRANS_ERR_IO;
 }
 
-int loopback_listen(uint16_t *port) {
+sectrans_status loopback_listen(uint16_t *port, int *fd) {
   struct sockaddr_in sin = loopback_address(0);
   socklen_t len = sizeof(sin);
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -1;
-  if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-      listen(fd, 1) != 0 ||
-      getsockname(fd, (struct sockaddr *)&sin, &len) != 0)
-    return close_keeping_errno(fd);
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return SECTRANS_ERR_IO;
+  if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+      listen(s, 1) != 0 ||
+      getsockname(s, (struct sockaddr *)&sin, &len) != 0)
+    return close_keeping_errno(s);
   *port = ntohs(sin.sin_port);
-  return fd;
+  *fd = s;
+  return SECTRANS_SUCCESS;
 }
 
-int loopback_connect(uint16_t port) {
+sectrans_status loopback_connect(uint16_t port, int *fd) {
   struct sockaddr_in sin = loopback_address(port);
   int one = 1;
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -1;
-  if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0)
-    return close_keeping_errno(fd);
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0)
+    return SECTRANS_ERR_IO;
+  if (connect(s, (struct sockaddr *)&sin, sizeof(sin)) != 0)
+    return close_keeping_errno(s);
   /* Handshake flights are small and latency-bound: do not batch them. */
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  return fd;
+  setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  *fd = s;
+  return SECTRANS_SUCCESS;
 }
 
-int socket_set_timeout(int fd, int seconds) {
+sectrans_status socket_set_timeout(int fd, int seconds) {
   struct timeval tv = {.tv_sec = seconds, .tv_usec = 0};
   if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
       setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0)
-    return -1;
-  return 0;
+    return SECTRANS_ERR_IO;
+  return SECTRANS_SUCCESS;
 }
 
-int set_nonblocking(int fd) {
+sectrans_status set_nonblocking(int fd) {
   int flags = fcntl(fd, F_GETFL);
-  return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+    return SECTRANS_ERR_IO;
+  return SECTRANS_SUCCESS;
 }
 
 static void format_address(const struct sockaddr *sa, socklen_t len,
@@ -96,25 +101,28 @@ void socket_address(int fd, int local, char *addr, size_t size) {
     format_address((struct sockaddr *)&ss, len, addr, size);
 }
 
-/* A non-blocking connect, bounded by timeout_ms. Returns 0 or errno. */
-static int connect_within(int fd, const struct addrinfo *ai, int timeout_ms) {
+/* A non-blocking connect, bounded by timeout_ms; -36 with errno set. */
+static sectrans_status connect_within(int fd, const struct addrinfo *ai,
+                                      int timeout_ms) {
   struct pollfd p = {.fd = fd, .events = POLLOUT};
   int err = 0;
   socklen_t len = sizeof(err);
   if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-    return 0;
+    return SECTRANS_SUCCESS;
   if (errno != EINPROGRESS)
-    return errno;
+    return SECTRANS_ERR_IO;
   int n = poll(&p, 1, timeout_ms);
   if (n == 0)
-    return ETIMEDOUT;
-  if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-    return errno;
-  return err;
+    err = ETIMEDOUT;
+  else if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+    return SECTRANS_ERR_IO;
+  errno = err;
+  return err == 0 ? SECTRANS_SUCCESS : SECTRANS_ERR_IO;
 }
 
-int tcp_connect(const char *cmd, const char *host, const char *port,
-                int timeout_ms, char *addr, size_t size) {
+sectrans_status tcp_connect(const char *cmd, const char *host,
+                            const char *port, int timeout_ms, char *addr,
+                            size_t size, int *fd) {
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *list, *ai;
   int one = 1, err = 0;
@@ -122,30 +130,34 @@ int tcp_connect(const char *cmd, const char *host, const char *port,
   if (rc != 0) {
     fprintf(stderr, "sectrans %s: %s port %s: %s\n", cmd, host, port,
             gai_strerror(rc));
-    return -1;
+    return SECTRANS_ERR_IO;
   }
   for (ai = list; ai != NULL; ai = ai->ai_next) {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    int s = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+    if (s < 0) {
       err = errno;
       continue;
     }
-    if (set_nonblocking(fd) == 0 && (err = connect_within(fd, ai, timeout_ms)) == 0) {
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (set_nonblocking(s) == SECTRANS_SUCCESS &&
+        connect_within(s, ai, timeout_ms) == SECTRANS_SUCCESS) {
+      setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       format_address(ai->ai_addr, ai->ai_addrlen, addr, size);
       freeaddrinfo(list);
-      return fd;
+      *fd = s;
+      return SECTRANS_SUCCESS;
     }
-    close(fd);
+    err = errno;
+    close(s);
   }
   freeaddrinfo(list);
   fprintf(stderr, "sectrans %s: connect to %s port %s: %s\n", cmd, host, port,
           strerror(err));
-  return -1;
+  return SECTRANS_ERR_IO;
 }
 
-int tcp_listen(const char *cmd, const char *host, const char *port,
-               char *addr, size_t size) {
+sectrans_status tcp_listen(const char *cmd, const char *host,
+                           const char *port, char *addr, size_t size,
+                           int *fd) {
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_PASSIVE};
   struct addrinfo *list;
@@ -154,20 +166,22 @@ int tcp_listen(const char *cmd, const char *host, const char *port,
   if (rc != 0) {
     fprintf(stderr, "sectrans %s: %s port %s: %s\n", cmd, host, port,
             gai_strerror(rc));
-    return -1;
+    return SECTRANS_ERR_IO;
   }
-  int fd = socket(list->ai_family, list->ai_socktype | SOCK_CLOEXEC, 0);
-  if (fd >= 0) {
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, list->ai_addr, list->ai_addrlen) != 0 || listen(fd, 16) != 0)
-      fd = close_keeping_errno(fd);
+  int s = socket(list->ai_family, list->ai_socktype | SOCK_CLOEXEC, 0);
+  sectrans_status status = s < 0 ? SECTRANS_ERR_IO : SECTRANS_SUCCESS;
+  if (s >= 0) {
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(s, list->ai_addr, list->ai_addrlen) != 0 || listen(s, 16) != 0)
+      status = close_keeping_errno(s);
   }
   freeaddrinfo(list);
-  if (fd < 0) {
+  if (status != SECTRANS_SUCCESS) {
     fprintf(stderr, "sectrans %s: listen on %s port %s: %s\n", cmd, host,
             port, strerror(errno));
-    return -1;
+    return status;
   }
-  socket_address(fd, 1, addr, size);
-  return fd;
+  socket_address(s, 1, addr, size);
+  *fd = s;
+  return SECTRANS_SUCCESS;
 }

@@ -23,17 +23,18 @@ struct state {
   int shutdown_done;
 };
 
-static int write_fd_all(int fd, const char *p, size_t len) {
+/* -36 with errno set on failure. */
+static sectrans_status write_fd_all(int fd, const char *p, size_t len) {
   while (len > 0) {
     ssize_t n = write(fd, p, len);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0)
-      return -1;
+      return SECTRANS_ERR_IO;
     p += n;
     len -= (size_t)n;
   }
-  return 0;
+  return SECTRANS_SUCCESS;
 }
 
 /* The peer's data: to out_fd, or into the send buffer when echoing.

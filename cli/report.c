@@ -9,8 +9,15 @@
 
 #include "cli.h"
 
-int report_status(const char *cmd, const char *step, sectrans_status status,
-                  const sectrans_context *ctx) {
+int exit_status(sectrans_status status) {
+  if (status == SECTRANS_SUCCESS)
+    return 0;
+  return status == CLI_ERR_USAGE ? EXIT_USAGE : EXIT_TLS_FAILURE;
+}
+
+sectrans_status report_status(const char *cmd, const char *step,
+                              sectrans_status status,
+                              const sectrans_context *ctx) {
   const char *detail = sectrans_context_error_detail(ctx);
   /* Without BoringSSL no context exists to carry the reason. */
   if (detail[0] == '\0' && sectrans_load_error() != NULL)
@@ -18,12 +25,12 @@ int report_status(const char *cmd, const char *step, sectrans_status status,
   fprintf(stderr, "sectrans %s: %s: %s (%d)%s%s\n", cmd, step,
           sectrans_status_string(status), (int)status,
           detail[0] != '\0' ? ": " : "", detail);
-  return EXIT_TLS_FAILURE;
+  return status;
 }
 
-int report_errno(const char *cmd, const char *step) {
+sectrans_status report_errno(const char *cmd, const char *step) {
   fprintf(stderr, "sectrans %s: %s: %s\n", cmd, step, strerror(errno));
-  return EXIT_TLS_FAILURE;
+  return SECTRANS_ERR_IO;
 }
 
 /* ---- capturing ----------------------------------------------------------- */

@@ -83,17 +83,17 @@ static void server_usage(FILE *out) {
 enum { OPT_BIND = 0x200, OPT_VERIFY_CLIENT, OPT_ECHO, OPT_WWW, OPT_FILE,
        OPT_LOOP, OPT_TIMEOUT };
 
-static int set_mode(struct server_options *o, enum mode mode) {
+static sectrans_status set_mode(struct server_options *o, enum mode mode) {
   if (o->mode != MODE_RELAY && o->mode != mode) {
     fprintf(stderr, "sectrans " CMD ": --echo, --www and --file exclude each "
                     "other\n");
-    return -1;
+    return CLI_ERR_USAGE;
   }
   o->mode = mode;
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
-static int verify_client_from_text(const char *text, int *auth) {
+static sectrans_status verify_client_from_text(const char *text, int *auth) {
   static const struct { const char *name; int auth; } names[] = {
       {"never", SECTRANS_AUTHENTICATE_NEVER},
       {"try", SECTRANS_AUTHENTICATE_TRY},
@@ -101,28 +101,28 @@ static int verify_client_from_text(const char *text, int *auth) {
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
     if (strcmp(names[i].name, text) == 0) {
       *auth = names[i].auth;
-      return 1;
+      return SECTRANS_SUCCESS;
     }
   }
   fprintf(stderr, "sectrans " CMD ": --verify-client takes never, try or "
                   "always, not '%s'\n", text);
-  return -1;
+  return CLI_ERR_USAGE;
 }
 
-static int server_option(int c, void *options) {
+static sectrans_status server_option(int c, void *options) {
   struct server_options *o = options;
   switch (c) {
   case OPT_BIND:
     if (split_host_port(optarg, o->bind, sizeof(o->bind), &o->host,
-                        &o->port) == 0)
-      return 1;
+                        &o->port) == SECTRANS_SUCCESS)
+      return SECTRANS_SUCCESS;
     fprintf(stderr, "sectrans " CMD ": '%s' is not ADDR:PORT\n", optarg);
-    return -1;
+    return CLI_ERR_USAGE;
   case OPT_VERIFY_CLIENT: return verify_client_from_text(optarg, &o->verify_client);
   case OPT_ECHO: return set_mode(o, MODE_ECHO);
   case OPT_WWW: return set_mode(o, MODE_WWW);
   case OPT_FILE: o->file = optarg; return set_mode(o, MODE_FILE);
-  case OPT_LOOP: o->loop = 1; return 1;
+  case OPT_LOOP: o->loop = 1; return SECTRANS_SUCCESS;
   case OPT_TIMEOUT: return timeout_parse(CMD, optarg, 1, &o->timeout_s);
   }
   return tls_option(CMD, c, optarg, &o->tls);
@@ -131,7 +131,7 @@ static int server_option(int c, void *options) {
 /* --www answers in HTTP/1.x: a client that got h2 (or any other protocol)
  * from ALPN would wait for frames that never come, so such a name in
  * --alpn is a usage error, before anything is negotiated. */
-static int www_alpn_check(const char *list) {
+static sectrans_status www_alpn_check(const char *list) {
   for (const char *name = list;; name++) {
     size_t len = strcspn(name, ",");
     int http1 = len == 8 && (strncmp(name, "http/1.1", 8) == 0 ||
@@ -141,11 +141,11 @@ static int www_alpn_check(const char *list) {
       fprintf(stderr, "sectrans " CMD ": --www answers in HTTP/1.x only, so "
                       "--alpn cannot offer '%.*s' (http/1.1 and http/1.0 "
                       "can be)\n", (int)len, name);
-      return -1;
+      return CLI_ERR_USAGE;
     }
     name += len;
     if (*name == '\0')
-      return 0;
+      return SECTRANS_SUCCESS;
   }
 }
 
@@ -301,17 +301,18 @@ static sectrans_status serve(struct server *srv, sectrans_context *ctx,
   }
 }
 
-/* One connection, from the handshake to the close. Returns the exit
- * status it deserves. */
-static int serve_connection(struct server *srv, int fd, unsigned number) {
+/* One connection, from the handshake to the close. Reports its failure. */
+static sectrans_status serve_connection(struct server *srv, int fd,
+                                        unsigned number) {
   char addr[128], step[64];
   sectrans_context *ctx = NULL;
   int one = 1;
   socket_address(fd, 0, addr, sizeof(addr));
   printf("connection %u from %s\n", number, addr);
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  sectrans_status status = set_nonblocking(fd) ? SECTRANS_ERR_IO
-                           : sectrans_context_create_with_config(srv->config, &ctx);
+  sectrans_status status = set_nonblocking(fd);
+  if (status == SECTRANS_SUCCESS)
+    status = sectrans_context_create_with_config(srv->config, &ctx);
   if (status == SECTRANS_SUCCESS)
     status = sectrans_set_fd(ctx, fd);
   snprintf(step, sizeof(step), "connection %u: handshake", number);
@@ -324,14 +325,15 @@ static int serve_connection(struct server *srv, int fd, unsigned number) {
       status = serve(srv, ctx, fd);
     }
   }
-  int rc = status ? report_status(CMD, step, status, ctx) : 0;
+  if (status != SECTRANS_SUCCESS)
+    report_status(CMD, step, status, ctx);
   tls_close(ctx, fd, now_ms() + 2000);
   sectrans_context_release(ctx);
   printf("connection %u closed\n", number);
-  return rc;
+  return status;
 }
 
-static int accept_loop(struct server *srv, int listener) {
+static sectrans_status accept_loop(struct server *srv, int listener) {
   unsigned number = 0;
   for (;;) {
     int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
@@ -339,35 +341,38 @@ static int accept_loop(struct server *srv, int listener) {
       continue;
     if (fd < 0)
       return report_errno(CMD, "accept");
-    int rc = serve_connection(srv, fd, ++number);
+    sectrans_status status = serve_connection(srv, fd, ++number);
     if (!srv->o->loop)
-      return rc;
+      return status;
   }
 }
 
-static int start(struct server *srv) {
+static sectrans_status start(struct server *srv) {
   const struct server_options *o = srv->o;
   char addr[128];
-  int rc;
+  int listener = -1;
+  sectrans_status status;
   if (o->mode == MODE_FILE &&
-      read_file(o->file, &srv->file_data, &srv->file_len) != 0) {
+      (status = read_file(o->file, &srv->file_data, &srv->file_len)) !=
+          SECTRANS_SUCCESS) {
     fprintf(stderr, "sectrans " CMD ": %s: %s\n", o->file, strerror(errno));
-    return EXIT_TLS_FAILURE;
+    return status;
   }
-  if ((rc = config_build(CMD, SECTRANS_SERVER, &o->tls, &srv->config)) != 0)
-    return rc;
-  sectrans_status status = sectrans_config_set_client_side_authenticate(
-      srv->config, o->verify_client);
+  status = config_build(CMD, SECTRANS_SERVER, &o->tls, &srv->config);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  status = sectrans_config_set_client_side_authenticate(srv->config,
+                                                        o->verify_client);
   if (status != SECTRANS_SUCCESS)
     return report_status(CMD, "set client authentication", status, NULL);
-  int listener = tcp_listen(CMD, o->host, o->port, addr, sizeof(addr));
-  if (listener < 0)
-    return EXIT_TLS_FAILURE;
+  status = tcp_listen(CMD, o->host, o->port, addr, sizeof(addr), &listener);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   printf("listening on %s\n", addr);
   fflush(stdout);
-  rc = accept_loop(srv, listener);
+  status = accept_loop(srv, listener);
   close(listener);
-  return rc;
+  return status;
 }
 
 int server_command(int argc, char **argv) {
@@ -385,8 +390,8 @@ int server_command(int argc, char **argv) {
     break;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
-  int rc = start(&srv);
+  sectrans_status status = start(&srv);
   sectrans_config_release(srv.config);
   free(srv.file_data);
-  return rc;
+  return exit_status(status);
 }

@@ -20,6 +20,7 @@ import pytest
 from helpers import (state, CLIENT, SERVER, WOULD_BLOCK, check, describe, drive_handshake,
                      handshake, make_pair, make_trust_store, pump, st,
                      take_all)
+from helpers import REPO
 
 IDLE = st.SECTRANS_STATE_IDLE
 HANDSHAKE = st.SECTRANS_STATE_HANDSHAKE
@@ -299,3 +300,155 @@ def test_shutdown_write_is_a_half_close(pki, version):
     assert read_once(client) == (GRACEFUL, b"")
     assert state(client) == CLOSED
     assert st.sectrans_write(client, b"x") == (GRACEFUL, 0)
+
+
+# ---------------------------------------------------------------------------
+# The transition table of core/src/session.c, call by call
+
+SESSION_C = os.path.join(REPO, "core", "src", "session.c")
+
+
+def _table(name):
+    """The rows between "BEGIN name" and "END name" in session.c's
+    comment, split on white space, without the heading row."""
+    with open(SESSION_C) as f:
+        text = f.read()
+    begin, end = " * BEGIN %s\n" % name, " * END %s" % name
+    body = text[text.index(begin) + len(begin):text.index(end)]
+    rows = [line.lstrip(" *").split() for line in body.splitlines()]
+    return [row for row in rows[1:] if row]
+
+
+PHASE_STATES = {phase: getattr(st, "SECTRANS_STATE_" + public)
+                for phase, public in _table("PHASES")}
+TRANSITIONS = [(src, call, status, src if to == "=" else to)
+               for src, call, status, to in _table("TRANSITIONS")]
+
+SESSION_CALLS = {
+    "handshake": st.sectrans_handshake,
+    "read": lambda ctx: st.sectrans_read(ctx, bytearray(100))[0],
+    "write": lambda ctx: st.sectrans_write(ctx, b"x")[0],
+    "close": st.sectrans_close,
+    "shutdown_write": st.sectrans_shutdown_write,
+    "accept_peer_trust": st.sectrans_accept_peer_trust,
+}
+
+
+def _stopped_at(client, server, option, side, expected):
+    """Sets a break option on side (0 client, 1 server) and runs the
+    handshake until expected == (client status, server status)."""
+    ctx = (client, server)[side]
+    check(st.sectrans_set_session_option(ctx, option, 1), "option", ctx)
+    got = drive_handshake(client, server)
+    assert got == expected, [describe(s) for s in got]
+    return ctx
+
+
+def _connected_client(pki):
+    return connected_pair(pki, TLS13)[0]
+
+
+def _started_client(pki):
+    client, _ = new_pair(pki, TLS13)
+    assert st.sectrans_handshake(client) == WOULD_BLOCK  # its ClientHello
+    return client
+
+
+def _phase_aborted(pki):
+    client, server = connected_pair(pki, TLS13)
+    assert st.sectrans_write(server, b"tampered") == (0, 8)
+    record = bytearray(take_all(server))
+    record[-1] ^= 0x01  # breaks the record's authentication tag
+    check(st.sectrans_feed_input(client, bytes(record)), "feed", client)
+    assert read_once(client)[0] not in (0, WOULD_BLOCK)
+    return client
+
+
+def _phase_failed(pki):
+    client, _ = new_pair(pki, TLS13)
+    check(st.sectrans_set_error(client, st.SECTRANS_ERR_INTERNAL), "set_error")
+    assert st.sectrans_handshake(client) == st.SECTRANS_ERR_INTERNAL
+    return client
+
+
+def _phase_cert_requested(pki):
+    client, server = new_pair(pki, TLS13, server=dict(anchors=pki.ca_pem))
+    check(st.sectrans_set_client_side_authenticate(
+        server, st.SECTRANS_AUTHENTICATE_TRY), "client auth", server)
+    return _stopped_at(client, server, st.SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED,
+                       0, (st.SECTRANS_CLIENT_CERT_REQUESTED, WOULD_BLOCK))
+
+
+def _after(first, *calls):
+    """A phase reached from another by calls that must return 0."""
+    def reach(pki):
+        ctx = first(pki)
+        for call in calls:
+            assert call(ctx) == 0, describe(call(ctx), ctx)
+        return ctx
+    return reach
+
+
+# Each phase, reached on the memory transport (TLS 1.3); the saved status
+# of FAILED is the one _phase_failed gives.
+SAVED = st.SECTRANS_ERR_INTERNAL
+PHASE_MAKERS = {
+    "IDLE": lambda pki: new_pair(pki, TLS13)[0],
+    "HANDSHAKE": _started_client,
+    "BREAK_PEER_AUTH": lambda pki: _stopped_at(
+        *new_pair(pki, TLS13), st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 0,
+        (st.SECTRANS_PEER_AUTH_COMPLETED, WOULD_BLOCK)),
+    "BREAK_CERT_REQUESTED": _phase_cert_requested,
+    "BREAK_CLIENT_HELLO": lambda pki: _stopped_at(
+        *new_pair(pki, TLS13), st.SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO, 1,
+        (WOULD_BLOCK, st.SECTRANS_CLIENT_HELLO_RECEIVED)),
+    "CONNECTED": _connected_client,
+    "WRITE_CLOSED": _after(_connected_client, st.sectrans_shutdown_write),
+    "CLOSED": _after(_connected_client, st.sectrans_close),
+    "ABORTED": _phase_aborted,
+    "FAILED": _phase_failed,
+}
+
+
+def _expected_status(name):
+    return SAVED if name == "saved" else getattr(st, "SECTRANS_" + name)
+
+
+def test_transition_table_covers_every_phase_and_call():
+    assert set(PHASE_STATES) == set(PHASE_MAKERS)
+    cells = [(src, call) for src, call, _, _ in TRANSITIONS]
+    assert sorted(cells) == sorted((phase, call) for phase in PHASE_STATES
+                                   for call in SESSION_CALLS)
+    assert all(to in PHASE_STATES for _, _, _, to in TRANSITIONS)
+
+
+@pytest.mark.parametrize("src,call,status,to", TRANSITIONS,
+                         ids=["%s-%s" % row[:2] for row in TRANSITIONS])
+def test_transition_table(pki, src, call, status, to):
+    """Each row of session.c's table: the phase reached, the call made, the
+    status it returns and the public state of the phase it leads to."""
+    ctx = PHASE_MAKERS[src](pki)
+    assert state(ctx) == PHASE_STATES[src]
+    got = SESSION_CALLS[call](ctx)
+    assert got == _expected_status(status), describe(got, ctx)
+    assert state(ctx) == PHASE_STATES[to]
+
+
+@pytest.mark.parametrize("phase", sorted(PHASE_MAKERS))
+def test_set_error_is_acted_on_only_while_open(pki, phase):
+    """The table's note: sectrans_set_error changes no phase; the next
+    handshake of an open session fails with its status, an ended one keeps
+    its own."""
+    ctx = PHASE_MAKERS[phase](pki)
+    ended = PHASE_STATES[phase] in (CLOSED, ABORTED)
+    before = st.sectrans_handshake(ctx) if ended else None
+    status = st.SECTRANS_ERR_PEER_USER_CANCELLED
+    assert st.sectrans_set_error(ctx, status) == 0
+    assert state(ctx) == PHASE_STATES[phase]
+    if ended:
+        assert st.sectrans_handshake(ctx) == before
+        assert state(ctx) == PHASE_STATES[phase]
+    else:
+        assert st.sectrans_handshake(ctx) == status
+        assert state(ctx) == ABORTED
+        assert st.sectrans_handshake(ctx) == status  # saved from then on

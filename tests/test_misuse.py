@@ -414,9 +414,10 @@ def test_sslv2_compatible_client_hello_is_answered_at_once(pki, minor, alert):
     assert sent[:2] == b"\x15\x03" and sent[3:] == bytes([0, 2, 2, alert])
 
 
-def _flip_last_byte_of_handshake_message(flight, msg_type):
-    """flight: plaintext TLS records. Flips the last byte of the first
-    handshake message of msg_type, wherever the records split it."""
+def _patch_handshake_message(flight, msg_type, patch):
+    """flight: plaintext TLS records. patch(body) -> {offset: new byte} for
+    the body of the first handshake message of msg_type; the bytes are
+    changed in place, wherever the records split the message."""
     wire = bytearray(flight)
     positions = []  # wire offset of each byte of the handshake stream
     at = 0
@@ -430,10 +431,18 @@ def _flip_last_byte_of_handshake_message(flight, msg_type):
     while i + 4 <= len(stream):
         length = int.from_bytes(stream[i + 1:i + 4], "big")
         if stream[i] == msg_type:
-            wire[positions[i + 4 + length - 1]] ^= 0x01
+            for offset, value in patch(stream[i + 4:i + 4 + length]).items():
+                wire[positions[i + 4 + offset]] = value
             return bytes(wire)
         i += 4 + length
     raise AssertionError("no handshake message of type %d" % msg_type)
+
+
+def _flip_last_byte_of_handshake_message(flight, msg_type):
+    """flight: plaintext TLS records. Flips the last byte of the first
+    handshake message of msg_type, wherever the records split it."""
+    return _patch_handshake_message(
+        flight, msg_type, lambda body: {len(body) - 1: body[-1] ^ 0x01})
 
 
 def test_bad_ecdsa_signature_reports_the_tls_reason(pki):
@@ -454,3 +463,41 @@ def test_bad_ecdsa_signature_reports_the_tls_reason(pki):
     assert st.sectrans_context_error_detail(client).startswith("SSL")
     alert = take_all(client, check_status=False)
     assert alert[:2] == b"\x15\x03" and alert[3:] == bytes([0, 2, 2, 51])  # decrypt_error
+
+
+def _ske_signature_scheme(scheme):
+    """A patch for a TLS 1.2 ECDHE ServerKeyExchange: its signature scheme
+    becomes scheme (curve type, named curve, point, then the scheme)."""
+    def patch(body):
+        at = 4 + body[3]
+        return {at: scheme >> 8, at + 1: scheme & 0xFF}
+    return patch
+
+
+# ecdsa_sha1 (0x0203) is not among the schemes a sectrans client offers
+# (core/src/config.c, verify_prefs), so BoringSSL refuses it before it
+# looks at the signature.
+@pytest.mark.parametrize("tamper,status,reason,alert", [
+    (lambda flight: _flip_last_byte_of_handshake_message(flight, 12),
+     st.SECTRANS_ERR_CRYPTO, "BAD_SIGNATURE", 51),  # decrypt_error
+    (lambda flight: _patch_handshake_message(
+        flight, 12, _ske_signature_scheme(0x0203)),
+     st.SECTRANS_ERR_PROTOCOL, "WRONG_SIGNATURE_TYPE", 47),  # illegal_param
+], ids=["bad-signature", "scheme-not-offered"])
+def test_signature_failures_follow_the_ranked_translation(pki, tamper, status,
+                                                          reason, alert):
+    """The error queue's translation (core/src/status.c) keeps the most
+    specific reason: a signature that does not verify is errSSLCrypto with
+    BAD_SIGNATURE, a scheme the client never offered is errSSLProtocol
+    with WRONG_SIGNATURE_TYPE; each with its own alert on the wire."""
+    client, server = make_pair(pki.ecdsa_p256, client=dict(
+        max_version=st.SECTRANS_PROTOCOL_TLS12))
+    assert st.sectrans_handshake(client) == WOULD_BLOCK
+    check(st.sectrans_feed_input(server, take_all(client)), "feed", server)
+    assert st.sectrans_handshake(server) == WOULD_BLOCK
+    check(st.sectrans_feed_input(client, tamper(take_all(server))), "feed",
+          client)
+    assert st.sectrans_handshake(client) == status, describe(status, client)
+    assert reason in st.sectrans_context_error_detail(client)
+    wire = take_all(client, check_status=False)
+    assert wire[:2] == b"\x15\x03" and wire[3:] == bytes([0, 2, 2, alert])

@@ -34,17 +34,19 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <sectrans/sectrans.h>
+
 struct bssl_table {
 #define BSSL_FN(name) __typeof__(name) *name;
 #include "bssl_functions.h"
 #undef BSSL_FN
 };
 
-/* The table. Valid after bssl_load() returned 1; read-only afterwards. */
+/* The table. Valid after bssl_load() succeeded; read-only afterwards. */
 extern struct bssl_table bssl;
 
-/* Loads BoringSSL once per process (thread-safe). Returns 1 when the table
- * is ready, 0 when loading failed (sectrans_load_error() says why). */
-int bssl_load(void);
+/* Loads BoringSSL once per process (thread-safe). Returns 0 when the table
+ * is ready, -9810 when loading failed (sectrans_load_error() says why). */
+sectrans_status bssl_load(void);
 
 #endif

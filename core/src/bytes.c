@@ -62,15 +62,16 @@ uint8_t *bytes_reserve(struct bytes *b, size_t len) {
 
 void bytes_commit(struct bytes *b, size_t len) { b->len += len; }
 
-int bytes_append(struct bytes *b, const void *data, size_t len) {
+sectrans_status bytes_append(struct bytes *b, const void *data,
+                             size_t len) {
   if (len == 0)
-    return 1;
+    return SECTRANS_SUCCESS;
   uint8_t *tail = bytes_reserve(b, len);
   if (tail == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   memcpy(tail, data, len);
   bytes_commit(b, len);
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
 void bytes_consume(struct bytes *b, size_t n) {

@@ -14,59 +14,6 @@ sectrans_context *context_of(const SSL *ssl) {
   return bssl.SSL_get_ex_data(ssl, config_ssl_ex_index());
 }
 
-/* ---- peer verification, with the break-on-auth points ------------------- */
-
-static int breaks_on_peer_auth(const sectrans_context *ctx) {
-  return SETTINGS_OPTION(&ctx->settings, ctx->side == SECTRANS_CLIENT
-                                             ? SECTRANS_OPTION_BREAK_ON_SERVER_AUTH
-                                             : SECTRANS_OPTION_BREAK_ON_CLIENT_AUTH);
-}
-
-/* After a break, go on only with a trust the caller evaluated successfully
- * or accepted (docs/secure-transport.md, "Session options and break
- * points"): Secure Transport let an unevaluated trust through. */
-static enum ssl_verify_result_t resume_after_break(sectrans_context *ctx,
-                                                   uint8_t *alert) {
-  const sectrans_trust *trust = ctx->peer_trust;
-  if (ctx->trust_accepted ||
-      (trust->evaluated && trust->result == SECTRANS_SUCCESS))
-    return ssl_verify_ok;
-  context_set_detail(ctx, "the peer trust was neither evaluated successfully "
-                          "nor accepted after the break");
-  ctx->verify_status = SECTRANS_ERR_X_CERT_CHAIN_INVALID;
-  *alert = SSL_AD_CERTIFICATE_UNKNOWN;
-  return ssl_verify_invalid;
-}
-
-enum ssl_verify_result_t callbacks_verify_peer(SSL *ssl, uint8_t *alert) {
-  sectrans_context *ctx = context_of(ssl);
-  if (ctx->pending_break == SECTRANS_PEER_AUTH_COMPLETED) {
-    ctx->pending_break = SECTRANS_SUCCESS;
-    return resume_after_break(ctx, alert);
-  }
-  sectrans_trust *trust = context_peer_trust_create(ctx);
-  if (trust == NULL) {
-    ctx->verify_status = SECTRANS_ERR_ALLOCATE;
-    *alert = SSL_AD_INTERNAL_ERROR;
-    return ssl_verify_invalid;
-  }
-  sectrans_trust_release(ctx->peer_trust);
-  ctx->peer_trust = trust;
-  if (breaks_on_peer_auth(ctx)) {
-    ctx->pending_break = SECTRANS_PEER_AUTH_COMPLETED;
-    return ssl_verify_retry;
-  }
-  if (ctx->settings.verify_mode == SECTRANS_VERIFY_NONE)
-    return ssl_verify_ok; /* the trust stays unevaluated */
-  ctx->verify_status = trust_evaluate(trust, alert);
-  if (ctx->verify_status == SECTRANS_SUCCESS)
-    return ssl_verify_ok;
-  if (ctx->side == SECTRANS_SERVER)
-    ctx->client_cert_rejected = 1;
-  context_set_detail(ctx, "certificate verification failed: %s", trust->detail);
-  return ssl_verify_invalid;
-}
-
 /* ---- certificate selection ---------------------------------------------------- */
 
 /* Client: called when the server asked for a certificate. Server: called
@@ -75,15 +22,16 @@ static int select_certificate(SSL *ssl, void *arg) {
   sectrans_context *ctx = context_of(ssl);
   if (ctx->side == SECTRANS_SERVER)
     return 1;
-  ctx->client_cert_requested = 1;
-  if (ctx->pending_break == SECTRANS_CLIENT_CERT_REQUESTED)
-    ctx->pending_break = SECTRANS_SUCCESS; /* resuming after the break */
+  ctx->client_cert = SECTRANS_CLIENT_CERT_STATE_REQUESTED;
+  if (ctx->phase == PHASE_BREAK_CERT_REQUESTED)
+    ctx->phase = PHASE_HANDSHAKE; /* resuming after the break */
   else if (ctx->settings.identity == NULL &&
-           SETTINGS_OPTION(&ctx->settings, SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED)) {
-    ctx->pending_break = SECTRANS_CLIENT_CERT_REQUESTED;
+           verify_breaks_on_cert_request(ctx)) {
+    ctx->phase = PHASE_BREAK_CERT_REQUESTED;
     return -1;
   }
-  ctx->client_cert_sent = ctx->settings.identity != NULL;
+  if (ctx->settings.identity != NULL)
+    ctx->client_cert = SECTRANS_CLIENT_CERT_STATE_SENT;
   return 1;
 }
 
@@ -113,12 +61,12 @@ static enum ssl_select_cert_result_t client_hello(const SSL_CLIENT_HELLO *hello)
                                                 &sni, &sni_len))
     ctx->requested_name = parse_sni(sni, sni_len);
   if (SETTINGS_OPTION(&ctx->settings, SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO) &&
-      !ctx->client_hello_seen) {
-    ctx->client_hello_seen = 1;
-    ctx->pending_break = SECTRANS_CLIENT_HELLO_RECEIVED;
+      !(ctx->flags & FLAG_CLIENT_HELLO_SEEN)) {
+    ctx->flags |= FLAG_CLIENT_HELLO_SEEN;
+    ctx->phase = PHASE_BREAK_CLIENT_HELLO;
     return ssl_select_cert_retry;
   }
-  ctx->pending_break = SECTRANS_SUCCESS;
+  ctx->phase = PHASE_HANDSHAKE;
   return ssl_select_cert_success;
 }
 
@@ -147,7 +95,7 @@ static int select_alpn(SSL *ssl, const uint8_t **out, uint8_t *out_len,
 static int new_session(SSL *ssl, SSL_SESSION *session) {
   uint8_t key[32];
   sectrans_context *ctx = context_of(ssl);
-  if (!session_cache_key(ctx, key))
+  if (session_cache_key(ctx, key) != SECTRANS_SUCCESS)
     return 0; /* no peer ID: BoringSSL frees it */
   session_cache_put(key, session);
   return 1;

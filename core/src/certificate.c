@@ -30,15 +30,6 @@ void certificate_free(sectrans_certificate *cert) {
   free(cert);
 }
 
-/* BoringSSL says "out of memory" only through its error queue. */
-static sectrans_status status_from_last_error(sectrans_status otherwise) {
-  uint32_t err = bssl.ERR_peek_last_error();
-  bssl.ERR_clear_error();
-  if (ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE)
-    return SECTRANS_ERR_ALLOCATE;
-  return otherwise;
-}
-
 /* Parses exactly one DER certificate; trailing bytes are an error. The
  * CRYPTO_BUFFER is handed out when der is not NULL (identities need it). */
 static sectrans_status parse_der(const uint8_t *data, size_t len, X509 **out,
@@ -49,7 +40,7 @@ static sectrans_status parse_der(const uint8_t *data, size_t len, X509 **out,
   X509 *x509 = bssl.X509_parse_from_buffer(buf);
   if (x509 == NULL) {
     bssl.CRYPTO_BUFFER_free(buf);
-    return status_from_last_error(SECTRANS_ERR_DECODE);
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   }
   *out = x509;
   if (der != NULL)
@@ -73,7 +64,7 @@ static sectrans_status pem_read_failure(void) {
     bssl.ERR_clear_error();
     return SECTRANS_SUCCESS;
   }
-  return status_from_last_error(SECTRANS_ERR_DECODE);
+  return status_or_allocate(SECTRANS_ERR_DECODE);
 }
 
 sectrans_status certificate_read_pem(BIO *bio, X509 **out,
@@ -109,7 +100,7 @@ static sectrans_status check_input(const void *data, size_t len,
   if (data == NULL || out == NULL || len == 0 ||
       len > SECTRANS_MAX_PEM_LENGTH)
     return SECTRANS_ERR_PARAM;
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
   return SECTRANS_SUCCESS;
 }
@@ -151,17 +142,7 @@ sectrans_status sectrans_certificate_create_from_pem(
   return wrap_parsed(x509, out);
 }
 
-sectrans_certificate *sectrans_certificate_retain(sectrans_certificate *cert) {
-  if (bad_handle(cert, KIND_CERTIFICATE))
-    return NULL;
-  object_retain(&cert->obj);
-  return cert;
-}
-
-void sectrans_certificate_release(sectrans_certificate *cert) {
-  if (!bad_handle(cert, KIND_CERTIFICATE) && object_release(&cert->obj))
-    certificate_free(cert);
-}
+OBJECT_RETAIN_RELEASE(sectrans_certificate, certificate, KIND_CERTIFICATE)
 
 /* ---- the (buf, *len) output protocol ---------------------------------- */
 
@@ -184,14 +165,14 @@ sectrans_status sectrans_certificate_copy_der(const sectrans_certificate *cert,
     return SECTRANS_ERR_PARAM;
   int der_len = bssl.i2d_X509(cert->x509, NULL);
   if (der_len <= 0)
-    return status_from_last_error(SECTRANS_ERR_INTERNAL);
+    return status_or_allocate(SECTRANS_ERR_INTERNAL);
   size_t room = *len;
   *len = (size_t)der_len;
   if (buf == NULL || room < (size_t)der_len)
     return SECTRANS_ERR_BUFFER_OVERFLOW;
   uint8_t *p = buf; /* i2d writes straight into the caller's buffer */
   if (bssl.i2d_X509(cert->x509, &p) != der_len)
-    return status_from_last_error(SECTRANS_ERR_INTERNAL);
+    return status_or_allocate(SECTRANS_ERR_INTERNAL);
   return SECTRANS_SUCCESS;
 }
 
@@ -206,7 +187,7 @@ sectrans_status sectrans_certificate_copy_pem(const sectrans_certificate *cert,
   if (bssl.PEM_write_bio_X509(bio, cert->x509))
     status = copy_bio(bio, buf, len);
   else
-    status = status_from_last_error(SECTRANS_ERR_INTERNAL);
+    status = status_or_allocate(SECTRANS_ERR_INTERNAL);
   bssl.BIO_free(bio);
   return status;
 }
@@ -220,7 +201,7 @@ static sectrans_status copy_name(const X509_NAME *name, void *buf,
     return SECTRANS_ERR_ALLOCATE;
   sectrans_status status;
   if (name != NULL && bssl.X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0)
-    status = status_from_last_error(SECTRANS_ERR_ALLOCATE);
+    status = status_or_allocate(SECTRANS_ERR_ALLOCATE);
   else
     status = copy_bio(bio, buf, len);
   bssl.BIO_free(bio);
@@ -243,55 +224,67 @@ sectrans_status sectrans_certificate_copy_issuer(
 
 /* ---- subjectAltName ----------------------------------------------------- */
 
-static int write_text(BIO *bio, const char *text) {
+/* BIO writes into memory fail only when memory runs out. */
+static sectrans_status write_text(BIO *bio, const char *text) {
   size_t n = strlen(text);
-  return bssl.BIO_write(bio, text, (int)n) == (int)n;
+  return bssl.BIO_write(bio, text, (int)n) == (int)n ? SECTRANS_SUCCESS
+                                                     : SECTRANS_ERR_ALLOCATE;
 }
 
 /* Control bytes become \xHH so one name can never forge a second line. */
-static int write_escaped(BIO *bio, const uint8_t *bytes, size_t len) {
-  for (size_t i = 0; i < len; i++) {
+static sectrans_status write_escaped(BIO *bio, const uint8_t *bytes,
+                                     size_t len) {
+  sectrans_status status = SECTRANS_SUCCESS;
+  for (size_t i = 0; i < len && status == SECTRANS_SUCCESS; i++) {
     char escaped[5];
-    if (bytes[i] < 0x20 || bytes[i] == 0x7f) {
+    if (bytes[i] < 0x20 || bytes[i] == 0x7f)
       snprintf(escaped, sizeof(escaped), "\\x%02x", bytes[i]);
-      if (!write_text(bio, escaped))
-        return 0;
-    } else if (bssl.BIO_write(bio, &bytes[i], 1) != 1) {
-      return 0;
-    }
+    else
+      snprintf(escaped, sizeof(escaped), "%c", bytes[i]);
+    status = write_text(bio, escaped);
   }
-  return 1;
+  return status;
 }
 
-static int write_string(BIO *bio, const char *prefix, const ASN1_STRING *s) {
-  return write_text(bio, prefix) &&
-         write_escaped(bio, bssl.ASN1_STRING_get0_data(s),
+static sectrans_status write_string(BIO *bio, const char *prefix,
+                                    const ASN1_STRING *s) {
+  sectrans_status status = write_text(bio, prefix);
+  if (status != SECTRANS_SUCCESS)
+    return status;
+  return write_escaped(bio, bssl.ASN1_STRING_get0_data(s),
                        (size_t)bssl.ASN1_STRING_length(s));
 }
 
 /* IPv4 and IPv6 in their usual text forms; any other length (malformed)
  * is shown byte by byte as \xHH. */
-static int write_ip(BIO *bio, const ASN1_OCTET_STRING *ip) {
+static sectrans_status write_ip(BIO *bio, const ASN1_OCTET_STRING *ip) {
   const uint8_t *bytes = bssl.ASN1_STRING_get0_data(ip);
   int len = bssl.ASN1_STRING_length(ip);
   char text[INET6_ADDRSTRLEN];
   int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : AF_UNSPEC;
-  if (!write_text(bio, "IP:"))
-    return 0;
+  sectrans_status status = write_text(bio, "IP:");
+  if (status != SECTRANS_SUCCESS)
+    return status;
   if (family != AF_UNSPEC && inet_ntop(family, bytes, text, sizeof(text)))
     return write_text(bio, text);
-  for (int i = 0; i < len; i++) {
+  for (int i = 0; i < len && status == SECTRANS_SUCCESS; i++) {
     char escaped[5];
     snprintf(escaped, sizeof(escaped), "\\x%02x", bytes[i]);
-    if (!write_text(bio, escaped))
-      return 0;
+    status = write_text(bio, escaped);
   }
-  return 1;
+  return status;
 }
 
-/* Writes one name; returns 1 when written, 0 on failure, -1 for a kind we
- * do not show (otherName, directoryName, ...). */
-static int write_general_name(BIO *bio, const GENERAL_NAME *name) {
+/* The kinds of name we show; others (otherName, directoryName, ...) are
+ * left out. */
+static int is_shown_name(const GENERAL_NAME *name) {
+  return name->type == GEN_DNS || name->type == GEN_IPADD ||
+         name->type == GEN_EMAIL || name->type == GEN_URI;
+}
+
+/* Writes one name of a kind is_shown_name accepts. */
+static sectrans_status write_general_name(BIO *bio,
+                                          const GENERAL_NAME *name) {
   switch (name->type) {
   case GEN_DNS:
     return write_string(bio, "DNS:", name->d.dNSName);
@@ -302,25 +295,25 @@ static int write_general_name(BIO *bio, const GENERAL_NAME *name) {
   case GEN_URI:
     return write_string(bio, "URI:", name->d.uniformResourceIdentifier);
   default:
-    return -1;
+    return SECTRANS_ERR_PARAM;
   }
 }
 
-static int write_san(BIO *bio, const GENERAL_NAMES *names) {
+static sectrans_status write_san(BIO *bio, const GENERAL_NAMES *names) {
   size_t count = bssl.sk_num((const _STACK *)names);
+  sectrans_status status = SECTRANS_SUCCESS;
   int first = 1;
-  for (size_t i = 0; i < count; i++) {
+  for (size_t i = 0; i < count && status == SECTRANS_SUCCESS; i++) {
     const GENERAL_NAME *name = bssl.sk_value((const _STACK *)names, i);
-    if (name->type != GEN_DNS && name->type != GEN_IPADD &&
-        name->type != GEN_EMAIL && name->type != GEN_URI)
+    if (!is_shown_name(name))
       continue;
-    if (!first && !write_text(bio, "\n"))
-      return 0;
-    if (write_general_name(bio, name) != 1)
-      return 0;
+    if (!first)
+      status = write_text(bio, "\n");
+    if (status == SECTRANS_SUCCESS)
+      status = write_general_name(bio, name);
     first = 0;
   }
-  return 1;
+  return status;
 }
 
 sectrans_status sectrans_certificate_copy_san(const sectrans_certificate *cert,
@@ -335,8 +328,9 @@ sectrans_status sectrans_certificate_copy_san(const sectrans_certificate *cert,
     return copy_out(NULL, 0, buf, len);
   }
   BIO *bio = new_memory_bio();
-  sectrans_status status = SECTRANS_ERR_ALLOCATE;
-  if (bio != NULL && write_san(bio, names))
+  sectrans_status status = bio == NULL ? SECTRANS_ERR_ALLOCATE
+                                        : write_san(bio, names);
+  if (status == SECTRANS_SUCCESS)
     status = copy_bio(bio, buf, len);
   bssl.BIO_free(bio);
   bssl.GENERAL_NAMES_free(names);
@@ -352,19 +346,19 @@ sectrans_status sectrans_certificate_copy_sha256(
   uint8_t digest[SHA256_DIGEST_LENGTH];
   unsigned digest_len = 0;
   if (!bssl.X509_digest(cert->x509, bssl.EVP_sha256(), digest, &digest_len))
-    return status_from_last_error(SECTRANS_ERR_INTERNAL);
+    return status_or_allocate(SECTRANS_ERR_INTERNAL);
   return copy_out(digest, digest_len, buf, len);
 }
 
 /* ASN1_TIME_diff reads both UTCTime and GeneralizedTime; measuring from
  * the epoch gives Unix seconds without touching the local time zone. */
-static int seconds_since(const ASN1_TIME *epoch, const ASN1_TIME *t,
-                         int64_t *out) {
+static sectrans_status seconds_since(const ASN1_TIME *epoch,
+                                     const ASN1_TIME *t, int64_t *out) {
   int days = 0, seconds = 0;
   if (t == NULL || !bssl.ASN1_TIME_diff(&days, &seconds, epoch, t))
-    return 0;
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   *out = (int64_t)days * 86400 + seconds;
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
 sectrans_status sectrans_certificate_get_validity(
@@ -376,12 +370,13 @@ sectrans_status sectrans_certificate_get_validity(
   if (epoch == NULL)
     return SECTRANS_ERR_ALLOCATE;
   int64_t before = 0, after = 0;
-  int ok = seconds_since(epoch, bssl.X509_get0_notBefore(cert->x509),
-                         &before) &&
-           seconds_since(epoch, bssl.X509_get0_notAfter(cert->x509), &after);
+  sectrans_status status =
+      seconds_since(epoch, bssl.X509_get0_notBefore(cert->x509), &before);
+  if (status == SECTRANS_SUCCESS)
+    status = seconds_since(epoch, bssl.X509_get0_notAfter(cert->x509), &after);
   bssl.ASN1_TIME_free(epoch);
-  if (!ok)
-    return status_from_last_error(SECTRANS_ERR_DECODE);
+  if (status != SECTRANS_SUCCESS)
+    return status;
   *not_before = before;
   *not_after = after;
   return SECTRANS_SUCCESS;

@@ -12,17 +12,14 @@ sectrans_status sectrans_get_client_certificate_state(const sectrans_context *ct
                                                       int *state) {
   if (bad_handle(ctx, KIND_CONTEXT) || state == NULL)
     return SECTRANS_ERR_PARAM;
-  if (ctx->client_cert_rejected)
-    *state = SECTRANS_CLIENT_CERT_STATE_REJECTED;
-  else if (ctx->side == SECTRANS_CLIENT)
-    *state = ctx->client_cert_sent        ? SECTRANS_CLIENT_CERT_STATE_SENT
-             : ctx->client_cert_requested ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
-                                          : SECTRANS_CLIENT_CERT_STATE_NONE;
+  if (ctx->side == SECTRANS_CLIENT ||
+      ctx->client_cert == SECTRANS_CLIENT_CERT_STATE_REJECTED)
+    *state = ctx->client_cert;
   else if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_NEVER)
     *state = SECTRANS_CLIENT_CERT_STATE_NONE;
   else
     *state = ctx->peer_trust != NULL             ? SECTRANS_CLIENT_CERT_STATE_SENT
-             : ctx->state != SECTRANS_STATE_IDLE ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
+             : ctx->phase != PHASE_IDLE ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
                                                  : SECTRANS_CLIENT_CERT_STATE_NONE;
   return SECTRANS_SUCCESS;
 }

@@ -38,16 +38,9 @@ sectrans_status sectrans_config_create(int side, sectrans_config **out) {
   return SECTRANS_SUCCESS;
 }
 
-sectrans_config *sectrans_config_retain(sectrans_config *config) {
-  if (bad_handle(config, KIND_CONFIG))
-    return NULL;
-  object_retain(&config->obj);
-  return config;
-}
+OBJECT_RETAIN_RELEASE(sectrans_config, config, KIND_CONFIG)
 
-void sectrans_config_release(sectrans_config *config) {
-  if (bad_handle(config, KIND_CONFIG) || !object_release(&config->obj))
-    return;
+void config_free(sectrans_config *config) {
   settings_clear(&config->settings);
   if (config->ssl_ctx != NULL)
     bssl.SSL_CTX_free(config->ssl_ctx);
@@ -126,16 +119,16 @@ static SSL_CTX *build_ssl_ctx(int side, int log_keys) {
 
 static pthread_mutex_t freeze_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int config_freeze(sectrans_config *config) {
-  if (!bssl_load())
-    return 0;
+sectrans_status config_freeze(sectrans_config *config) {
+  if (bssl_load() != SECTRANS_SUCCESS)
+    return SECTRANS_ERR_INTERNAL;
   pthread_mutex_lock(&freeze_lock);
   if (config->ssl_ctx == NULL)
     config->ssl_ctx = build_ssl_ctx(config->side, config->settings.keylog != NULL);
   if (config->ssl_ctx != NULL)
     atomic_store(&config->frozen, 1);
   pthread_mutex_unlock(&freeze_lock);
-  return config->ssl_ctx != NULL;
+  return config->ssl_ctx != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
 /* BoringSSL formats every secret for a key log callback it finds on the
@@ -158,7 +151,7 @@ static void make_default_configs(void) {
   for (int side = 0; side < 2; side++) {
     if (sectrans_config_create(side, &default_configs[side]) != SECTRANS_SUCCESS)
       continue;
-    if (!config_freeze(default_configs[side])) {
+    if (config_freeze(default_configs[side]) != SECTRANS_SUCCESS) {
       sectrans_config_release(default_configs[side]);
       default_configs[side] = NULL;
     }

@@ -18,8 +18,8 @@ void context_set_detail(sectrans_context *ctx, const char *fmt, ...) {
 
 /* Secure Transport: active is anything but idle, closed and aborted. */
 int context_is_active(const sectrans_context *ctx) {
-  return ctx->state == SECTRANS_STATE_HANDSHAKE ||
-         ctx->state == SECTRANS_STATE_CONNECTED;
+  int state = phase_state(ctx->phase);
+  return state == SECTRANS_STATE_HANDSHAKE || state == SECTRANS_STATE_CONNECTED;
 }
 
 /* ---- creation ---------------------------------------------------------------- */
@@ -49,8 +49,8 @@ static sectrans_status create_from(sectrans_config *config,
   object_init(&ctx->obj, KIND_CONTEXT);
   ctx->side = config->side;
   ctx->config = sectrans_config_retain(config);
-  ctx->state = SECTRANS_STATE_IDLE;
-  if (!settings_copy(&ctx->settings, &config->settings)) {
+  ctx->phase = PHASE_IDLE;
+  if (settings_copy(&ctx->settings, &config->settings) != SECTRANS_SUCCESS) {
     settings_init(&ctx->settings);
     sectrans_context_release(ctx);
     return SECTRANS_ERR_ALLOCATE;
@@ -76,7 +76,8 @@ sectrans_status sectrans_context_create(int side, int type,
     return SECTRANS_ERR_UNIMPLEMENTED;
   sectrans_config *config = config_default(side);
   if (config == NULL)
-    return bssl_load() ? SECTRANS_ERR_ALLOCATE : SECTRANS_ERR_INTERNAL;
+    return bssl_load() == SECTRANS_SUCCESS ? SECTRANS_ERR_ALLOCATE
+                                           : SECTRANS_ERR_INTERNAL;
   return create_from(config, out);
 }
 
@@ -87,21 +88,13 @@ sectrans_status sectrans_context_create_with_config(sectrans_config *config,
   *out = NULL;
   if (bad_handle(config, KIND_CONFIG))
     return SECTRANS_ERR_PARAM;
-  if (!config_freeze(config))
-    return bssl_load() ? SECTRANS_ERR_ALLOCATE : SECTRANS_ERR_INTERNAL;
-  return create_from(config, out);
+  sectrans_status status = config_freeze(config);
+  return status == SECTRANS_SUCCESS ? create_from(config, out) : status;
 }
 
-sectrans_context *sectrans_context_retain(sectrans_context *ctx) {
-  if (bad_handle(ctx, KIND_CONTEXT))
-    return NULL;
-  object_retain(&ctx->obj);
-  return ctx;
-}
+OBJECT_RETAIN_RELEASE(sectrans_context, context, KIND_CONTEXT)
 
-void sectrans_context_release(sectrans_context *ctx) {
-  if (bad_handle(ctx, KIND_CONTEXT) || !object_release(&ctx->obj))
-    return;
+void context_free(sectrans_context *ctx) {
   if (ctx->ssl != NULL)
     bssl.SSL_free(ctx->ssl); /* frees the BIO too */
   transport_clear(&ctx->transport);
@@ -166,9 +159,8 @@ sectrans_status sectrans_set_identity(sectrans_context *ctx,
   sectrans_status status = settings_set_identity(&ctx->settings, identity);
   if (status != SECTRANS_SUCCESS)
     return status;
-  if (ctx->state == SECTRANS_STATE_HANDSHAKE && identity != NULL &&
-      !identity_install(identity, ctx->ssl))
-    return SECTRANS_ERR_BAD_CERT;
+  if (phase_state(ctx->phase) == SECTRANS_STATE_HANDSHAKE && identity != NULL)
+    return identity_install(identity, ctx->ssl);
   return SECTRANS_SUCCESS;
 }
 

@@ -12,7 +12,7 @@
 #include "internal.h"
 
 sectrans_status identity_start(sectrans_identity **identity) {
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
   if ((*identity = calloc(1, sizeof(**identity))) == NULL)
     return SECTRANS_ERR_ALLOCATE;
@@ -35,37 +35,30 @@ void identity_free(sectrans_identity *identity) {
 }
 
 /* Appends one certificate, taking ownership of both forms on success. */
-int identity_push(sectrans_identity *identity, X509 *x509,
-                         CRYPTO_BUFFER *der) {
+sectrans_status identity_push(sectrans_identity *identity, X509 *x509,
+                              CRYPTO_BUFFER *der) {
   size_t n = identity->count + 1;
   CRYPTO_BUFFER **chain = realloc(identity->chain, n * sizeof(*chain));
   if (chain == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   identity->chain = chain;
   X509 **certs = realloc(identity->certs, n * sizeof(*certs));
   if (certs == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   identity->certs = certs;
   chain[identity->count] = der;
   certs[identity->count] = x509;
   identity->count = n;
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
-int identity_install(const sectrans_identity *identity, SSL *ssl) {
-  if (identity == NULL || ssl == NULL || identity->count == 0)
-    return 0;
-  return bssl.SSL_set_chain_and_key(ssl, identity->chain, identity->count,
-                                    identity->key, NULL);
-}
-
-/* BoringSSL says "out of memory" only through its error queue. */
-sectrans_status failure_status(sectrans_status otherwise) {
-  uint32_t err = bssl.ERR_peek_last_error();
-  bssl.ERR_clear_error();
-  if (ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE)
-    return SECTRANS_ERR_ALLOCATE;
-  return otherwise;
+sectrans_status identity_install(const sectrans_identity *identity,
+                                 SSL *ssl) {
+  if (identity == NULL || ssl == NULL || identity->count == 0 ||
+      !bssl.SSL_set_chain_and_key(ssl, identity->chain, identity->count,
+                                  identity->key, NULL))
+    return SECTRANS_ERR_BAD_CERT;
+  return SECTRANS_SUCCESS;
 }
 
 /* ---- keys ----------------------------------------------------------------- */
@@ -108,7 +101,7 @@ static sectrans_status find_key_block(BIO *bio, int *encrypted) {
     uint8_t *data = NULL;
     long len = 0;
     if (!bssl.PEM_read_bio(bio, &name, &header, &data, &len))
-      return failure_status(SECTRANS_ERR_DECODE); /* no key at all */
+      return status_or_allocate(SECTRANS_ERR_DECODE); /* no key at all */
     int found = is_key_block(name);
     if (found)
       *encrypted = strcmp(name, "ENCRYPTED PRIVATE KEY") == 0 ||
@@ -154,7 +147,7 @@ static sectrans_status read_key(const void *pem, size_t len,
   bssl.BIO_free(bio);
   if (*out != NULL)
     return SECTRANS_SUCCESS;
-  return failure_status(encrypted ? SECTRANS_ERR_AUTH_FAILED
+  return status_or_allocate(encrypted ? SECTRANS_ERR_AUTH_FAILED
                                   : SECTRANS_ERR_DECODE);
 }
 
@@ -172,7 +165,7 @@ static sectrans_status read_chain(const void *pem, size_t len,
     status = certificate_read_pem(bio, &x509, &der);
     if (status != SECTRANS_SUCCESS || x509 == NULL)
       break;
-    if (!identity_push(identity, x509, der)) {
+    if (identity_push(identity, x509, der) != SECTRANS_SUCCESS) {
       bssl.X509_free(x509);
       bssl.CRYPTO_BUFFER_free(der);
       status = SECTRANS_ERR_ALLOCATE;
@@ -208,7 +201,7 @@ static sectrans_status check_key(sectrans_identity *identity) {
   if (!key_is_acceptable(identity->key))
     return SECTRANS_ERR_BAD_CERT;
   if (!bssl.X509_check_private_key(identity->certs[0], identity->key))
-    return failure_status(SECTRANS_ERR_BAD_CERT);
+    return status_or_allocate(SECTRANS_ERR_BAD_CERT);
   return SECTRANS_SUCCESS;
 }
 
@@ -263,41 +256,13 @@ CRYPTO_BUFFER *buffer_of(X509 *x509) {
 
 /* ---- shared by the DER and PKCS#12 readers ---------------------------------- */
 
-/* Drains BoringSSL's error queue after a failed read: -108 when any entry
- * says out of memory, else -25293 when any says the password was wrong
- * (wrong_password_means_auth), else otherwise. A PKCS#12 MAC that does not
- * verify is reported as PKCS8_R_INCORRECT_PASSWORD (BoringSSL refuses
- * files without a MAC: PKCS8_R_MISSING_MAC, so -26275); a key encrypted
- * under another password than the MAC's shows as a padding failure; a
- * password that is not UTF-8 (PKCS8_R_INVALID_CHARACTERS) cannot be the
- * right one either. */
-static sectrans_status drain_errors(sectrans_status otherwise,
-                                    int wrong_password_means_auth) {
-  int out_of_memory = 0, wrong_password = 0;
-  uint32_t err;
-  while ((err = bssl.ERR_get_error()) != 0) {
-    int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
-    if (reason == ERR_R_MALLOC_FAILURE)
-      out_of_memory = 1;
-    else if ((lib == ERR_LIB_PKCS8 && (reason == PKCS8_R_INCORRECT_PASSWORD ||
-                                       reason == PKCS8_R_INVALID_CHARACTERS)) ||
-             (lib == ERR_LIB_CIPHER && reason == CIPHER_R_BAD_DECRYPT))
-      wrong_password = 1;
-  }
-  if (out_of_memory)
-    return SECTRANS_ERR_ALLOCATE;
-  if (wrong_password && wrong_password_means_auth)
-    return SECTRANS_ERR_AUTH_FAILED;
-  return otherwise;
-}
-
 /* Appends x509 (a new reference) and its DER. */
 static sectrans_status push_x509(sectrans_identity *identity, X509 *x509) {
   CRYPTO_BUFFER *der = buffer_of(x509);
   if (der == NULL)
-    return drain_errors(SECTRANS_ERR_DECODE, 0);
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   bssl.X509_up_ref(x509);
-  if (!identity_push(identity, x509, der)) {
+  if (identity_push(identity, x509, der) != SECTRANS_SUCCESS) {
     bssl.X509_free(x509);
     bssl.CRYPTO_BUFFER_free(der);
     return SECTRANS_ERR_ALLOCATE;
@@ -317,9 +282,9 @@ static sectrans_status push_der_certificate(sectrans_identity *identity,
   X509 *x509 = bssl.X509_parse_from_buffer(buffer);
   if (x509 == NULL) {
     bssl.CRYPTO_BUFFER_free(buffer);
-    return drain_errors(SECTRANS_ERR_DECODE, 0);
+    return status_or_allocate(SECTRANS_ERR_DECODE);
   }
-  if (!identity_push(identity, x509, buffer)) {
+  if (identity_push(identity, x509, buffer) != SECTRANS_SUCCESS) {
     bssl.X509_free(x509);
     bssl.CRYPTO_BUFFER_free(buffer);
     return SECTRANS_ERR_ALLOCATE;
@@ -371,7 +336,7 @@ static sectrans_status read_der_key(const void *der, size_t len,
     }
     bssl.EVP_PKEY_free(key);
   }
-  return drain_errors(SECTRANS_ERR_DECODE, 0);
+  return status_or_allocate(SECTRANS_ERR_DECODE);
 }
 
 sectrans_status sectrans_identity_create_from_der(const void *cert_der,
@@ -415,7 +380,7 @@ static sectrans_status read_pkcs12(const void *data, size_t len,
   bssl.CBS_init(&cbs, data, len);
   bssl.ERR_clear_error();
   if (!bssl.PKCS12_get_key_and_certs(key, certs, &cbs, password))
-    return drain_errors(SECTRANS_ERR_DECODE, 1);
+    return status_of_password_failure(SECTRANS_ERR_DECODE);
   return *key != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_DECODE; /* no key */
 }
 
@@ -482,14 +447,4 @@ sectrans_status sectrans_identity_copy_certificate(
   return *out != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
-sectrans_identity *sectrans_identity_retain(sectrans_identity *identity) {
-  if (bad_handle(identity, KIND_IDENTITY))
-    return NULL;
-  object_retain(&identity->obj);
-  return identity;
-}
-
-void sectrans_identity_release(sectrans_identity *identity) {
-  if (!bad_handle(identity, KIND_IDENTITY) && object_release(&identity->obj))
-    identity_free(identity);
-}
+OBJECT_RETAIN_RELEASE(sectrans_identity, identity, KIND_IDENTITY)

@@ -1,5 +1,23 @@
 /*
  * internal.h: what the core's files share. Nothing here is public.
+ *
+ * The return rule, for every function of core/src (public or not):
+ *
+ * - A function that can fail returns sectrans_status: 0
+ *   (SECTRANS_SUCCESS) on success, else the status that says why, as the
+ *   public functions do (libtls-like: one convention, never 1 = success).
+ *   Its results go through out-parameters. Callers compare the status
+ *   with SECTRANS_SUCCESS; none reads it as a truth value (!f()).
+ * - A predicate (is_..., has_..., or another name that asks the question:
+ *   ..._is_..., ..._ok, verify_breaks_on_..., bad_handle) answers yes or no
+ *   and is not a function that can fail: it returns int, 1 for yes, 0 for
+ *   no.
+ * - A function that computes a value (a length, a wire number, an
+ *   X509_V_* code) returns it; one that returns a pointer returns NULL for
+ *   "none", or on failure when its comment says which status NULL stands
+ *   for (almost always -108).
+ * - Callbacks BoringSSL or a BIO calls keep BoringSSL's conventions (they
+ *   are marked as callbacks where they are defined).
  */
 #ifndef SECTRANS_INTERNAL_H
 #define SECTRANS_INTERNAL_H
@@ -30,9 +48,22 @@ struct object {
 };
 
 void object_init(struct object *obj, uint32_t kind);
-void object_retain(struct object *obj);
-/* Drops a reference; returns 1 when it was the last (the caller frees). */
-int object_release(struct object *obj);
+/* Takes a reference on handle when it is an object of kind: handle, else
+ * NULL. */
+void *object_retain_kind(void *handle, uint32_t kind);
+/* Drops a reference on handle when it is an object of kind, and frees it
+ * (the kind's *_free) when that was the last one. */
+void object_release_kind(void *handle, uint32_t kind);
+
+/* The public retain and release of a handle type, written once: both check
+ * the kind tag, release frees through object_release_kind. */
+#define OBJECT_RETAIN_RELEASE(type, name, kind)                               \
+  type *sectrans_##name##_retain(type *handle) {                              \
+    return object_retain_kind(handle, kind);                                  \
+  }                                                                           \
+  void sectrans_##name##_release(type *handle) {                              \
+    object_release_kind(handle, kind);                                        \
+  }
 
 /* 1 when handle is NULL or not an object of this kind. Every public function
  * checks its handles with it, so a handle of the wrong kind (a certificate
@@ -59,7 +90,9 @@ struct bytes {
   size_t start, len, cap;
 };
 
-int bytes_append(struct bytes *b, const void *data, size_t len);
+/* -108 on allocation failure. */
+sectrans_status bytes_append(struct bytes *b, const void *data,
+                             size_t len);
 /* Room for len more bytes at the tail (NULL on allocation failure); what
  * was written there joins the queue with bytes_commit. */
 uint8_t *bytes_reserve(struct bytes *b, size_t len);
@@ -76,6 +109,12 @@ sectrans_status status_from_peer_alert(int alert);
 /* The status for BoringSSL's error queue after a failed call; writes the
  * reason text into detail. Clears the queue. */
 sectrans_status status_from_error_queue(char *detail, size_t size);
+/* After a failed parse or build: -108 when the queue says out of memory,
+ * else otherwise. Clears the queue. */
+sectrans_status status_or_allocate(sectrans_status otherwise);
+/* The same for a password-protected input: -25293 when the queue says the
+ * password was wrong. Clears the queue. */
+sectrans_status status_of_password_failure(sectrans_status otherwise);
 
 /* ---- certificate.c -------------------------------------------------------- */
 
@@ -108,15 +147,15 @@ struct sectrans_identity {
 /* What every identity constructor does first: loads BoringSSL (-9810),
  * makes an empty identity (-108) and clears BoringSSL's error queue. */
 sectrans_status identity_start(sectrans_identity **identity);
-/* Appends one certificate, taking ownership of both forms on success. */
-int identity_push(sectrans_identity *identity, X509 *x509, CRYPTO_BUFFER *der);
+/* Appends one certificate, taking ownership of both forms on success;
+ * -108 on allocation failure. */
+sectrans_status identity_push(sectrans_identity *identity, X509 *x509,
+                              CRYPTO_BUFFER *der);
 /* The DER of a certificate, as the CRYPTO_BUFFER TLS sends; NULL on failure. */
 CRYPTO_BUFFER *buffer_of(X509 *x509);
-/* -108 when BoringSSL's queue says out of memory, else otherwise; clears
- * the queue. */
-sectrans_status failure_status(sectrans_status otherwise);
-/* Installs key and chain on ssl. Returns 1 on success. */
-int identity_install(const sectrans_identity *identity, SSL *ssl);
+/* Installs key and chain on ssl; -9808 when BoringSSL refuses them. */
+sectrans_status identity_install(const sectrans_identity *identity,
+                                 SSL *ssl);
 void identity_free(sectrans_identity *identity);
 
 /* ---- trust_store.c -------------------------------------------------------- */
@@ -139,10 +178,11 @@ void trust_store_freeze(sectrans_trust_store *store);
  * NULL on allocation failure. Thread-safe. */
 X509_STORE *trust_store_x509(sectrans_trust_store *store);
 void trust_store_free(sectrans_trust_store *store);
-/* SHA-256 over the anchors' DER in order (computed once; the store must be
- * frozen). The session cache keys on it, so contexts that trust different
- * anchors never share sessions. Returns 0 on allocation failure. */
-int trust_store_fingerprint(sectrans_trust_store *store, uint8_t out[32]);
+/* SHA-256 over the anchors' DER in order (computed once; freezes the
+ * store). The session cache keys on it, so contexts that trust different
+ * anchors never share sessions. -108 on allocation failure. */
+sectrans_status trust_store_fingerprint(sectrans_trust_store *store,
+                                        uint8_t out[32]);
 
 /* ---- trust.c -------------------------------------------------------------- */
 
@@ -208,8 +248,10 @@ struct settings {
   }
 
 void settings_init(struct settings *s);
-/* Deep copy with references. Returns 0 on allocation failure. */
-int settings_copy(struct settings *dst, const struct settings *src);
+/* Deep copy with references; -108 on allocation failure (dst then holds
+ * nothing to free). */
+sectrans_status settings_copy(struct settings *dst,
+                              const struct settings *src);
 void settings_clear(struct settings *s);
 sectrans_status settings_set_protocol_min(struct settings *s, int protocol);
 sectrans_status settings_set_protocol_max(struct settings *s, int protocol);
@@ -244,14 +286,17 @@ struct sectrans_config {
   SSL_CTX *keylog_ssl_ctx; /* its key-logging twin, built when needed */
 };
 
-/* Freezes config and builds its SSL_CTX (once). Returns 0 on failure. */
-int config_freeze(sectrans_config *config);
+/* Freezes config and builds its SSL_CTX (once): -9810 when BoringSSL
+ * cannot be loaded, -108 when the SSL_CTX cannot be built. */
+sectrans_status config_freeze(sectrans_config *config);
 /* The config's SSL_CTX with a key log callback (built once); NULL on
  * allocation failure. */
 SSL_CTX *config_keylog_ssl_ctx(sectrans_config *config);
 /* The process-wide default config of a side (built once); NULL on
  * failure. Not retained for the caller. */
 sectrans_config *config_default(int side);
+/* Frees a config whose last reference is gone. */
+void config_free(sectrans_config *config);
 /* ex_data slot on SSL objects that points back to the sectrans_context. */
 int config_ssl_ex_index(void);
 
@@ -295,39 +340,73 @@ int transport_reads_past_leftover(const struct transport *t);
 
 /* ---- context.c ------------------------------------------------------------- */
 
+/* Where a session is (docs/architecture.md, "The session state machine").
+ * Finer than the public state, which phase_state() derives; session.c
+ * tables every transition. */
+enum phase {
+  PHASE_IDLE,                 /* created, configured */
+  PHASE_HANDSHAKE,            /* running */
+  PHASE_BREAK_PEER_AUTH,      /* paused with -9841 */
+  PHASE_BREAK_CERT_REQUESTED, /* paused with -9842 */
+  PHASE_BREAK_CLIENT_HELLO,   /* paused with -9851 */
+  PHASE_CONNECTED,
+  PHASE_WRITE_CLOSED,         /* connected; our close_notify went out */
+  PHASE_CLOSED,
+  PHASE_ABORTED,              /* a read or write failed: -9806 from then on */
+  PHASE_FAILED                /* the handshake failed: `saved` from then on */
+};
+
+/* What the phase does not say, and nothing derives. */
+enum session_flag {
+  FLAG_TRUST_ACCEPTED = 1u << 0,   /* sectrans_accept_peer_trust at -9841 */
+  FLAG_CLIENT_HELLO_SEEN = 1u << 1 /* the ClientHello break happened */
+};
+
 struct sectrans_context {
   struct object obj;
   int side;
+
+  /* Settings: a copy of the config's, changed by this context's setters,
+   * and what only a context has. */
   sectrans_config *config; /* retained, frozen */
   struct settings settings;
   char *peer_name;         /* NUL-terminated, NULL when unset */
   size_t peer_name_len;
+  uint8_t *peer_id;        /* client: the session cache's key */
+  size_t peer_id_len;
+  CRYPTO_BUFFER **dn;      /* server: CA names for CertificateRequest */
+  size_t dn_count;
+  uint8_t *ocsp;           /* server: the response to staple */
+  size_t ocsp_len;
+
+  /* I/O: BoringSSL's session, and the transport with its buffers (the
+   * input queue and the write queue) under it. */
   SSL *ssl;
   struct transport transport;
-  int state;                 /* sectrans_session_state */
-  sectrans_status terminal;  /* saved status of a failed handshake */
-  int wants;                 /* sectrans_wants of the last would-block */
-  int write_closed;          /* close_notify sent */
+  int wants;               /* sectrans_wants of the last would-block */
+
+  /* The session (session.c): its phase, the flags, and the one status it
+   * keeps: in PHASE_FAILED the failure every call returns; in an open
+   * phase a sectrans_set_error not yet acted on (0: none). */
+  enum phase phase;
+  unsigned flags;          /* enum session_flag */
+  sectrans_status saved;
+
+  /* Verification (verify.c) and client certificates. */
   sectrans_trust *peer_trust;
-  sectrans_status verify_status;
-  /* Break points: the one pending (0 or its status), what the caller did. */
-  sectrans_status pending_break;
-  int trust_accepted;
-  int client_hello_seen;
-  int client_cert_sent;     /* client: our certificate went out */
-  int client_cert_requested;
-  int client_cert_rejected;
-  sectrans_status out_of_band; /* sectrans_set_error, not yet acted on */
-  /* Resumption and per-context extras. */
-  uint8_t *peer_id;
-  size_t peer_id_len;
-  char *requested_name;     /* server: SNI from the ClientHello */
-  CRYPTO_BUFFER **dn;       /* server: CA names for CertificateRequest */
-  size_t dn_count;
-  uint8_t *ocsp;            /* server: the response to staple */
-  size_t ocsp_len;
-  char detail[256];
+  sectrans_status verify_failure; /* the verify callback's, outranks the
+                                     error queue's reading */
+  int client_cert;         /* sectrans_client_cert_state as this side knows
+                              it (a server derives the rest) */
+
+  /* Learned from the peer. */
+  char *requested_name;    /* server: SNI from the ClientHello */
+
+  char detail[256];        /* sectrans_context_error_detail */
 };
+
+/* The public state (sectrans_session_state) of a phase. */
+int phase_state(enum phase phase);
 
 /* ---- callbacks.c: BoringSSL's callbacks, dispatched to the context ------- */
 
@@ -335,24 +414,42 @@ struct sectrans_context {
 sectrans_context *context_of(const SSL *ssl);
 /* Installs the SSL_CTX-wide callbacks on a config's SSL_CTX. */
 void callbacks_install(SSL_CTX *ssl_ctx, int side, int log_keys);
-enum ssl_verify_result_t callbacks_verify_peer(SSL *ssl, uint8_t *alert);
+
+/* ---- verify.c: the verification policy ----------------------------------- */
+
+/* 1 when the handshake stops with -9841 for the caller's verdict
+ * (BREAK_ON_SERVER_AUTH on a client, BREAK_ON_CLIENT_AUTH on a server). */
+int verify_breaks_on_peer_auth(const sectrans_context *ctx);
+/* 1 when a client stops with -9842 at a certificate request (it also needs
+ * to have no identity for that). */
+int verify_breaks_on_cert_request(const sectrans_context *ctx);
+/* 1 when a client would verify names but has no peer name: the handshake
+ * is refused with -9848 before a byte is sent. */
+int verify_is_missing_peer_name(const sectrans_context *ctx);
+/* The verification settings a client's session cache key includes, so a
+ * context that verifies differently never resumes another's session. */
+void verify_cache_policy(const sectrans_context *ctx, uint32_t out[2]);
+/* Installs the verify callback on ctx->ssl when the handshake starts. */
+void verify_install(sectrans_context *ctx);
 
 /* ---- session_cache.c: the process-wide client session cache -------------- */
 
 /* The key of a context's sessions: peer ID, peer name and the verification
- * settings. Returns 0 when the context has no peer ID (nothing cached). */
-int session_cache_key(sectrans_context *ctx, uint8_t key[32]);
+ * settings. -9804 when the context has no peer ID (nothing is cached). */
+sectrans_status session_cache_key(sectrans_context *ctx, uint8_t key[32]);
 /* A session for key (the caller owns the returned reference), or NULL.
  * Single-use sessions (TLS 1.3 tickets) leave the cache. */
 SSL_SESSION *session_cache_take(const uint8_t key[32]);
 /* Stores session under key, taking the caller's reference. */
 void session_cache_put(const uint8_t key[32], SSL_SESSION *session);
 
+/* Frees a context whose last reference is gone. */
+void context_free(sectrans_context *ctx);
 /* Writes a formatted reason into ctx->detail. */
 void context_set_detail(sectrans_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* A trust over the peer's chain with this context's policy; NULL on
- * allocation failure. */
+/* verify.c: a trust over the peer's chain with this context's policy;
+ * NULL on allocation failure. */
 sectrans_trust *context_peer_trust_create(sectrans_context *ctx);
 /* The settings a setter may change, or NULL with *status -50 (NULL ctx)
  * or -909 (session active). */

@@ -48,15 +48,16 @@ static void *open_library(const char *dir, const char *file) {
   return handle;
 }
 
-static int resolve(void *ssl, void *crypto, const char *name, void **slot) {
+static sectrans_status resolve(void *ssl, void *crypto, const char *name,
+                               void **slot) {
   *slot = dlsym(ssl, name);
   if (*slot == NULL)
     *slot = dlsym(crypto, name);
   if (*slot == NULL) {
     snprintf(load_error, sizeof(load_error), "BoringSSL lacks %s", name);
-    return 0;
+    return SECTRANS_ERR_INTERNAL;
   }
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
 static void fill_table(void) {
@@ -71,7 +72,7 @@ static void fill_table(void) {
   if (ssl == NULL)
     return;
 #define BSSL_FN(name)                                                          \
-  if (!resolve(ssl, crypto, #name, (void **)&bssl.name))                       \
+  if (resolve(ssl, crypto, #name, (void **)&bssl.name) != SECTRANS_SUCCESS)   \
     return;
 #include "bssl_functions.h"
 #undef BSSL_FN
@@ -79,11 +80,11 @@ static void fill_table(void) {
 }
 #endif
 
-int bssl_load(void) {
+sectrans_status bssl_load(void) {
   pthread_once(&load_once, fill_table);
-  return loaded;
+  return loaded ? SECTRANS_SUCCESS : SECTRANS_ERR_INTERNAL;
 }
 
 const char *sectrans_load_error(void) {
-  return bssl_load() ? NULL : load_error;
+  return bssl_load() == SECTRANS_SUCCESS ? NULL : load_error;
 }

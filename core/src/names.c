@@ -26,7 +26,7 @@ static const char *name_lookup(const struct name_map *map, size_t n,
 const char *sectrans_cipher_name(uint16_t suite) {
   const SSL_CIPHER *cipher;
 
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return NULL;
   if ((cipher = bssl.SSL_get_cipher_by_value(suite)) == NULL)
     return NULL;
@@ -46,7 +46,7 @@ const char *sectrans_group_name(uint16_t group) {
 
   if ((name = name_lookup(group_names, NITEMS(group_names), group)) != NULL)
     return name;
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return NULL;
   return bssl.SSL_get_curve_name(group);
 }

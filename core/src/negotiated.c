@@ -11,12 +11,12 @@ sectrans_status sectrans_get_session_state(const sectrans_context *ctx,
                                           int *state) {
   if (bad_handle(ctx, KIND_CONTEXT) || state == NULL)
     return SECTRANS_ERR_PARAM;
-  *state = ctx->state;
+  *state = phase_state(ctx->phase);
   return SECTRANS_SUCCESS;
 }
 
 static int version_known(const sectrans_context *ctx) {
-  return ctx->state != SECTRANS_STATE_IDLE &&
+  return ctx->phase != PHASE_IDLE &&
          (bssl.SSL_is_init_finished(ctx->ssl) || ctx->peer_trust != NULL);
 }
 
@@ -44,7 +44,7 @@ sectrans_status sectrans_get_negotiated_group(const sectrans_context *ctx,
                                               uint16_t *group) {
   if (bad_handle(ctx, KIND_CONTEXT) || group == NULL)
     return SECTRANS_ERR_PARAM;
-  *group = ctx->state == SECTRANS_STATE_IDLE ? 0 : bssl.SSL_get_curve_id(ctx->ssl);
+  *group = ctx->phase == PHASE_IDLE ? 0 : bssl.SSL_get_curve_id(ctx->ssl);
   return SECTRANS_SUCCESS;
 }
 
@@ -77,23 +77,11 @@ int sectrans_wants(const sectrans_context *ctx) {
   return wants;
 }
 
-/* The peer's chain under this context's policy: its anchors, and the peer
- * name when a client verifies names. */
-sectrans_trust *context_peer_trust_create(sectrans_context *ctx) {
-  const char *host = ctx->side == SECTRANS_CLIENT &&
-                             ctx->settings.verify_mode == SECTRANS_VERIFY_FULL
-                         ? ctx->peer_name
-                         : NULL;
-  return trust_create_from_buffers(bssl.SSL_get0_peer_certificates(ctx->ssl),
-                                   ctx->settings.anchors,
-                                   ctx->side == SECTRANS_CLIENT, host);
-}
-
 sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
                                          sectrans_trust **trust) {
   if (bad_handle(ctx, KIND_CONTEXT) || trust == NULL)
     return SECTRANS_ERR_PARAM;
-  if (ctx->peer_trust == NULL && ctx->state != SECTRANS_STATE_IDLE) {
+  if (ctx->peer_trust == NULL && ctx->phase != PHASE_IDLE) {
     /* Built lazily when no verification step ran (a resumed session). */
     const STACK_OF(CRYPTO_BUFFER) *certs = bssl.SSL_get0_peer_certificates(ctx->ssl);
     if (certs != NULL && bssl.sk_num((const _STACK *)certs) > 0 &&

@@ -68,21 +68,23 @@ static EVP_PKEY *generate_key(int key_type) {
 }
 
 /* A random positive 63-bit serial: unique enough for throwaway leaves. */
-static int set_random_serial(X509 *x509) {
+static sectrans_status set_random_serial(X509 *x509) {
   uint64_t serial = 0;
   if (!bssl.RAND_bytes((uint8_t *)&serial, sizeof(serial)))
-    return 0;
+    return SECTRANS_ERR_CRYPTO;
   serial = (serial >> 1) | 1; /* positive and never zero */
   return bssl.ASN1_INTEGER_set_uint64(bssl.X509_get_serialNumber(x509),
-                                      serial);
+                                      serial)
+             ? SECTRANS_SUCCESS
+             : SECTRANS_ERR_CRYPTO;
 }
 
 /* Subject and issuer are both CN=name. A name too long for a commonName is
  * left out of the subject and lives only in the subjectAltName. */
-static int set_names(X509 *x509, const char *common_name) {
+static sectrans_status set_names(X509 *x509, const char *common_name) {
   X509_NAME *name = bssl.X509_NAME_new();
   if (name == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   int ok = 1;
   if (strlen(common_name) <= MAX_COMMON_NAME)
     ok = bssl.X509_NAME_add_entry_by_txt(
@@ -90,7 +92,7 @@ static int set_names(X509 *x509, const char *common_name) {
   ok = ok && bssl.X509_set_subject_name(x509, name) &&
        bssl.X509_set_issuer_name(x509, name);
   bssl.X509_NAME_free(name);
-  return ok;
+  return ok ? SECTRANS_SUCCESS : SECTRANS_ERR_CRYPTO;
 }
 
 /* One GENERAL_NAME: iPAddress when the name is an IP literal, else dNSName. */
@@ -118,7 +120,8 @@ static GENERAL_NAME *new_general_name(const char *host) {
 }
 
 /* The SAN is critical when the subject is empty (RFC 5280, 4.2.1.6). */
-static int add_subject_alt_name(X509 *x509, const char *host, int critical) {
+static sectrans_status add_subject_alt_name(X509 *x509, const char *host,
+                                            int critical) {
   GENERAL_NAMES *names = (GENERAL_NAMES *)bssl.sk_new_null();
   GENERAL_NAME *name = new_general_name(host);
   int ok = names != NULL && name != NULL &&
@@ -129,34 +132,55 @@ static int add_subject_alt_name(X509 *x509, const char *host, int critical) {
                                     critical, X509V3_ADD_DEFAULT);
   if (names != NULL)
     bssl.GENERAL_NAMES_free(names);
-  return ok;
+  return ok ? SECTRANS_SUCCESS : SECTRANS_ERR_CRYPTO;
 }
 
-static int add_not_a_ca(X509 *x509) {
+static sectrans_status add_not_a_ca(X509 *x509) {
   BASIC_CONSTRAINTS *constraints = bssl.BASIC_CONSTRAINTS_new();
   if (constraints == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   constraints->ca = 0;
   int ok = bssl.X509_add1_ext_i2d(x509, NID_basic_constraints, constraints, 1,
                                   X509V3_ADD_DEFAULT);
   bssl.BASIC_CONSTRAINTS_free(constraints);
-  return ok;
+  return ok ? SECTRANS_SUCCESS : SECTRANS_ERR_CRYPTO;
 }
 
-static X509 *new_self_signed(EVP_PKEY *key, const char *host) {
-  X509 *x509 = bssl.X509_new();
+/* Version, validity (from an hour ago, for clock skew, to 30 days) and
+ * public key. */
+static sectrans_status set_basics(X509 *x509, EVP_PKEY *key) {
+  return bssl.X509_set_version(x509, X509_VERSION_3) &&
+                 bssl.X509_gmtime_adj(bssl.X509_getm_notBefore(x509), -3600) &&
+                 bssl.X509_gmtime_adj(bssl.X509_getm_notAfter(x509),
+                                      30L * 86400 - 3600) &&
+                 bssl.X509_set_pubkey(x509, key)
+             ? SECTRANS_SUCCESS
+             : SECTRANS_ERR_CRYPTO;
+}
+
+static sectrans_status fill_and_sign(X509 *x509, EVP_PKEY *key,
+                                     const char *host) {
   /* Ed25519 signs the message itself: no separate digest. */
   const EVP_MD *digest =
       bssl.EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? NULL : bssl.EVP_sha256();
-  int ok = x509 != NULL && bssl.X509_set_version(x509, X509_VERSION_3) &&
-           set_random_serial(x509) && set_names(x509, host) &&
-           bssl.X509_gmtime_adj(bssl.X509_getm_notBefore(x509), -3600) &&
-           bssl.X509_gmtime_adj(bssl.X509_getm_notAfter(x509),
-                                30L * 86400 - 3600) &&
-           bssl.X509_set_pubkey(x509, key) &&
-           add_subject_alt_name(x509, host, strlen(host) > MAX_COMMON_NAME) &&
-           add_not_a_ca(x509) && bssl.X509_sign(x509, key, digest) > 0;
-  if (ok)
+  sectrans_status status = set_basics(x509, key);
+  if (status == SECTRANS_SUCCESS)
+    status = set_random_serial(x509);
+  if (status == SECTRANS_SUCCESS)
+    status = set_names(x509, host);
+  if (status == SECTRANS_SUCCESS)
+    status = add_subject_alt_name(x509, host, strlen(host) > MAX_COMMON_NAME);
+  if (status == SECTRANS_SUCCESS)
+    status = add_not_a_ca(x509);
+  if (status == SECTRANS_SUCCESS && bssl.X509_sign(x509, key, digest) <= 0)
+    status = SECTRANS_ERR_CRYPTO;
+  return status;
+}
+
+/* A signed leaf for host; NULL on failure (the error queue says why). */
+static X509 *new_self_signed(EVP_PKEY *key, const char *host) {
+  X509 *x509 = bssl.X509_new();
+  if (x509 != NULL && fill_and_sign(x509, key, host) == SECTRANS_SUCCESS)
     return x509;
   bssl.X509_free(x509);
   return NULL;
@@ -191,8 +215,8 @@ sectrans_status sectrans_identity_create_self_signed(const char *common_name,
   if (x509 != NULL)
     der = buffer_of(x509);
   if (der == NULL)
-    status = failure_status(SECTRANS_ERR_CRYPTO);
-  else if (!identity_push(identity, x509, der))
+    status = status_or_allocate(SECTRANS_ERR_CRYPTO);
+  else if (identity_push(identity, x509, der) != SECTRANS_SUCCESS)
     status = SECTRANS_ERR_ALLOCATE;
   if (status != SECTRANS_SUCCESS) {
     bssl.CRYPTO_BUFFER_free(der);

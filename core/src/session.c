@@ -3,6 +3,95 @@
  * machine"). Handshake, read, write and close keep Secure Transport's
  * semantics, with the departures of docs/secure-transport.md ("Handshake",
  * "Write", "Read", "Close").
+ *
+ * The phases (enum phase in internal.h) and the public state of each:
+ *
+ * BEGIN PHASES
+ *   phase                state
+ *   IDLE                 IDLE
+ *   HANDSHAKE            HANDSHAKE
+ *   BREAK_PEER_AUTH      HANDSHAKE
+ *   BREAK_CERT_REQUESTED HANDSHAKE
+ *   BREAK_CLIENT_HELLO   HANDSHAKE
+ *   CONNECTED            CONNECTED
+ *   WRITE_CLOSED         CONNECTED
+ *   CLOSED               CLOSED
+ *   ABORTED              ABORTED
+ *   FAILED               ABORTED
+ * END PHASES
+ *
+ * What each call does in each phase when nothing new has arrived (no
+ * input since the phase was reached; the handshake is TLS 1.3, verifying,
+ * and at a break the caller gave no verdict). Statuses are the SECTRANS_
+ * names; "saved" is the status a failed handshake keeps; "=" is the same
+ * phase. tests/test_lifecycle.py reads this table and makes every call of
+ * it. sectrans_set_error is 0 in every phase and changes none: the next
+ * handshake, read, write or shutdown_write of an open session fails with
+ * its status (FAILED).
+ *
+ * BEGIN TRANSITIONS
+ *   from                 call               status            to
+ *   IDLE                 handshake          WOULD_BLOCK       HANDSHAKE
+ *   IDLE                 read               ERR_BAD_REQ       =
+ *   IDLE                 write              ERR_BAD_REQ       =
+ *   IDLE                 close              SUCCESS           CLOSED
+ *   IDLE                 shutdown_write     ERR_BAD_REQ       =
+ *   IDLE                 accept_peer_trust  ERR_BAD_REQ       =
+ *   HANDSHAKE            handshake          WOULD_BLOCK       =
+ *   HANDSHAKE            read               WOULD_BLOCK       =
+ *   HANDSHAKE            write              WOULD_BLOCK       =
+ *   HANDSHAKE            close              SUCCESS           CLOSED
+ *   HANDSHAKE            shutdown_write     ERR_BAD_REQ       =
+ *   HANDSHAKE            accept_peer_trust  ERR_BAD_REQ       =
+ *   BREAK_PEER_AUTH      handshake          ERR_X_CERT_CHAIN_INVALID FAILED
+ *   BREAK_PEER_AUTH      read               ERR_X_CERT_CHAIN_INVALID FAILED
+ *   BREAK_PEER_AUTH      write              ERR_X_CERT_CHAIN_INVALID FAILED
+ *   BREAK_PEER_AUTH      close              SUCCESS           CLOSED
+ *   BREAK_PEER_AUTH      shutdown_write     ERR_BAD_REQ       =
+ *   BREAK_PEER_AUTH      accept_peer_trust  SUCCESS           =
+ *   BREAK_CERT_REQUESTED handshake          SUCCESS           CONNECTED
+ *   BREAK_CERT_REQUESTED read               WOULD_BLOCK       CONNECTED
+ *   BREAK_CERT_REQUESTED write              SUCCESS           CONNECTED
+ *   BREAK_CERT_REQUESTED close              SUCCESS           CLOSED
+ *   BREAK_CERT_REQUESTED shutdown_write     ERR_BAD_REQ       =
+ *   BREAK_CERT_REQUESTED accept_peer_trust  ERR_BAD_REQ       =
+ *   BREAK_CLIENT_HELLO   handshake          WOULD_BLOCK       HANDSHAKE
+ *   BREAK_CLIENT_HELLO   read               WOULD_BLOCK       HANDSHAKE
+ *   BREAK_CLIENT_HELLO   write              WOULD_BLOCK       HANDSHAKE
+ *   BREAK_CLIENT_HELLO   close              SUCCESS           CLOSED
+ *   BREAK_CLIENT_HELLO   shutdown_write     ERR_BAD_REQ       =
+ *   BREAK_CLIENT_HELLO   accept_peer_trust  ERR_BAD_REQ       =
+ *   CONNECTED            handshake          SUCCESS           =
+ *   CONNECTED            read               WOULD_BLOCK       =
+ *   CONNECTED            write              SUCCESS           =
+ *   CONNECTED            close              SUCCESS           CLOSED
+ *   CONNECTED            shutdown_write     SUCCESS           WRITE_CLOSED
+ *   CONNECTED            accept_peer_trust  ERR_BAD_REQ       =
+ *   WRITE_CLOSED         handshake          SUCCESS           =
+ *   WRITE_CLOSED         read               WOULD_BLOCK       =
+ *   WRITE_CLOSED         write              CLOSED_GRACEFUL   =
+ *   WRITE_CLOSED         close              SUCCESS           CLOSED
+ *   WRITE_CLOSED         shutdown_write     SUCCESS           =
+ *   WRITE_CLOSED         accept_peer_trust  ERR_BAD_REQ       =
+ *   CLOSED               handshake          CLOSED_GRACEFUL   =
+ *   CLOSED               read               CLOSED_GRACEFUL   =
+ *   CLOSED               write              CLOSED_GRACEFUL   =
+ *   CLOSED               close              SUCCESS           =
+ *   CLOSED               shutdown_write     CLOSED_GRACEFUL   =
+ *   CLOSED               accept_peer_trust  ERR_BAD_REQ       =
+ *   ABORTED              handshake          CLOSED_ABORT      =
+ *   ABORTED              read               CLOSED_ABORT      =
+ *   ABORTED              write              CLOSED_ABORT      =
+ *   ABORTED              close              SUCCESS           =
+ *   ABORTED              shutdown_write     CLOSED_ABORT      =
+ *   ABORTED              accept_peer_trust  ERR_BAD_REQ       =
+ *   FAILED               handshake          saved             =
+ *   FAILED               read               saved             =
+ *   FAILED               write              saved             =
+ *   FAILED               close              saved             =
+ *   FAILED               shutdown_write     saved             =
+ *   FAILED               accept_peer_trust  ERR_BAD_REQ       =
+ * END TRANSITIONS
  */
 #include <limits.h>
 #include <stdio.h>
@@ -25,29 +114,14 @@ static void clear_stale_errors(void) {
     bssl.ERR_clear_error();
 }
 
-/* ---- verification ---------------------------------------------------------- */
-
-/* Sets the verify callback when the handshake starts: a client always
- * verifies, a server only when it asks for a client certificate. */
-static void install_verifier(sectrans_context *ctx) {
-  int mode = SSL_VERIFY_PEER;
-  if (ctx->side == SECTRANS_SERVER) {
-    if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_NEVER)
-      return;
-    if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_ALWAYS)
-      mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
-  }
-  bssl.SSL_set_custom_verify(ctx->ssl, mode, callbacks_verify_peer);
-}
-
 /* ---- failures ------------------------------------------------------------------ */
 
 /* The status for a failed SSL_* call; the reason goes to the detail. */
 static sectrans_status ssl_failure(sectrans_context *ctx, int ret) {
   int err = bssl.SSL_get_error(ctx->ssl, ret);
-  if (ctx->verify_status != SECTRANS_SUCCESS) {
+  if (ctx->verify_failure != SECTRANS_SUCCESS) {
     clear_stale_errors();
-    return ctx->verify_status;
+    return ctx->verify_failure;
   }
   switch (err) {
   case SSL_ERROR_ZERO_RETURN:
@@ -70,8 +144,9 @@ static void note_rejection(sectrans_context *ctx, sectrans_status status) {
   case SECTRANS_ERR_PEER_CERT_EXPIRED:
   case SECTRANS_ERR_PEER_CERT_UNKNOWN:
   case SECTRANS_ERR_PEER_UNKNOWN_CA:
-    if (ctx->side == SECTRANS_CLIENT && ctx->client_cert_sent)
-      ctx->client_cert_rejected = 1;
+    if (ctx->side == SECTRANS_CLIENT &&
+        ctx->client_cert == SECTRANS_CLIENT_CERT_STATE_SENT)
+      ctx->client_cert = SECTRANS_CLIENT_CERT_STATE_REJECTED;
     break;
   default:
     break;
@@ -83,7 +158,8 @@ static void note_rejection(sectrans_context *ctx, sectrans_status status) {
 static sectrans_status abort_session(sectrans_context *ctx, sectrans_status status) {
   note_rejection(ctx, status); /* TLS 1.3: the verdict arrives after the handshake */
   transport_flush(ctx);
-  ctx->state = SECTRANS_STATE_ABORTED;
+  ctx->phase = PHASE_ABORTED;
+  ctx->saved = SECTRANS_SUCCESS; /* a pending sectrans_set_error is moot */
   ctx->wants = 0;
   transport_drop_input(&ctx->transport);
   return status;
@@ -92,8 +168,10 @@ static sectrans_status abort_session(sectrans_context *ctx, sectrans_status stat
 /* A failed handshake is terminal too: the status is saved and returned by
  * every later call. */
 static sectrans_status fail_handshake(sectrans_context *ctx, sectrans_status status) {
-  ctx->terminal = status;
-  return abort_session(ctx, status);
+  abort_session(ctx, status);
+  ctx->phase = PHASE_FAILED;
+  ctx->saved = status;
+  return status;
 }
 
 static sectrans_status would_block(sectrans_context *ctx, int wants) {
@@ -118,51 +196,52 @@ static void free_buffer_stack(_STACK *stack) {
   bssl.sk_free(stack);
 }
 
-/* The client's SNI and cached session, the server's CA names and OCSP
- * staple. Returns 0 on allocation failure. */
-static int apply_context_extras(sectrans_context *ctx) {
+/* The client's SNI and cached session. */
+static sectrans_status apply_client_extras(sectrans_context *ctx) {
   SSL *ssl = ctx->ssl;
-  if (ctx->side == SECTRANS_CLIENT) {
-    uint8_t key[32];
-    if (ctx->peer_name != NULL && !is_ip_literal(ctx->peer_name) &&
-        !bssl.SSL_set_tlsext_host_name(ssl, ctx->peer_name))
-      return 0;
-    bssl.SSL_enable_ocsp_stapling(ssl);
-    /* An RSA leaf must allow what TLS 1.2 does with it (TLS 1.3 always
-     * checks); also when chain verification is off. */
-    bssl.SSL_set_enforce_rsa_key_usage(ssl, 1);
-    SSL_SESSION *session = session_cache_key(ctx, key) ? session_cache_take(key) : NULL;
-    if (session != NULL) {
-      int ok = bssl.SSL_set_session(ssl, session);
-      bssl.SSL_SESSION_free(session);
-      return ok;
+  uint8_t key[32];
+  if (ctx->peer_name != NULL && !is_ip_literal(ctx->peer_name) &&
+      !bssl.SSL_set_tlsext_host_name(ssl, ctx->peer_name))
+    return SECTRANS_ERR_ALLOCATE;
+  bssl.SSL_enable_ocsp_stapling(ssl);
+  /* An RSA leaf must allow what TLS 1.2 does with it (TLS 1.3 always
+   * checks); also when chain verification is off. */
+  bssl.SSL_set_enforce_rsa_key_usage(ssl, 1);
+  SSL_SESSION *session = session_cache_key(ctx, key) == SECTRANS_SUCCESS
+                             ? session_cache_take(key)
+                             : NULL;
+  if (session == NULL)
+    return SECTRANS_SUCCESS;
+  int ok = bssl.SSL_set_session(ssl, session);
+  bssl.SSL_SESSION_free(session);
+  return ok ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
+}
+
+/* The server's OCSP staple and the CA names of its CertificateRequest. */
+static sectrans_status apply_server_extras(sectrans_context *ctx) {
+  SSL *ssl = ctx->ssl;
+  if (ctx->ocsp != NULL &&
+      !bssl.SSL_set_ocsp_response(ssl, ctx->ocsp, ctx->ocsp_len))
+    return SECTRANS_ERR_ALLOCATE;
+  if (ctx->dn_count == 0)
+    return SECTRANS_SUCCESS;
+  _STACK *names = bssl.sk_new_null();
+  for (size_t i = 0; names != NULL && i < ctx->dn_count; i++) {
+    bssl.CRYPTO_BUFFER_up_ref(ctx->dn[i]);
+    if (!bssl.sk_push(names, ctx->dn[i])) {
+      bssl.CRYPTO_BUFFER_free(ctx->dn[i]);
+      free_buffer_stack(names);
+      return SECTRANS_ERR_ALLOCATE;
     }
-    return 1;
   }
-  if (ctx->ocsp != NULL && !bssl.SSL_set_ocsp_response(ssl, ctx->ocsp, ctx->ocsp_len))
-    return 0;
-  if (ctx->dn_count > 0) {
-    _STACK *names = bssl.sk_new_null();
-    for (size_t i = 0; names != NULL && i < ctx->dn_count; i++) {
-      bssl.CRYPTO_BUFFER_up_ref(ctx->dn[i]);
-      if (!bssl.sk_push(names, ctx->dn[i])) {
-        bssl.CRYPTO_BUFFER_free(ctx->dn[i]);
-        free_buffer_stack(names);
-        return 0;
-      }
-    }
-    if (names == NULL)
-      return 0;
-    bssl.SSL_set0_client_CAs(ssl, (STACK_OF(CRYPTO_BUFFER) *)names);
-  }
-  return 1;
+  if (names == NULL)
+    return SECTRANS_ERR_ALLOCATE;
+  bssl.SSL_set0_client_CAs(ssl, (STACK_OF(CRYPTO_BUFFER) *)names);
+  return SECTRANS_SUCCESS;
 }
 
 static sectrans_status start_handshake(sectrans_context *ctx) {
-  /* With BreakOnServerAuth the caller verifies, with its own policy. */
-  if (ctx->side == SECTRANS_CLIENT && ctx->peer_name == NULL &&
-      ctx->settings.verify_mode == SECTRANS_VERIFY_FULL &&
-      !SETTINGS_OPTION(&ctx->settings, SECTRANS_OPTION_BREAK_ON_SERVER_AUTH)) {
+  if (verify_is_missing_peer_name(ctx)) {
     context_set_detail(ctx, "a verifying client needs a peer domain name "
                             "(or SECTRANS_VERIFY_CHAIN_ONLY)");
     return fail_handshake(ctx, SECTRANS_ERR_BAD_CONFIGURATION);
@@ -177,23 +256,32 @@ static sectrans_status start_handshake(sectrans_context *ctx) {
                                           ctx->detail, sizeof(ctx->detail));
   if (status != SECTRANS_SUCCESS)
     return fail_handshake(ctx, status);
-  if (!apply_context_extras(ctx))
-    return fail_handshake(ctx, SECTRANS_ERR_ALLOCATE);
-  install_verifier(ctx);
-  ctx->state = SECTRANS_STATE_HANDSHAKE;
+  status = ctx->side == SECTRANS_CLIENT ? apply_client_extras(ctx)
+                                        : apply_server_extras(ctx);
+  if (status != SECTRANS_SUCCESS)
+    return fail_handshake(ctx, status);
+  verify_install(ctx);
+  ctx->phase = PHASE_HANDSHAKE;
   return SECTRANS_SUCCESS;
 }
 
-/* A break point: the callback that paused BoringSSL named it. Whatever is
- * queued leaves first when it can; the next call flushes the rest. */
+/* A break point: the callback that paused BoringSSL moved to its phase.
+ * Whatever is queued leaves first when it can; the next call flushes the
+ * rest. */
 static sectrans_status stop_at_break(sectrans_context *ctx) {
   transport_flush(ctx);
   ctx->wants = 0;
-  if (ctx->pending_break == SECTRANS_SUCCESS) {
+  switch (ctx->phase) {
+  case PHASE_BREAK_PEER_AUTH:
+    return SECTRANS_PEER_AUTH_COMPLETED;
+  case PHASE_BREAK_CERT_REQUESTED:
+    return SECTRANS_CLIENT_CERT_REQUESTED;
+  case PHASE_BREAK_CLIENT_HELLO:
+    return SECTRANS_CLIENT_HELLO_RECEIVED;
+  default:
     context_set_detail(ctx, "BoringSSL paused without a break point");
     return fail_handshake(ctx, SECTRANS_ERR_INTERNAL);
   }
-  return ctx->pending_break;
 }
 
 /* Runs the handshake until it completes, blocks or fails. */
@@ -225,7 +313,7 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
     if (status != SECTRANS_SUCCESS)
       return fail_handshake(ctx, status);
   }
-  ctx->state = SECTRANS_STATE_CONNECTED;
+  ctx->phase = PHASE_CONNECTED;
   if (ctx->side == SECTRANS_SERVER) {
     /* A TLS 1.3 server's NewSessionTickets wait for its first write; an
      * empty one sends them now, so a server that only reads still lets its
@@ -240,30 +328,54 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
 /* sectrans_set_error: the alert goes out now, and the session ends with
  * the status the caller gave. */
 static sectrans_status act_on_error(sectrans_context *ctx) {
-  sectrans_status status = ctx->out_of_band;
+  sectrans_status status = ctx->saved;
   uint8_t alert = status == SECTRANS_ERR_CERTIFICATE_EXPIRED   ? SSL_AD_CERTIFICATE_EXPIRED
                   : status == SECTRANS_ERR_CERTIFICATE_REVOKED ? SSL_AD_CERTIFICATE_REVOKED
                                                                : 0;
-  ctx->out_of_band = SECTRANS_SUCCESS;
-  if (alert != 0 && ctx->state != SECTRANS_STATE_IDLE)
+  if (alert != 0 && ctx->phase != PHASE_IDLE)
     bssl.SSL_send_fatal_alert(ctx->ssl, alert);
   context_set_detail(ctx, "session ended by sectrans_set_error");
   return fail_handshake(ctx, status);
 }
 
+int phase_state(enum phase phase) {
+  switch (phase) {
+  case PHASE_IDLE:
+    return SECTRANS_STATE_IDLE;
+  case PHASE_HANDSHAKE:
+  case PHASE_BREAK_PEER_AUTH:
+  case PHASE_BREAK_CERT_REQUESTED:
+  case PHASE_BREAK_CLIENT_HELLO:
+    return SECTRANS_STATE_HANDSHAKE;
+  case PHASE_CONNECTED:
+  case PHASE_WRITE_CLOSED:
+    return SECTRANS_STATE_CONNECTED;
+  case PHASE_CLOSED:
+    return SECTRANS_STATE_CLOSED;
+  default:
+    return SECTRANS_STATE_ABORTED;
+  }
+}
+
 sectrans_status session_end_status(const sectrans_context *ctx) {
-  if (ctx->state == SECTRANS_STATE_CLOSED)
+  switch (ctx->phase) {
+  case PHASE_CLOSED:
     return SECTRANS_CLOSED_GRACEFUL;
-  if (ctx->state == SECTRANS_STATE_ABORTED)
-    return ctx->terminal ? ctx->terminal : SECTRANS_CLOSED_ABORT;
-  return SECTRANS_SUCCESS;
+  case PHASE_ABORTED:
+    return SECTRANS_CLOSED_ABORT;
+  case PHASE_FAILED:
+    return ctx->saved;
+  default:
+    return SECTRANS_SUCCESS;
+  }
 }
 
 /* The status a closed or failed context answers with, or 0 when open. */
 static sectrans_status closed_status(sectrans_context *ctx) {
-  if (ctx->out_of_band != SECTRANS_SUCCESS && session_end_status(ctx) == SECTRANS_SUCCESS)
+  sectrans_status status = session_end_status(ctx);
+  if (status == SECTRANS_SUCCESS && ctx->saved != SECTRANS_SUCCESS)
     return act_on_error(ctx);
-  return session_end_status(ctx);
+  return status;
 }
 
 sectrans_status sectrans_handshake(sectrans_context *ctx) {
@@ -273,10 +385,10 @@ sectrans_status sectrans_handshake(sectrans_context *ctx) {
   if (status != SECTRANS_SUCCESS)
     return status;
   ctx->wants = 0;
-  if (ctx->state == SECTRANS_STATE_IDLE &&
+  if (ctx->phase == PHASE_IDLE &&
       (status = start_handshake(ctx)) != SECTRANS_SUCCESS)
     return status;
-  if (ctx->state == SECTRANS_STATE_CONNECTED) {
+  if (phase_state(ctx->phase) == SECTRANS_STATE_CONNECTED) {
     /* Idempotent after success: only finish draining the queue. */
     return flush_or_abort(ctx);
   }
@@ -289,10 +401,10 @@ static sectrans_status ready_for_data(sectrans_context *ctx) {
   sectrans_status status = closed_status(ctx);
   if (status != SECTRANS_SUCCESS)
     return status;
-  if (ctx->state == SECTRANS_STATE_IDLE)
+  if (ctx->phase == PHASE_IDLE)
     return SECTRANS_ERR_BAD_REQ;
   ctx->wants = 0;
-  if (ctx->state == SECTRANS_STATE_HANDSHAKE)
+  if (phase_state(ctx->phase) == SECTRANS_STATE_HANDSHAKE)
     return drive_handshake(ctx);
   return SECTRANS_SUCCESS;
 }
@@ -329,7 +441,7 @@ sectrans_status sectrans_write(sectrans_context *ctx, const void *data,
   sectrans_status status = begin_data_call(ctx, data, len, processed);
   if (status != SECTRANS_SUCCESS)
     return status;
-  if (ctx->write_closed)
+  if (ctx->phase == PHASE_WRITE_CLOSED)
     return SECTRANS_CLOSED_GRACEFUL;
   /* The queue of earlier calls drains before new data is taken. */
   if ((status = flush_or_abort(ctx)) != SECTRANS_SUCCESS)
@@ -356,14 +468,15 @@ static size_t copy_leftover(sectrans_context *ctx, uint8_t *data, size_t len) {
   return total;
 }
 
-/* Queues our close_notify once, after the handshake. */
+/* Queues our close_notify once, after the handshake; the caller moves to
+ * the phase that says it was sent (WRITE_CLOSED or CLOSED). */
 static void send_close_notify(sectrans_context *ctx) {
-  if (ctx->write_closed || !bssl.SSL_is_init_finished(ctx->ssl))
+  if (ctx->phase == PHASE_WRITE_CLOSED || ctx->phase == PHASE_CLOSED ||
+      !bssl.SSL_is_init_finished(ctx->ssl))
     return;
   clear_stale_errors();
   bssl.SSL_shutdown(ctx->ssl);
   clear_stale_errors();
-  ctx->write_closed = 1;
 }
 
 /* close_notify arrived: answer with ours unless already sent (Secure
@@ -371,7 +484,7 @@ static void send_close_notify(sectrans_context *ctx) {
 static sectrans_status peer_closed(sectrans_context *ctx) {
   send_close_notify(ctx);
   transport_flush(ctx);
-  ctx->state = SECTRANS_STATE_CLOSED;
+  ctx->phase = PHASE_CLOSED;
   return SECTRANS_CLOSED_GRACEFUL;
 }
 
@@ -443,7 +556,7 @@ enum { ABSORB_MAX_RECORDS = 64 };
  * only what already arrived; failures are left for nobody to see. */
 static void absorb_arrived_input(sectrans_context *ctx) {
   uint8_t sink[4096];
-  if (ctx->state != SECTRANS_STATE_CONNECTED)
+  if (phase_state(ctx->phase) != SECTRANS_STATE_CONNECTED)
     return;
   ctx->transport.absorbing = 1;
   for (int records = 0; records < ABSORB_MAX_RECORDS; records++) {
@@ -462,11 +575,11 @@ static void absorb_arrived_input(sectrans_context *ctx) {
 sectrans_status sectrans_close(sectrans_context *ctx) {
   if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
-  if (ctx->state == SECTRANS_STATE_ABORTED)
-    return ctx->terminal; /* nothing to send; a failed handshake's status */
+  if (ctx->phase == PHASE_ABORTED || ctx->phase == PHASE_FAILED)
+    return ctx->saved; /* nothing to send; a failed handshake's status */
   absorb_arrived_input(ctx);
   send_close_notify(ctx);
-  ctx->state = SECTRANS_STATE_CLOSED;
+  ctx->phase = PHASE_CLOSED;
   sectrans_status status = transport_flush(ctx);
   if (status == SECTRANS_WOULD_BLOCK)
     return would_block(ctx, SECTRANS_WANT_WRITE);
@@ -481,9 +594,10 @@ sectrans_status sectrans_shutdown_write(sectrans_context *ctx) {
   sectrans_status status = closed_status(ctx);
   if (status != SECTRANS_SUCCESS)
     return status;
-  if (ctx->state != SECTRANS_STATE_CONNECTED)
+  if (phase_state(ctx->phase) != SECTRANS_STATE_CONNECTED)
     return SECTRANS_ERR_BAD_REQ;
   send_close_notify(ctx);
+  ctx->phase = PHASE_WRITE_CLOSED;
   status = transport_flush(ctx);
   if (status == SECTRANS_WOULD_BLOCK)
     return would_block(ctx, SECTRANS_WANT_WRITE);
@@ -496,15 +610,17 @@ sectrans_status sectrans_shutdown_write(sectrans_context *ctx) {
 sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx) {
   if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;
-  if (ctx->pending_break != SECTRANS_PEER_AUTH_COMPLETED)
+  if (ctx->phase != PHASE_BREAK_PEER_AUTH)
     return SECTRANS_ERR_BAD_REQ;
-  ctx->trust_accepted = 1;
+  ctx->flags |= FLAG_TRUST_ACCEPTED;
   return SECTRANS_SUCCESS;
 }
 
 sectrans_status sectrans_set_error(sectrans_context *ctx, sectrans_status status) {
   if (bad_handle(ctx, KIND_CONTEXT) || status == SECTRANS_SUCCESS)
     return SECTRANS_ERR_PARAM;
-  ctx->out_of_band = status;
+  /* Kept only while the session is open: an ended one keeps its status. */
+  if (session_end_status(ctx) == SECTRANS_SUCCESS)
+    ctx->saved = status;
   return SECTRANS_SUCCESS;
 }

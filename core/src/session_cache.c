@@ -37,18 +37,17 @@ static struct cache_entry *buckets[CACHE_BUCKETS];
 static struct cache_entry *oldest, *newest;
 static size_t cache_count;
 
-int session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
+sectrans_status session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
   uint8_t anchors[32] = {0};
+  sectrans_status status;
   if (ctx->side != SECTRANS_CLIENT || ctx->peer_id_len == 0)
-    return 0;
+    return SECTRANS_ERR_SESSION_NOT_FOUND;
   if (ctx->settings.anchors != NULL &&
-      !trust_store_fingerprint(ctx->settings.anchors, anchors))
-    return 0;
-  /* Which options count: those that change how the peer is verified. */
-  uint32_t verification[2] = {
-      (uint32_t)ctx->settings.verify_mode,
-      ctx->settings.options & (1u << SECTRANS_OPTION_BREAK_ON_SERVER_AUTH |
-                               1u << SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED)};
+      (status = trust_store_fingerprint(ctx->settings.anchors, anchors)) !=
+          SECTRANS_SUCCESS)
+    return status;
+  uint32_t verification[2];
+  verify_cache_policy(ctx, verification);
   uint64_t id_len = ctx->peer_id_len;
   SHA256_CTX sha;
   bssl.SHA256_Init(&sha);
@@ -58,7 +57,7 @@ int session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
   bssl.SHA256_Update(&sha, verification, sizeof(verification));
   bssl.SHA256_Update(&sha, anchors, sizeof(anchors));
   bssl.SHA256_Final(key, &sha);
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
 static struct cache_entry **bucket_of(const uint8_t key[32]) {
@@ -158,7 +157,7 @@ sectrans_status sectrans_set_peer_id(sectrans_context *ctx, const void *peer_id,
   if (bad_handle(ctx, KIND_CONTEXT) || peer_id == NULL || len == 0 || len > MAX_PEER_ID_LENGTH)
     return SECTRANS_ERR_PARAM;
   if (context_is_active(ctx) &&
-      ctx->pending_break != SECTRANS_CLIENT_CERT_REQUESTED)
+      ctx->phase != PHASE_BREAK_CERT_REQUESTED)
     return SECTRANS_ERR_BAD_REQ;
   return copy_in(&ctx->peer_id, &ctx->peer_id_len, peer_id, len);
 }
@@ -174,6 +173,6 @@ sectrans_status sectrans_get_session_resumed(const sectrans_context *ctx,
                                              int *resumed) {
   if (bad_handle(ctx, KIND_CONTEXT) || resumed == NULL)
     return SECTRANS_ERR_PARAM;
-  *resumed = ctx->state != SECTRANS_STATE_IDLE && bssl.SSL_session_reused(ctx->ssl);
+  *resumed = ctx->phase != PHASE_IDLE && bssl.SSL_session_reused(ctx->ssl);
   return SECTRANS_SUCCESS;
 }

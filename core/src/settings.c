@@ -23,7 +23,8 @@ static void *duplicate(const void *data, size_t len) {
   return copy;
 }
 
-int settings_copy(struct settings *dst, const struct settings *src) {
+sectrans_status settings_copy(struct settings *dst,
+                              const struct settings *src) {
   *dst = *src;
   dst->alpn = NULL;
   dst->ciphers = NULL;
@@ -36,13 +37,13 @@ int settings_copy(struct settings *dst, const struct settings *src) {
     sectrans_identity_retain(dst->identity);
   if (dst->anchors != NULL)
     sectrans_trust_store_retain(dst->anchors);
-  return 1;
+  return SECTRANS_SUCCESS;
 fail:
   free(dst->alpn);
   dst->identity = NULL;
   dst->anchors = NULL;
   dst->alpn = NULL;
-  return 0;
+  return SECTRANS_ERR_ALLOCATE;
 }
 
 void settings_clear(struct settings *s) {
@@ -211,7 +212,7 @@ sectrans_status settings_set_ciphers(struct settings *s,
                                      const uint16_t *suites, size_t count) {
   if (suites == NULL || count == 0 || count > SECTRANS_MAX_CIPHERS)
     return SECTRANS_ERR_PARAM;
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
   uint16_t *kept = malloc(count * sizeof(*kept));
   size_t n = 0;
@@ -308,7 +309,8 @@ sectrans_status settings_apply(const struct settings *s, int side, SSL *ssl,
       bssl.SSL_set_alpn_protos(ssl, s->alpn, s->alpn_len) != 0)
     return SECTRANS_ERR_ALLOCATE;
   apply_options(s, side, ssl);
-  if (s->identity != NULL && !identity_install(s->identity, ssl)) {
+  if (s->identity != NULL &&
+      identity_install(s->identity, ssl) != SECTRANS_SUCCESS) {
     snprintf(detail, size, "identity not accepted by BoringSSL");
     return SECTRANS_ERR_BAD_CERT;
   }

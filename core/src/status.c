@@ -42,7 +42,12 @@
  *
  * When the queue holds several errors the most telling one wins: a received
  * alert, else a known TLS-level reason, else the first error another library
- * gives a status for, else the first error.
+ * gives a status for, else the first error (enum error_rank below).
+ *
+ * The core's constructors (identities, certificates) read the same queue
+ * but keep their own status unless it says out of memory
+ * (status_or_allocate) or, for a password-protected input, that the
+ * password was wrong (status_of_password_failure).
  */
 #include <stdio.h>
 #include <string.h>
@@ -207,26 +212,22 @@ static const struct code_map alert_table[] = {
     {SSL_AD_CERTIFICATE_REQUIRED, SECTRANS_ERR_CERTIFICATE_REQUIRED},
 };
 
-static int map_lookup(const struct code_map *map, size_t n, int from,
-                      sectrans_status *to) {
+/* The entry of map for from, or NULL when there is none. */
+static const struct code_map *map_find(const struct code_map *map, size_t n,
+                                       int from) {
   size_t i;
 
-  for (i = 0; i < n; i++) {
-    if (map[i].from == from) {
-      *to = map[i].to;
-      return 1;
-    }
-  }
-  return 0;
+  for (i = 0; i < n; i++)
+    if (map[i].from == from)
+      return &map[i];
+  return NULL;
 }
 
 sectrans_status status_from_peer_alert(int alert) {
-  sectrans_status status;
+  const struct code_map *entry = map_find(
+      alert_table, sizeof(alert_table) / sizeof(alert_table[0]), alert);
 
-  if (map_lookup(alert_table, sizeof(alert_table) / sizeof(alert_table[0]),
-                 alert, &status))
-    return status;
-  return SECTRANS_ERR_FATAL_ALERT;
+  return entry != NULL ? entry->to : SECTRANS_ERR_FATAL_ALERT;
 }
 
 /* ---- BoringSSL's error queue -------------------------------------------- */
@@ -277,30 +278,46 @@ static const struct code_map lib_table[] = {
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* How telling an error is: 3 received alert, 2 a known TLS-level reason
- * (BoringSSL pushes the TLS reason after the low-level one, e.g. a bad MAC
- * after CIPHER's BAD_DECRYPT), 1 a library's own status, 0 nothing known. */
-static int error_status(uint32_t err, sectrans_status *status) {
+/* How telling an error is. When the queue holds several, the highest rank
+ * wins, and the first of equal rank. BoringSSL pushes the TLS reason after
+ * the low-level one (a bad MAC after CIPHER's BAD_DECRYPT, BAD_SIGNATURE
+ * after the EC or BN error that found it), so a reason the table knows
+ * must outrank both a library's status and an SSL reason it does not know
+ * (WRONG_SIGNATURE_TYPE, say, which then reads as errSSLProtocol). */
+enum error_rank {
+  RANK_UNKNOWN = 0,    /* an SSL reason not in the table; other libraries */
+  RANK_LIBRARY = 1,    /* lib_table: the library's own status */
+  RANK_TLS_REASON = 2, /* ssl_reason_table, or out of memory */
+  RANK_ALERT = 3       /* an alert the peer sent */
+};
+
+static enum error_rank error_status(uint32_t err, sectrans_status *status) {
   int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
+  const struct code_map *entry;
 
   if (lib == ERR_LIB_SSL && reason >= SSL_AD_REASON_OFFSET) {
     *status = status_from_peer_alert(reason - SSL_AD_REASON_OFFSET);
-    return 3;
+    return RANK_ALERT;
   }
   if (lib != ERR_LIB_SYS && reason == ERR_R_MALLOC_FAILURE) {
     *status = SECTRANS_ERR_ALLOCATE;
-    return 2;
+    return RANK_TLS_REASON;
   }
   if (lib == ERR_LIB_SSL) {
-    if (map_lookup(ssl_reason_table, NITEMS(ssl_reason_table), reason, status))
-      return 2;
+    entry = map_find(ssl_reason_table, NITEMS(ssl_reason_table), reason);
+    if (entry != NULL) {
+      *status = entry->to;
+      return RANK_TLS_REASON;
+    }
     *status = SECTRANS_ERR_PROTOCOL;
-    return 0;
+    return RANK_UNKNOWN;
   }
-  if (map_lookup(lib_table, NITEMS(lib_table), lib, status))
-    return 1;
+  if ((entry = map_find(lib_table, NITEMS(lib_table), lib)) != NULL) {
+    *status = entry->to;
+    return RANK_LIBRARY;
+  }
   *status = SECTRANS_ERR_INTERNAL;
-  return 0;
+  return RANK_UNKNOWN;
 }
 
 /* "<library>: <reason>", or "received alert: <description>". */
@@ -323,25 +340,71 @@ static void error_detail(uint32_t err, char *detail, size_t size) {
     bssl.ERR_error_string_n(err, detail, size);
 }
 
+/* A PKCS#12 MAC that does not verify is PKCS8_R_INCORRECT_PASSWORD
+ * (BoringSSL refuses files without a MAC: PKCS8_R_MISSING_MAC); a key
+ * encrypted under another password than the MAC's shows as a padding
+ * failure; a password that is not UTF-8 cannot be the right one either. */
+static int is_wrong_password_error(uint32_t err) {
+  int lib = ERR_GET_LIB(err), reason = ERR_GET_REASON(err);
+  return (lib == ERR_LIB_PKCS8 && (reason == PKCS8_R_INCORRECT_PASSWORD ||
+                                   reason == PKCS8_R_INVALID_CHARACTERS)) ||
+         (lib == ERR_LIB_CIPHER && reason == CIPHER_R_BAD_DECRYPT);
+}
+
+/* What one walk of the queue found; the walk empties it. */
+struct queue_reading {
+  uint32_t best; /* the most telling error, 0 for an empty queue */
+  sectrans_status status;
+  int out_of_memory;
+  int wrong_password;
+};
+
+static void read_error_queue(struct queue_reading *r) {
+  enum error_rank best_rank = RANK_UNKNOWN;
+  sectrans_status s;
+  uint32_t err;
+
+  r->best = 0;
+  r->status = SECTRANS_ERR_INTERNAL;
+  r->out_of_memory = r->wrong_password = 0;
+  while ((err = bssl.ERR_get_error()) != 0) {
+    enum error_rank rank = error_status(err, &s);
+    if (r->best == 0 || rank > best_rank) {
+      r->best = err;
+      best_rank = rank;
+      r->status = s;
+    }
+    r->out_of_memory |= ERR_GET_REASON(err) == ERR_R_MALLOC_FAILURE;
+    r->wrong_password |= is_wrong_password_error(err);
+  }
+  bssl.ERR_clear_error();
+}
+
 sectrans_status status_from_error_queue(char *detail, size_t size) {
-  sectrans_status status = SECTRANS_ERR_INTERNAL, s;
-  uint32_t err, best = 0;
-  int rank, best_rank = -1;
+  struct queue_reading r;
 
   if (detail != NULL && size > 0)
     snprintf(detail, size, "internal error");
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
-  while ((err = bssl.ERR_get_error()) != 0) {
-    rank = error_status(err, &s);
-    if (rank > best_rank) {
-      best = err;
-      best_rank = rank;
-      status = s;
-    }
-  }
-  if (best != 0)
-    error_detail(best, detail, size);
-  bssl.ERR_clear_error();
-  return status;
+  read_error_queue(&r);
+  if (r.best != 0)
+    error_detail(r.best, detail, size);
+  return r.status;
+}
+
+sectrans_status status_or_allocate(sectrans_status otherwise) {
+  struct queue_reading r;
+
+  read_error_queue(&r);
+  return r.out_of_memory ? SECTRANS_ERR_ALLOCATE : otherwise;
+}
+
+sectrans_status status_of_password_failure(sectrans_status otherwise) {
+  struct queue_reading r;
+
+  read_error_queue(&r);
+  if (r.out_of_memory)
+    return SECTRANS_ERR_ALLOCATE;
+  return r.wrong_password ? SECTRANS_ERR_AUTH_FAILED : otherwise;
 }

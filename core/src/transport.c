@@ -176,7 +176,9 @@ static int bio_read(BIO *bio, char *out, int len) {
 static int bio_write(BIO *bio, const char *data, int len) {
   struct transport *t = &((sectrans_context *)bssl.BIO_get_data(bio))->transport;
   bssl.BIO_clear_retry_flags(bio);
-  return bytes_append(&t->output, data, (size_t)len) ? len : -1;
+  return bytes_append(&t->output, data, (size_t)len) == SECTRANS_SUCCESS
+             ? len
+             : -1;
 }
 
 static long bio_ctrl(BIO *bio, int cmd, long larg, void *parg) {
@@ -357,8 +359,7 @@ sectrans_status sectrans_feed_input(sectrans_context *ctx, const void *data,
   /* A finished context never reads again: keeping input would only grow. */
   if ((status = session_end_status(ctx)) != SECTRANS_SUCCESS)
     return status;
-  return bytes_append(&ctx->transport.input, data, len) ? SECTRANS_SUCCESS
-                                                        : SECTRANS_ERR_ALLOCATE;
+  return bytes_append(&ctx->transport.input, data, len);
 }
 
 sectrans_status sectrans_feed_eof(sectrans_context *ctx) {

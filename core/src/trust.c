@@ -35,13 +35,13 @@ static sectrans_trust *trust_alloc(size_t count) {
   return trust;
 }
 
-static int set_host(sectrans_trust *trust, const char *host) {
+static sectrans_status set_host(sectrans_trust *trust, const char *host) {
   char *copy = NULL;
   if (host != NULL && (copy = strdup(host)) == NULL)
-    return 0;
+    return SECTRANS_ERR_ALLOCATE;
   free(trust->host);
   trust->host = copy;
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
 sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs,
@@ -59,7 +59,7 @@ sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs,
   }
   trust->anchors = anchors ? sectrans_trust_store_retain(anchors) : NULL;
   trust->peer_is_server = peer_is_server;
-  if (!set_host(trust, host))
+  if (set_host(trust, host) != SECTRANS_SUCCESS)
     goto fail;
   return trust;
 fail:
@@ -228,7 +228,7 @@ sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
   if (bad_handle(trust, KIND_TRUST) ||
       (host != NULL && strlen(host) > SECTRANS_MAX_PEER_NAME_LENGTH))
     return SECTRANS_ERR_PARAM;
-  if (!set_host(trust, host))
+  if (set_host(trust, host) != SECTRANS_SUCCESS)
     return SECTRANS_ERR_ALLOCATE;
   trust->peer_is_server = peer_is_server != 0;
   forget_outcome(trust);
@@ -297,14 +297,4 @@ sectrans_status sectrans_trust_copy_certificate(const sectrans_trust *trust,
   return *out ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
 }
 
-sectrans_trust *sectrans_trust_retain(sectrans_trust *trust) {
-  if (bad_handle(trust, KIND_TRUST))
-    return NULL;
-  object_retain(&trust->obj);
-  return trust;
-}
-
-void sectrans_trust_release(sectrans_trust *trust) {
-  if (!bad_handle(trust, KIND_TRUST) && object_release(&trust->obj))
-    trust_free(trust);
-}
+OBJECT_RETAIN_RELEASE(sectrans_trust, trust, KIND_TRUST)

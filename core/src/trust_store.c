@@ -52,17 +52,17 @@ void trust_store_free(sectrans_trust_store *store) {
 }
 
 /* Appends x509, taking ownership of it on success. */
-static int store_push(sectrans_trust_store *store, X509 *x509) {
+static sectrans_status store_push(sectrans_trust_store *store, X509 *x509) {
   if (store->count == store->capacity) {
     size_t capacity = store->capacity ? store->capacity * 2 : 16;
     X509 **certs = realloc(store->certs, capacity * sizeof(*certs));
     if (certs == NULL)
-      return 0;
+      return SECTRANS_ERR_ALLOCATE;
     store->certs = certs;
     store->capacity = capacity;
   }
   store->certs[store->count++] = x509;
-  return 1;
+  return SECTRANS_SUCCESS;
 }
 
 /* ---- reading PEM ------------------------------------------------------------- */
@@ -86,9 +86,8 @@ static sectrans_status append_pem(sectrans_trust_store *store, const void *pem,
       continue; /* skip the damaged block; the reader moved on */
     if (status != SECTRANS_SUCCESS || x509 == NULL)
       break;
-    if (!store_push(store, x509)) {
+    if ((status = store_push(store, x509)) != SECTRANS_SUCCESS) {
       bssl.X509_free(x509);
-      status = SECTRANS_ERR_ALLOCATE;
       break;
     }
   }
@@ -227,6 +226,7 @@ static sectrans_status append_directories(sectrans_trust_store *store,
   return status;
 }
 
+/* qsort's comparator (a value, not a status). */
 static int compare_certs(const void *a, const void *b) {
   return bssl.X509_cmp(*(X509 *const *)a, *(X509 *const *)b);
 }
@@ -289,7 +289,7 @@ static void load_system_store(void) {
 
 /* The shared platform store, not retained for the caller. */
 static sectrans_status get_system_store(sectrans_trust_store **out) {
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
   pthread_once(&system_once, load_system_store);
   *out = system_store;
@@ -302,7 +302,7 @@ sectrans_status sectrans_trust_store_create(sectrans_trust_store **out) {
   if (out == NULL)
     return SECTRANS_ERR_PARAM;
   *out = NULL;
-  if (!bssl_load())
+  if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
   *out = store_new();
   return *out != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;
@@ -366,7 +366,7 @@ sectrans_status sectrans_trust_store_add_pem_file(sectrans_trust_store *store,
 static sectrans_status append_store(sectrans_trust_store *store,
                                     const sectrans_trust_store *from) {
   for (size_t i = 0; i < from->count; i++) {
-    if (!store_push(store, from->certs[i]))
+    if (store_push(store, from->certs[i]) != SECTRANS_SUCCESS)
       return SECTRANS_ERR_ALLOCATE;
     bssl.X509_up_ref(from->certs[i]);
   }
@@ -397,17 +397,7 @@ sectrans_status sectrans_trust_store_get_count(
   return SECTRANS_SUCCESS;
 }
 
-sectrans_trust_store *sectrans_trust_store_retain(sectrans_trust_store *store) {
-  if (bad_handle(store, KIND_TRUST_STORE))
-    return NULL;
-  object_retain(&store->obj);
-  return store;
-}
-
-void sectrans_trust_store_release(sectrans_trust_store *store) {
-  if (!bad_handle(store, KIND_TRUST_STORE) && object_release(&store->obj))
-    trust_store_free(store);
-}
+OBJECT_RETAIN_RELEASE(sectrans_trust_store, trust_store, KIND_TRUST_STORE)
 
 /* ---- internal ---------------------------------------------------------------- */
 
@@ -421,13 +411,16 @@ void trust_store_freeze(sectrans_trust_store *store) {
 }
 
 /* X509_STORE_add_cert may refuse a duplicate; duplicates are fine here. */
-static int add_anchor(X509_STORE *x509_store, X509 *x509) {
+static sectrans_status add_anchor(X509_STORE *x509_store, X509 *x509) {
   if (bssl.X509_STORE_add_cert(x509_store, x509))
-    return 1;
+    return SECTRANS_SUCCESS;
   uint32_t err = bssl.ERR_peek_last_error();
-  bssl.ERR_clear_error();
-  return ERR_GET_LIB(err) == ERR_LIB_X509 &&
-         ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE;
+  if (ERR_GET_LIB(err) == ERR_LIB_X509 &&
+      ERR_GET_REASON(err) == X509_R_CERT_ALREADY_IN_HASH_TABLE) {
+    bssl.ERR_clear_error();
+    return SECTRANS_SUCCESS;
+  }
+  return status_or_allocate(SECTRANS_ERR_INTERNAL);
 }
 
 static X509_STORE *build_x509_store(const sectrans_trust_store *store) {
@@ -435,7 +428,7 @@ static X509_STORE *build_x509_store(const sectrans_trust_store *store) {
   if (x509_store == NULL)
     return NULL;
   for (size_t i = 0; i < store->count; i++) {
-    if (!add_anchor(x509_store, store->certs[i])) {
+    if (add_anchor(x509_store, store->certs[i]) != SECTRANS_SUCCESS) {
       bssl.X509_STORE_free(x509_store);
       return NULL;
     }
@@ -458,35 +451,37 @@ X509_STORE *trust_store_x509(sectrans_trust_store *store) {
 
 /* SHA-256 over each anchor's DER, in order. DER is self-delimiting, so the
  * concatenation is unambiguous. */
-static int compute_fingerprint(const sectrans_trust_store *store,
-                               uint8_t out[32]) {
+static sectrans_status compute_fingerprint(const sectrans_trust_store *store,
+                                           uint8_t out[32]) {
   SHA256_CTX sha;
   if (!bssl.SHA256_Init(&sha))
-    return 0;
+    return SECTRANS_ERR_INTERNAL;
   for (size_t i = 0; i < store->count; i++) {
     uint8_t *der = NULL;
     int len = bssl.i2d_X509(store->certs[i], &der);
-    if (len <= 0) {
-      bssl.ERR_clear_error();
-      return 0;
-    }
+    if (len <= 0)
+      return status_or_allocate(SECTRANS_ERR_INTERNAL);
     bssl.SHA256_Update(&sha, der, (size_t)len);
     bssl.OPENSSL_free(der);
   }
-  return bssl.SHA256_Final(out, &sha);
+  return bssl.SHA256_Final(out, &sha) ? SECTRANS_SUCCESS
+                                      : SECTRANS_ERR_INTERNAL;
 }
 
-int trust_store_fingerprint(sectrans_trust_store *store, uint8_t out[32]) {
+sectrans_status trust_store_fingerprint(sectrans_trust_store *store,
+                                        uint8_t out[32]) {
+  sectrans_status status = SECTRANS_SUCCESS;
   if (store == NULL)
-    return 0;
+    return SECTRANS_ERR_PARAM;
   pthread_mutex_lock(store->lock);
   /* A fingerprint describes the anchors for good: they must not change. */
   atomic_store(&store->frozen, 1);
-  if (!store->has_fingerprint)
-    store->has_fingerprint = compute_fingerprint(store, store->fingerprint);
-  int ok = store->has_fingerprint;
-  if (ok)
+  if (!store->has_fingerprint) {
+    status = compute_fingerprint(store, store->fingerprint);
+    store->has_fingerprint = status == SECTRANS_SUCCESS;
+  }
+  if (status == SECTRANS_SUCCESS)
     memcpy(out, store->fingerprint, sizeof(store->fingerprint));
   pthread_mutex_unlock(store->lock);
-  return ok;
+  return status;
 }
