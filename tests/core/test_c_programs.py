@@ -26,7 +26,7 @@ import subprocess
 
 import pytest
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUPPRESSIONS = os.path.join(TESTS_DIR, "c", "valgrind.supp")
 TIMEOUT = 120
 VALGRIND_TIMEOUT = 600

@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 import peers
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUPPRESSIONS = os.path.join(TESTS_DIR, "c", "valgrind.supp")
 TIMEOUT = 60
 VALGRIND_TIMEOUT = 600

@@ -16,7 +16,7 @@ import subprocess
 
 from peers import start_announced
 
-GO_DIR = os.path.dirname(os.path.abspath(__file__))
+GO_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "go")
 REPO = os.path.dirname(os.path.dirname(GO_DIR))
 BINDING_DIR = os.path.join(REPO, "bindings", "go")
 TIMEOUT = 180

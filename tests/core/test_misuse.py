@@ -28,7 +28,7 @@ PARAM = st.SECTRANS_ERR_PARAM
 BAD_REQ = st.SECTRANS_ERR_BAD_REQ
 ILLEGAL = st.SECTRANS_ERR_ILLEGAL_PARAM
 
-HEADER = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+HEADER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                       "core", "include", "sectrans", "sectrans.h")
 
 

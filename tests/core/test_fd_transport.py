@@ -155,7 +155,7 @@ def test_transport_error_is_errsecio_with_strerror_and_aborts(pki):
 
 _SIGPIPE_SCRIPT = r"""
 import signal, socket, sys
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
+sys.path[:0] = sys.argv[1:]
 import tempfile
 import pki as P
 from helpers import st
@@ -172,7 +172,8 @@ print(st.sectrans_write(pair.client, b"x" * 100)[0])
 def test_no_sigpipe_on_a_closed_socket(build_dir):
     tests_dir = os.path.dirname(os.path.abspath(__file__))
     result = subprocess.run(
-        [sys.executable, "-c", _SIGPIPE_SCRIPT, os.path.join(build_dir, "python"), tests_dir],
+        [sys.executable, "-c", _SIGPIPE_SCRIPT, os.path.join(build_dir, "python"), tests_dir,
+         os.path.join(os.path.dirname(tests_dir), "support")],
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode,
                                                                  result.stderr)

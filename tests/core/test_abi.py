@@ -8,7 +8,7 @@ import os
 import pathlib
 import subprocess
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("SECTRANS_BUILD_DIR", ROOT / "build"))
 LIBRARY = BUILD / "libsectrans.so.1"
 

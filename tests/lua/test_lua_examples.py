@@ -17,8 +17,8 @@ import peers
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
 from luarun import lua_command, lua_env  # noqa: E402
 
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))), "bindings", "lua", "examples")
+EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "bindings", "lua", "examples")
 
 # The README's command for cert.pem / key.pem (self-signed, for localhost).
 MAKE_IDENTITY = [

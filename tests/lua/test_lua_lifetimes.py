@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
 from luarun import leaf_env, run_script  # noqa: E402
 
-SUPPRESSIONS = os.path.join(os.path.dirname(__file__), "c", "valgrind.supp")
+SUPPRESSIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "c", "valgrind.supp")
 
 
 def test_ten_thousand_connections_do_not_grow_memory(build_dir, pki):

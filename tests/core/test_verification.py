@@ -325,7 +325,7 @@ def _run_with_cert_file(pki, cert_file):
     leaf = pki.ecdsa_p256
     proc = subprocess.run(
         [sys.executable, "-c", _DEFAULT_ANCHORS_SCRIPT, helpers.PYTHON_DIR,
-         os.path.dirname(os.path.abspath(__file__)), leaf.cert_file, leaf.key_file],
+         os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"), leaf.cert_file, leaf.key_file],
         env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return tuple(int(x) for x in proc.stdout.split())

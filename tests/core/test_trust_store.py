@@ -162,7 +162,7 @@ def _system_count(env_changes):
     env.update(env_changes)
     proc = subprocess.run(
         [sys.executable, "-c", _SYSTEM_COUNT_SCRIPT, helpers.PYTHON_DIR,
-         os.path.dirname(os.path.abspath(__file__))],
+         os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support")],
         env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     count, same = proc.stdout.split()

@@ -23,7 +23,7 @@ import pytest
 
 import peers
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 INSTALL_TIMEOUT = 600
 EXAMPLE_PORT = "4433"
 

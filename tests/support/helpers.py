@@ -33,7 +33,7 @@ hanging.
 import os
 import sys
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD_DIR = os.path.abspath(os.environ.get("SECTRANS_BUILD_DIR")
                             or os.path.join(REPO, "build"))
 PYTHON_DIR = os.path.join(BUILD_DIR, "python")
