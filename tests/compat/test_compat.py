@@ -33,10 +33,10 @@ import pytest
 from cryptography.hazmat.primitives.serialization import (
     BestAvailableEncryption, pkcs12)
 
+import paths
 import peers
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUPPRESSIONS = os.path.join(TESTS_DIR, "c", "valgrind.supp")
+SUPPRESSIONS = paths.VALGRIND_SUPPRESSIONS
 TIMEOUT = 60
 VALGRIND_TIMEOUT = 600
 

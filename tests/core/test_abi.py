@@ -4,12 +4,13 @@ abidiff's exit code is a bit set (1 error, 2 usage, 4 changed, 8
 incompatible), and a struct layout change sets only 4, so any non-zero exit
 fails. Added functions are allowed (--no-added-syms).
 """
-import os
 import pathlib
 import subprocess
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BUILD = pathlib.Path(os.environ.get("SECTRANS_BUILD_DIR", ROOT / "build"))
+import paths
+
+ROOT = pathlib.Path(paths.REPO)
+BUILD = pathlib.Path(paths.BUILD_DIR)
 LIBRARY = BUILD / "libsectrans.so.1"
 
 

@@ -26,8 +26,9 @@ import subprocess
 
 import pytest
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SUPPRESSIONS = os.path.join(TESTS_DIR, "c", "valgrind.supp")
+import paths
+
+SUPPRESSIONS = paths.VALGRIND_SUPPRESSIONS
 TIMEOUT = 120
 VALGRIND_TIMEOUT = 600
 

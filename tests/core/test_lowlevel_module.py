@@ -17,6 +17,7 @@ import textwrap
 import pytest
 
 import helpers
+import paths
 from helpers import CLIENT, SERVER, WOULD_BLOCK, check, st
 
 HEADER = os.path.join(helpers.REPO, "core", "include", "sectrans", "sectrans.h")
@@ -120,9 +121,7 @@ def test_package_import_and_load_error():
 
 
 def _run_python(code, env=None, timeout=60):
-    full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = helpers.PYTHON_DIR
-    full_env.update(env or {})
+    full_env = paths.python_env(env)
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
                           capture_output=True, text=True, env=full_env,
                           timeout=timeout)

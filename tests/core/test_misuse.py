@@ -20,6 +20,7 @@ import socket
 
 import pytest
 
+import paths
 from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, handshake,
                      make_context, make_identity, make_pair, make_trust_store, st,
                      take_all)
@@ -28,8 +29,7 @@ PARAM = st.SECTRANS_ERR_PARAM
 BAD_REQ = st.SECTRANS_ERR_BAD_REQ
 ILLEGAL = st.SECTRANS_ERR_ILLEGAL_PARAM
 
-HEADER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                      "core", "include", "sectrans", "sectrans.h")
+HEADER = os.path.join(paths.REPO, "core", "include", "sectrans", "sectrans.h")
 
 
 def _header_text():

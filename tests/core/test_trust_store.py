@@ -5,13 +5,13 @@ certificate, -909 once in use), the shared system store, and that every
 anchor of a store is used.
 """
 
-import os
 import subprocess
 import sys
 
 import pytest
 
 import helpers
+import paths
 from helpers import check, st
 
 
@@ -146,8 +146,6 @@ def test_copy_system_returns_the_same_store_each_call(pki):
 
 
 _SYSTEM_COUNT_SCRIPT = r"""
-import sys
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
 from helpers import check, st
 a = check(st.sectrans_trust_store_copy_system())
 b = check(st.sectrans_trust_store_copy_system())
@@ -156,13 +154,12 @@ print(check(st.sectrans_trust_store_get_count(a)), int(a) == int(b))
 
 
 def _system_count(env_changes):
-    env = dict(os.environ)
+    env = paths.python_env()
     env.pop("SSL_CERT_FILE", None)
     env.pop("SSL_CERT_DIR", None)
     env.update(env_changes)
     proc = subprocess.run(
-        [sys.executable, "-c", _SYSTEM_COUNT_SCRIPT, helpers.PYTHON_DIR,
-         os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support")],
+        [sys.executable, "-c", _SYSTEM_COUNT_SCRIPT],
         env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     count, same = proc.stdout.split()

@@ -9,7 +9,6 @@ store, in a subprocess because it is parsed once per process).
 """
 
 import datetime
-import os
 import subprocess
 import sys
 import types
@@ -21,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 import helpers
+import paths
 from helpers import CLIENT, WOULD_BLOCK, check, st
 
 # BoringSSL's X509_V_ERR_* numbers (OpenSSL's numbering).
@@ -305,11 +305,10 @@ def test_verify_mode_values(pki):
 
 _DEFAULT_ANCHORS_SCRIPT = r"""
 import sys
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
 import helpers
 from helpers import check, st
-cert_pem = open(sys.argv[3], "rb").read()
-key_pem = open(sys.argv[4], "rb").read()
+cert_pem = open(sys.argv[1], "rb").read()
+key_pem = open(sys.argv[2], "rb").read()
 identity = check(st.sectrans_identity_create_from_pem(cert_pem, key_pem, None))
 # No trust store set anywhere: the client uses the default anchors.
 client = helpers.make_context(helpers.CLIENT, peer_name="localhost")
@@ -320,12 +319,11 @@ print(c, s)
 
 
 def _run_with_cert_file(pki, cert_file):
-    env = dict(os.environ, SSL_CERT_FILE=cert_file)
+    env = paths.python_env({"SSL_CERT_FILE": cert_file})
     env.pop("SSL_CERT_DIR", None)
     leaf = pki.ecdsa_p256
     proc = subprocess.run(
-        [sys.executable, "-c", _DEFAULT_ANCHORS_SCRIPT, helpers.PYTHON_DIR,
-         os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"), leaf.cert_file, leaf.key_file],
+        [sys.executable, "-c", _DEFAULT_ANCHORS_SCRIPT, leaf.cert_file, leaf.key_file],
         env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return tuple(int(x) for x in proc.stdout.split())

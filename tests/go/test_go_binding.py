@@ -2,11 +2,7 @@
 and `go test` again with GODEBUG=cgocheck=1, each failing this test when it
 fails."""
 
-import os
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "go"))
-from gorun import BINDING_DIR, go  # noqa: E402
+from gorun import BINDING_DIR, go
 
 
 def test_go_vet(build_dir):

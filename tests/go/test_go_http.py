@@ -7,14 +7,11 @@ module tests/go/xnet, which fetches x/net through the Go module proxy)."""
 import http.server
 import os
 import ssl
-import sys
 import threading
 import urllib.request
 
 import pytest
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "go"))
-from gorun import GO_DIR, build, go, leaf_args, run_json, start_server  # noqa: E402
+from gorun import GO_DIR, build, go, leaf_args, run_json, start_server
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,10 @@ import re
 import shutil
 import ssl
 import subprocess
-import sys
 import urllib.request
 
 import peers
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "go"))
-from gorun import BINDING_DIR, GO_DIR, build, go_command, start_server  # noqa: E402
+from gorun import BINDING_DIR, GO_DIR, build, go_command, start_server
 
 
 def test_outside_program_against_install_prefix(build_dir, pki, tmp_path):

@@ -6,15 +6,12 @@ client; verification failures with their status codes, the system store
 connections with 1 MiB each way."""
 
 import os
-import sys
 
 import pytest
 from cryptography.x509.oid import NameOID
 
 import peers
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "go"))
-from gorun import build, leaf_args, run_json, server_reports, start_server  # noqa: E402
+from gorun import build, leaf_args, run_json, server_reports, start_server
 
 VERSIONS = {"tls12": ("1.2", "TLSv1.2", "TLS 1.2"), "tls13": ("1.3", "TLSv1.3", "TLS 1.3")}
 

@@ -1,11 +1,7 @@
 """Certificate objects of the Lua binding: pem, der, subject, issuer,
 digest, notbefore, notafter, validat, extensions, loadcertificate."""
 
-import os
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import leaf_env, run_script  # noqa: E402
+from luarun import leaf_env, run_script
 
 
 def asn1_time(when):

@@ -2,11 +2,7 @@
 through socket.select on the wrapped objects, non-blocking calls returning
 wantread/wantwrite, and dirty() seen by socket.select."""
 
-import os
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import leaf_env, run_script  # noqa: E402
+from luarun import leaf_env, run_script
 
 
 def test_twenty_connections_under_a_coroutine_scheduler(build_dir, pki):

@@ -1,11 +1,7 @@
 """Error model of the Lua binding: wrong types raise, bad values and
 network conditions return nil, message; LuaSocket timeouts."""
 
-import os
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import leaf_env, run_script  # noqa: E402
+from luarun import leaf_env, run_script
 
 
 def test_errors_and_timeouts(build_dir, pki, tmp_path):

@@ -8,17 +8,14 @@ import os
 import socket
 import ssl
 import subprocess
-import sys
 
 import pytest
 
+import paths
 import peers
+from luarun import lua_command, lua_env
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import lua_command, lua_env  # noqa: E402
-
-EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "bindings", "lua", "examples")
+EXAMPLES = os.path.join(paths.REPO, "bindings", "lua", "examples")
 
 # The README's command for cert.pem / key.pem (self-signed, for localhost).
 MAKE_IDENTITY = [

@@ -5,10 +5,7 @@ LUA_CPATH set."""
 import os
 import re
 import subprocess
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import LUA_DIR, leaf_env, lua_command, module_path  # noqa: E402
+from luarun import LUA_DIR, leaf_env, lua_command, module_path
 
 
 def test_require_from_an_install_prefix(build_dir, pki, tmp_path):

@@ -3,18 +3,14 @@
 and without a client certificate)."""
 
 import hashlib
-import os
 import socket
 import ssl
-import sys
 
 import pytest
 
 import peers
 import py_support as ps
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import (finish_script, leaf_env, run_script,  # noqa: E402
+from luarun import (finish_script, leaf_env, run_script,
                     start_script)
 
 

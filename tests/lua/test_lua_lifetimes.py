@@ -2,15 +2,13 @@
 every way (collector, close, <close>) with no memory growth, and a short
 run under valgrind: no errors, nothing definitely lost."""
 
-import os
 import re
 import shutil
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import leaf_env, run_script  # noqa: E402
+import paths
+from luarun import leaf_env, run_script
 
-SUPPRESSIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "c", "valgrind.supp")
+SUPPRESSIONS = paths.VALGRIND_SUPPRESSIONS
 
 
 def test_ten_thousand_connections_do_not_grow_memory(build_dir, pki):

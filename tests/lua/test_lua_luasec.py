@@ -2,13 +2,8 @@
 working (against openssl s_server and against each other), and parameter
 tables copied from LuaSec's samples accepted unchanged."""
 
-import os
-import sys
-
 import peers
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import leaf_env, run_script  # noqa: E402
+from luarun import leaf_env, run_script
 
 
 def test_luasec_and_sectrans_in_one_state(build_dir, pki, tmp_path, reap):

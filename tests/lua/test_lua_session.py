@@ -3,11 +3,7 @@ every receive pattern and send's index rules, resumption with setpeerid,
 and a server's sni table choosing the certificate, over in-process
 pairs."""
 
-import os
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import leaf_env, run_script  # noqa: E402
+from luarun import leaf_env, run_script
 
 
 def test_memory_session(build_dir, pki):

@@ -1,13 +1,8 @@
 """Verification and ALPN through the Lua binding, against `openssl
 s_server` presenting good, wrong-name, untrusted and expired leaves."""
 
-import os
-import sys
-
 import peers
-
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lua"))
-from luarun import leaf_env, run_script  # noqa: E402
+from luarun import leaf_env, run_script
 
 
 def test_verification_failures_and_names(build_dir, pki, tmp_path, reap):

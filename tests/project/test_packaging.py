@@ -15,6 +15,8 @@ import subprocess
 
 import pytest
 
+import paths
+
 TIMEOUT = 300
 
 CONSUMER_C = r"""
@@ -157,7 +159,7 @@ def test_lua_module_follows_its_headers(tmp_path):
     # pkg-config finding no lua5.4 stands for a machine without
     # liblua5.4-dev: the default leaves the module out and says so, ON
     # stops the configure naming what to install.
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    root = paths.REPO
     env = dict(os.environ, PKG_CONFIG_LIBDIR=str(tmp_path / "no-pc"),
                PKG_CONFIG_PATH="")
     configure = ["cmake", "-S", root, "-DSECTRANS_BUILD_PYTHON=OFF",

@@ -5,7 +5,9 @@ import pathlib
 import re
 import subprocess
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+import paths
+
+ROOT = pathlib.Path(paths.REPO)
 
 
 def c_blocks():

@@ -3,12 +3,12 @@ trust given as cafile/capath/cadata, key passwords), the enums' numbers
 against ssl's, and the Secure Transport layer (sectrans.transport.Session):
 break points, copy_peer_trust, read/write/close with returned statuses."""
 
-import os
 import socket
 import ssl
 
 import pytest
 
+import paths
 import peers
 import py_support as ps
 
@@ -171,13 +171,13 @@ fake = types.ModuleType("sectrans._sectrans")
 fake.__dict__.update({k: getattr(real, k) for k in dir(real) if not k.startswith("__")})
 fake.SECTRANS_VERSION_MAJOR = real.SECTRANS_VERSION_MAJOR + 1
 sys.modules["sectrans._sectrans"] = fake
-sys.path.insert(0, sys.argv[1])
 import sectrans
 """
 
 
 def test_abi_mismatch_is_a_clear_import_error(build_dir):
-    result = ps.run_python(["-c", ABI_MISMATCH, str(build_dir) + "/python"], timeout=60)
+    result = ps.run_python(["-c", ABI_MISMATCH, str(build_dir) + "/python"],
+                           env=paths.python_env(), timeout=60)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: sectrans: the loaded libsectrans is version"), last
@@ -186,24 +186,23 @@ def test_abi_mismatch_is_a_clear_import_error(build_dir):
 
 SYSTEM_TRUST_CLIENT = r"""
 import socket, sys
-sys.path.insert(0, sys.argv[1])
 import sectrans
 ctx = sectrans.create_default_context()  # the system anchors: SSL_CERT_FILE here
-with socket.create_connection(("127.0.0.1", int(sys.argv[2])), timeout=10) as raw:
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as raw:
     with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
         tls.sendall(b"system trust")
         print(tls.recv(100).decode())
 """
 
 
-def test_default_context_uses_the_system_store(build_dir, pki, leaf_ecdsa_p256):
+def test_default_context_uses_the_system_store(pki, leaf_ecdsa_p256):
     """create_default_context() trusts what the platform trusts: here
     SSL_CERT_FILE names the test root (the store is read once per process,
     so this runs in a child)."""
     with ps.ssl_echo_server(leaf_ecdsa_p256) as srv:
-        env = dict(os.environ, SSL_CERT_FILE=pki.ca_file)
+        env = paths.python_env({"SSL_CERT_FILE": pki.ca_file})
         env.pop("SSL_CERT_DIR", None)
-        result = ps.run_python(["-c", SYSTEM_TRUST_CLIENT, str(build_dir) + "/python",
-                                str(srv.port)], env=env, timeout=60)
+        result = ps.run_python(["-c", SYSTEM_TRUST_CLIENT, str(srv.port)], env=env,
+                               timeout=60)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "system trust"

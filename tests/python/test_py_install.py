@@ -21,9 +21,10 @@ import sys
 
 import pytest
 
+import paths
 import peers
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(paths.REPO)
 INSTALL_TIMEOUT = 600
 EXAMPLE_PORT = "4433"
 

@@ -14,10 +14,9 @@ import os
 import shutil
 import subprocess
 
+from paths import GO_DIR, REPO
 from peers import start_announced
 
-GO_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "go")
-REPO = os.path.dirname(os.path.dirname(GO_DIR))
 BINDING_DIR = os.path.join(REPO, "bindings", "go")
 TIMEOUT = 180
 

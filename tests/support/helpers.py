@@ -3,7 +3,9 @@
 Import as `from helpers import st, check, make_pair, handshake, ...`; `st` is
 the low-level module (conventions: bindings/python/LOWLEVEL.md). The build
 tree is found through SECTRANS_BUILD_DIR (default <repo>/build); its
-python/ directory goes first on sys.path.
+python/ directory is on sys.path (tests/conftest.py, or PYTHONPATH from
+paths.python_env() in a child process). REPO, BUILD_DIR and PYTHON_DIR
+come from paths.py.
 
 Status checks
     check(result, what, ctx=None, expected=0)
@@ -30,16 +32,7 @@ Every loop is bounded (max_rounds); a stall raises AssertionError instead of
 hanging.
 """
 
-import os
-import sys
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD_DIR = os.path.abspath(os.environ.get("SECTRANS_BUILD_DIR")
-                            or os.path.join(REPO, "build"))
-PYTHON_DIR = os.path.join(BUILD_DIR, "python")
-
-if PYTHON_DIR not in sys.path:
-    sys.path.insert(0, PYTHON_DIR)
+from paths import BUILD_DIR, PYTHON_DIR, REPO
 
 try:
     from sectrans import _sectrans as st

@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 
-LUA_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lua")
+from paths import LUA_DIR
 TIMEOUT = 120
 
 

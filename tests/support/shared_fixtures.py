@@ -1,32 +1,21 @@
-"""pytest configuration shared by every suite in tests/.
+"""The fixtures shared by every suite in tests/ (a plugin of
+tests/conftest.py, which also sets up sys.path).
 
-- The build tree: SECTRANS_BUILD_DIR (default <repo>/build). Its python/
-  directory goes first on sys.path, so `import sectrans` (and helpers.py)
-  load the module just built. Tests that need it import helpers (or use the
-  `st` fixture), which fail with a message saying how to build it.
-- Certificates: the session fixture `pki` (tests/pki.py) makes a test root,
+- The build tree: SECTRANS_BUILD_DIR (default <repo>/build; see paths.py).
+  Tests that need the module import helpers (or use the `st` fixture),
+  which fail with a message saying how to build it.
+- Certificates: the session fixture `pki` (support/pki.py) makes a test root,
   an intermediate and the leaves once per session, in a temporary directory.
   Per-leaf fixtures (`leaf_rsa2048`, `leaf_expired`, ...) return one
   pki.Leaf; `server_leaf` is parametrized over the four key types.
 """
 
 import os
-import sys
 
 import pytest
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(TESTS_DIR))
-BUILD_DIR = os.path.abspath(os.environ.get("SECTRANS_BUILD_DIR")
-                            or os.path.join(REPO, "build"))
-PYTHON_DIR = os.path.join(BUILD_DIR, "python")
-
-if TESTS_DIR not in sys.path:
-    sys.path.insert(0, TESTS_DIR)
-if PYTHON_DIR not in sys.path:
-    sys.path.insert(0, PYTHON_DIR)
-
-import pki as _pki  # noqa: E402  (needs sys.path above)
+import pki as _pki
+from paths import BUILD_DIR, PYTHON_DIR
 
 
 def pytest_report_header(config):
