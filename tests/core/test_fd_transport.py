@@ -7,89 +7,25 @@ aborted), no SIGPIPE, the fd never closed by sectrans, and the keep-alive
 trap of blocking sockets (reqwest#26): leftover plaintext is returned
 without waiting for another record.
 
-The socket helpers at the top (socket_pair, fd_contexts, fd_handshake) are
-also used by test_write_queue.py and test_read.py.
+The socket helpers (socket_pair, set_io_timeout, FdPair, fd_handshake) are
+in support/fd_sockets.py, shared with test_write_queue.py and test_read.py.
 """
 
 import os
 import socket
-import struct
 import subprocess
 import sys
 import threading
 
 import pytest
 
-from helpers import WOULD_BLOCK, check, describe, make_pair, st
+import paths
+from fd_sockets import FdPair, fd_handshake, set_io_timeout
+from helpers import WOULD_BLOCK, check, describe, st
 
 TLS12 = st.SECTRANS_PROTOCOL_TLS12
 TLS13 = st.SECTRANS_PROTOCOL_TLS13
 VERSIONS = pytest.mark.parametrize("version", [TLS12, TLS13], ids=["tls12", "tls13"])
-
-
-# ---------------------------------------------------------------------------
-# Socket helpers (shared with test_write_queue.py and test_read.py)
-
-def socket_pair(kind="tcp"):
-    """Two connected stream sockets: a TCP pair on 127.0.0.1 or an AF_UNIX
-    socketpair. Both blocking; the caller chooses."""
-    if kind == "unix":
-        return socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(1)
-        client = socket.create_connection(listener.getsockname(), timeout=5)
-        server, _ = listener.accept()
-    client.settimeout(None)
-    server.settimeout(None)
-    client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    server.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return client, server
-
-
-def set_io_timeout(sock, seconds):
-    """A safety net for a socket that stays in blocking mode: SO_RCVTIMEO and
-    SO_SNDTIMEO. (socket.settimeout would make the fd non-blocking.) A read
-    that times out shows up as sectrans would-block."""
-    tv = struct.pack("ll", int(seconds), int((seconds % 1) * 1e6))
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, tv)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, tv)
-
-
-class FdPair:
-    """A client and a server context over a connected socket pair.
-    Keeps the sockets alive as long as the contexts (sectrans never closes
-    them); close() closes the sockets."""
-
-    def __init__(self, leaf, kind="tcp", blocking=False, version=None):
-        client_kw = {}
-        if version is not None:
-            client_kw = dict(min_version=version, max_version=version)
-        self.client, self.server = make_pair(leaf, client=client_kw)
-        self.csock, self.ssock = socket_pair(kind)
-        for sock in (self.csock, self.ssock):
-            sock.setblocking(blocking)
-        check(st.sectrans_set_fd(self.client, self.csock.fileno()), "set_fd", self.client)
-        check(st.sectrans_set_fd(self.server, self.ssock.fileno()), "set_fd", self.server)
-
-    def close(self):
-        self.csock.close()
-        self.ssock.close()
-
-
-def fd_handshake(client, server, max_rounds=200):
-    """Runs both handshakes over non-blocking fds in this thread, alternating
-    calls; bounded. Asserts both succeed."""
-    last = [None, None]
-    for _ in range(max_rounds):
-        for i, ctx in enumerate((client, server)):
-            if last[i] != 0:
-                last[i] = st.sectrans_handshake(ctx)
-                assert last[i] in (0, WOULD_BLOCK), describe(last[i], ctx)
-        if last == [0, 0]:
-            return
-    raise AssertionError("fd handshake not finished: client %s, server %s"
-                         % (describe(last[0], client), describe(last[1], server)))
 
 
 @pytest.fixture
@@ -155,11 +91,10 @@ def test_transport_error_is_errsecio_with_strerror_and_aborts(pki):
 
 _SIGPIPE_SCRIPT = r"""
 import signal, socket, sys
-sys.path[:0] = sys.argv[1:]
 import tempfile
 import pki as P
 from helpers import st
-from test_fd_transport import FdPair, fd_handshake
+from fd_sockets import FdPair, fd_handshake
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # Python ignores it by default
 p = P.Pki(tempfile.mkdtemp())
 pair = FdPair(p.ecdsa_p256, kind="unix")
@@ -169,11 +104,9 @@ print(st.sectrans_write(pair.client, b"x" * 100)[0])
 """
 
 
-def test_no_sigpipe_on_a_closed_socket(build_dir):
-    tests_dir = os.path.dirname(os.path.abspath(__file__))
+def test_no_sigpipe_on_a_closed_socket():
     result = subprocess.run(
-        [sys.executable, "-c", _SIGPIPE_SCRIPT, os.path.join(build_dir, "python"), tests_dir,
-         os.path.join(os.path.dirname(tests_dir), "support")],
+        [sys.executable, "-c", _SIGPIPE_SCRIPT], env=paths.python_env(),
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode,
                                                                  result.stderr)

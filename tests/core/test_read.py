@@ -17,7 +17,7 @@ import pytest
 
 from helpers import (CLIENT, WOULD_BLOCK, check, describe, handshake,
                      make_context, make_pair, pump, st, take_all)
-from test_fd_transport import FdPair, fd_handshake
+from fd_sockets import FdPair, fd_handshake
 
 
 

@@ -16,7 +16,7 @@ import socket
 import pytest
 
 from helpers import WOULD_BLOCK, check, describe, handshake, make_pair, pump, st
-from test_fd_transport import FdPair, fd_handshake
+from fd_sockets import FdPair, fd_handshake
 
 CHUNK = 64 * 1024
 
