@@ -5,7 +5,8 @@ LUA_CPATH set."""
 import os
 import re
 import subprocess
-from luarun import LUA_DIR, leaf_env, lua_command, module_path
+
+from luarun import LUA_DIR, check_output, leaf_env, lua_command, module_path
 
 
 def test_require_from_an_install_prefix(build_dir, pki, tmp_path):
@@ -27,5 +28,4 @@ def test_require_from_an_install_prefix(build_dir, pki, tmp_path):
     result = subprocess.run([lua_command(), os.path.join(LUA_DIR, "installed.lua")],
                             env=env, text=True, capture_output=True,
                             timeout=60)
-    assert result.returncode == 0 and "ok: " in result.stdout, (
-        result.stdout + result.stderr)
+    check_output("installed.lua", result.returncode, result.stdout, result.stderr)

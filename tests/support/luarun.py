@@ -2,16 +2,30 @@
 
 run_script(build_dir, name, env={...}, args=[...]) runs
 `lua5.4 tests/lua/<name>` with the build tree's module first on LUA_CPATH
-and tests/lua on LUA_PATH, waits (with a deadline), and asserts that it
-exited 0 and printed its "ok: N checks" line; it returns the
-CompletedProcess. start_script() starts one in the background (a server),
-returning a peers.PeerProcess whose output can be awaited.
+and tests/lua on LUA_PATH, waits (with a deadline) and checks its output
+(check_output); it returns the CompletedProcess. start_script() starts one
+in the background (a server), returning a peers.PeerProcess whose output
+can be awaited; finish_script() waits for it and checks its output.
+
+Per-check results: a script prints one TAP line per check (testlib.lua:
+"ok 12 - what", "not ok 13 - what" and "# " lines saying why), then the
+plan "1..N" from T.done(). check_output reports each check as a pytest
+subtest of the running test, "<script>: <what>" (a check repeated under
+one name, in a loop, is one subtest saying how many times it ran), when a
+subtests fixture was given to report_to() (tests/lua/conftest.py does it
+for every test in tests/lua). Then it asserts that the script exited 0,
+printed its plan with N >= 1 and exactly checks 1..N, and that none
+failed: a crash, a stop (T.need) or a missing plan fails the test even
+when no check did.
 """
 
+import collections
 import os
 import re
 import shutil
 import subprocess
+
+import pytest
 
 from paths import LUA_DIR
 TIMEOUT = 120
@@ -48,17 +62,78 @@ def leaf_env(pki, leaf):
             "KEY_FILE": leaf.key_file}
 
 
+_subtests = None
+TAP_LINE = re.compile(r"^(ok|not ok) (\d+) - (.*)$")
+PLAN = re.compile(r"^1\.\.(\d+)$")
+
+
+def report_to(subtests):
+    """Reports the checks of the scripts run from now on as subtests of
+    the running test (None: stop)."""
+    global _subtests
+    _subtests = subtests
+
+
+def parse_checks(stdout):
+    """The checks in a script's output, in order: a list of (number, passed,
+    what, diagnostic lines), and the plan's N (None without a plan)."""
+    checks, plan = [], None
+    for line in stdout.splitlines():
+        m = TAP_LINE.match(line)
+        if m:
+            checks.append((int(m.group(2)), m.group(1) == "ok", m.group(3), []))
+        elif line.startswith("# ") and checks and not checks[-1][1]:
+            checks[-1][3].append(line[2:])
+        elif PLAN.match(line):
+            plan = int(PLAN.match(line).group(1))
+    return checks, plan
+
+
+def check_output(name, returncode, stdout, stderr=""):
+    """Reports each check of a script's run (see above) and asserts that
+    the run as a whole passed."""
+    checks, plan = parse_checks(stdout)
+    by_what = collections.OrderedDict()
+    for number, passed, what, diag in checks:
+        by_what.setdefault(what, []).append((number, passed, diag))
+    if _subtests is not None:
+        for what, runs in by_what.items():
+            label = "%s: %s" % (name, what)
+            if len(runs) > 1:
+                label += " (%d times)" % len(runs)
+            with _subtests.test(msg=label):
+                failed = [(n, d) for n, ok, d in runs if not ok]
+                if failed:
+                    pytest.fail("\n".join(
+                        "not ok %d - %s\n%s" % (n, what, "\n".join(d)) for n, d in failed),
+                        pytrace=False)
+    problems = []
+    failed = [c for c in checks if not c[1]]
+    if failed:
+        problems.append("%d of %d checks failed: %s" % (
+            len(failed), len(checks), ", ".join("%d - %s" % (c[0], c[2]) for c in failed)))
+    if returncode != 0:
+        problems.append("exited %d" % returncode)
+    if plan is None:
+        problems.append("printed no plan (1..N): it stopped after %d checks" % len(checks))
+    elif plan < 1:
+        problems.append("planned no checks")
+    elif [c[0] for c in checks] != list(range(1, plan + 1)):
+        problems.append("plan 1..%d but the checks printed were %s" % (
+            plan, [c[0] for c in checks]))
+    if problems:
+        pytest.fail("%s: %s\n--- stdout ---\n%s--- stderr ---\n%s" % (
+            name, "; ".join(problems), stdout, stderr), pytrace=False)
+
+
 def run_script(build_dir, name, env=None, args=(), timeout=TIMEOUT,
                prefix=()):
-    """Runs a script to its end; asserts exit 0 and the ok line."""
+    """Runs a script to its end and checks its output (check_output)."""
     argv = list(prefix) + [lua_command(), os.path.join(LUA_DIR, name)]
     result = subprocess.run(argv + [str(a) for a in args],
                             env=lua_env(build_dir, env), capture_output=True,
                             text=True, timeout=timeout, cwd=LUA_DIR)
-    assert result.returncode == 0 and re.search(
-        r"(?m)^ok: [1-9]\d* checks$", result.stdout), (
-        "%s exited %d\n--- stdout ---\n%s--- stderr ---\n%s" % (
-            name, result.returncode, result.stdout, result.stderr))
+    check_output(name, result.returncode, result.stdout, result.stderr)
     return result
 
 
@@ -76,8 +151,7 @@ def start_script(build_dir, name, log_dir, env=None, ready=r"listening (\d+)"):
 
 
 def finish_script(proc):
-    """Waits for a background script to exit; asserts exit 0 and its ok
-    line."""
+    """Waits for a background script to exit and checks its output
+    (check_output)."""
     status = proc.wait()
-    assert status == 0 and re.search(r"(?m)^ok: [1-9]\d* checks$",
-                                     proc.output()), proc.describe()
+    check_output(proc.name, status, proc.output())
