@@ -1,7 +1,7 @@
 """`sectrans client` and `sectrans server` against real peers and each other.
 
 Peers: `openssl s_server -rev` / `s_client`, `gnutls-serv --echo` /
-`gnutls-cli` (tests/peers.py), and the sectrans command itself. What is
+`gnutls-cli` (tests/support/peers.py), and the sectrans command itself. What is
 covered:
 
   - handshake and data both ways, in both roles, TLS 1.2 and 1.3; the

@@ -23,4 +23,4 @@ def test_abi_matches_baseline():
     assert result.returncode == 0, result.stdout + result.stderr
 
 # The exported symbols and the SONAME of the installed library:
-# tests/test_packaging.py.
+# tests/project/test_packaging.py.

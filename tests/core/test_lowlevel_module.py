@@ -173,7 +173,7 @@ def test_init_raises_importerror(tmp_path, check_status, load_error, message):
 # ---------------------------------------------------------------------------
 # Strings
 
-# Every status code's name: tests/test_misuse.py.
+# Every status code's name: tests/core/test_misuse.py.
 
 
 def test_const_char_returns_are_str_or_none():

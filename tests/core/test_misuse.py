@@ -41,7 +41,7 @@ def _header_text():
 # NULL handles
 
 
-# NULL for every handle of every function: tests/test_lowlevel_module.py
+# NULL for every handle of every function: tests/core/test_lowlevel_module.py
 # derives those calls from the header.
 
 def test_null_trust_store_argument_gives_param():

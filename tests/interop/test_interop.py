@@ -31,7 +31,7 @@ server that loses its port to another process is restarted elsewhere).
 
 Every client connects to 127.0.0.1 only; ports are never fixed; every wait
 is bounded (peers.STEP_TIMEOUT); peer processes are killed in the `reap`
-fixture's finalizer. See tests/peers.py.
+fixture's finalizer. See tests/support/peers.py.
 """
 
 import re

@@ -4,7 +4,7 @@ connection over a socket.
 Peers are the command-line tools of Debian packages: `openssl s_server` /
 `s_client` (package openssl) and `gnutls-serv` / `gnutls-cli` (gnutls-bin).
 Nothing here is specific to one test file; the interop matrix of
-tests/test_interop.py is built from it, and later suites (bssl-tool, Go,
+tests/interop/test_interop.py is built from it, and later suites (bssl-tool, Go,
 Python's ssl) can add peers the same way.
 
 Rules every helper keeps, so that a broken peer or core fails a test instead

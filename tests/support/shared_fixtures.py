@@ -44,7 +44,7 @@ def build_dir():
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory):
-    """Every test CA and leaf (see tests/pki.py), made once per session."""
+    """Every test CA and leaf (see tests/support/pki.py), made once per session."""
     return _pki.Pki(str(tmp_path_factory.mktemp("pki")))
 
 
