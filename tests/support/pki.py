@@ -1,7 +1,7 @@
 """Test certificates, made at test time with `cryptography`.
 
 Nothing here needs sectrans: the CLI, Lua and Go suites use the same files.
-conftest.py builds one `Pki` per test session (fixture `pki`) and writes it
+support/shared_fixtures.py builds one `Pki` per test session (fixture `pki`) and writes it
 under a temporary directory.
 
 Layout of `Pki`:
