@@ -1,6 +1,6 @@
 #!/bin/sh
 # Records the ABI of build/libsectrans.so.1 as the baseline CI compares
-# against (tests/test_abi.py). Run it only when an ABI change is intended:
+# against (tests/core/test_abi.py). Run it only when an ABI change is intended:
 # adding functions needs no new baseline; changing or removing anything
 # public is a new major version.
 set -eu

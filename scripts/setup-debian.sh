@@ -32,7 +32,9 @@ fi
 # the build compiles the Python module for (scripts/build.sh).
 setup_venv() {
   venv="$root/build/venv"
-  if "$venv/bin/python" -c 'import pytest, xdist, cryptography' 2>/dev/null; then
+  # pytest 9 or later: its subtests report each Lua check (tests/README.md).
+  if "$venv/bin/python" -c 'import pytest, xdist, cryptography
+assert pytest.version_tuple >= (9,)' 2>/dev/null; then
     return
   fi
   echo "setup: installing tests/requirements.txt into $venv"

@@ -1,110 +1,16 @@
-"""pytest configuration shared by every suite in tests/.
-
-- The build tree: SECTRANS_BUILD_DIR (default <repo>/build). Its python/
-  directory goes first on sys.path, so `import sectrans` (and helpers.py)
-  load the module just built. Tests that need it import helpers (or use the
-  `st` fixture), which fail with a message saying how to build it.
-- Certificates: the session fixture `pki` (tests/pki.py) makes a test root,
-  an intermediate and the leaves once per session, in a temporary directory.
-  Per-leaf fixtures (`leaf_rsa2048`, `leaf_expired`, ...) return one
-  pki.Leaf; `server_leaf` is parametrized over the four key types.
-"""
+"""The suite's one sys.path setup: tests/support (helpers, pki, peers,
+luarun, ... and paths, which knows the build tree: SECTRANS_BUILD_DIR,
+default <repo>/build) and the build tree's python/ directory, so that
+`import sectrans` loads the module just built. Child Python processes get
+the same two directories through paths.python_env(). The shared fixtures
+live in tests/support/shared_fixtures.py."""
 
 import os
 import sys
 
-import pytest
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
+import paths  # noqa: E402  (tests/support, just put on sys.path)
 
-TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(TESTS_DIR)
-BUILD_DIR = os.path.abspath(os.environ.get("SECTRANS_BUILD_DIR")
-                            or os.path.join(REPO, "build"))
-PYTHON_DIR = os.path.join(BUILD_DIR, "python")
+sys.path.insert(0, paths.PYTHON_DIR)
 
-if TESTS_DIR not in sys.path:
-    sys.path.insert(0, TESTS_DIR)
-if PYTHON_DIR not in sys.path:
-    sys.path.insert(0, PYTHON_DIR)
-
-import pki as _pki  # noqa: E402  (needs sys.path above)
-
-
-def pytest_report_header(config):
-    module = os.path.join(PYTHON_DIR, "sectrans")
-    found = os.path.isdir(module) and any(
-        name.startswith("_sectrans") and name.endswith(".so")
-        for name in os.listdir(module))
-    return "sectrans build dir: %s (python module %s)" % (
-        BUILD_DIR, "found" if found else "MISSING: build it first")
-
-
-@pytest.fixture(scope="session")
-def st():
-    """The low-level module sectrans._sectrans (fails clearly if missing)."""
-    try:
-        import helpers
-    except ImportError as e:
-        pytest.fail(str(e), pytrace=False)
-    return helpers.st
-
-
-@pytest.fixture(scope="session")
-def build_dir():
-    return BUILD_DIR
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory):
-    """Every test CA and leaf (see tests/pki.py), made once per session."""
-    return _pki.Pki(str(tmp_path_factory.mktemp("pki")))
-
-
-def _leaf_fixture(name):
-    @pytest.fixture(scope="session")
-    def fixture(pki):
-        return pki.leaves[name]
-    fixture.__doc__ = "pki.leaves[%r]" % name
-    return fixture
-
-
-for _name in _pki.LEAF_NAMES:
-    globals()["leaf_" + _name] = _leaf_fixture(_name)
-
-
-@pytest.fixture(scope="session", params=_pki.SERVER_KEY_TYPES)
-def server_leaf(request, pki):
-    """A server leaf of each key type in turn (rsa2048, ecdsa_p256, ...)."""
-    return pki.leaves[request.param]
-
-
-@pytest.fixture
-def reap():
-    """Registers peer processes (anything with .kill()): `reap(proc)`
-    returns proc, and every registered process is killed at teardown."""
-    procs = []
-
-    def register(proc):
-        procs.append(proc)
-        return proc
-    yield register
-    for proc in procs:
-        proc.kill()
-
-
-# SSLProtocol values (Apple's numbers, fixed by the ABI); the module is not
-# imported at collection so that a missing build fails in the `st` fixture.
-@pytest.fixture(params=[8, 10], ids=["tls12", "tls13"])
-def version(request):
-    """Each TLS version sectrans speaks: SECTRANS_PROTOCOL_TLS12 (8) and
-    SECTRANS_PROTOCOL_TLS13 (10)."""
-    return request.param
-
-
-@pytest.fixture(scope="module")
-def sectrans_cmd(build_dir):
-    """The built `sectrans` command."""
-    path = os.path.join(build_dir, "cli", "sectrans")
-    if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: build the tree first" % path,
-                    pytrace=False)
-    return path
+pytest_plugins = ["shared_fixtures"]  # not "fixtures": pytest has a plugin of that name

@@ -9,14 +9,14 @@
 #
 # BUILD_DIR defaults to build/ and needs -DSECTRANS_BUILD_LUA=ON. Needs
 # lua5.4, lua-socket, lua-sec and python3-cryptography (the certificates
-# come from tests/pki.py).
+# come from tests/support/pki.py).
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 bench_parse_args "$@"
 [ -f "$build/lua/sectrans.so" ] || { echo "no $build/lua/sectrans.so" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 - "$root/tests" "$work" <<'PY'
+python3 - "$root/tests/support" "$work" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1])
 import pki

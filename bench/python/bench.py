@@ -45,7 +45,7 @@ def parse_args():
 
 def load_libraries(build_dir):
     sys.path.insert(0, os.path.join(build_dir, "python"))
-    sys.path.insert(0, os.path.join(ROOT, "tests"))
+    sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
     import pki
     import sectrans
     return pki, sectrans

@@ -9,7 +9,7 @@
 #                                             prints, records nothing (~2 s)
 #
 # BUILD_DIR defaults to build/ and needs -DSECTRANS_BUILD_PYTHON=ON; the
-# certificates come from tests/pki.py (python3-cryptography).
+# certificates come from tests/support/pki.py (python3-cryptography).
 set -euo pipefail
 . "$(dirname "$0")/../common.sh"
 bench_parse_args "$@"

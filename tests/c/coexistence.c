@@ -4,7 +4,7 @@
  * Debian's BoringSSL exports the same unversioned names as OpenSSL. Had
  * sectrans linked it normally, its calls would bind to OpenSSL's SSL_new
  * and friends here, mixing two incompatible libraries. The program only
- * has to work; tests/test_c_programs.py runs it under LD_DEBUG=bindings and
+ * has to work; tests/core/test_c_programs.py runs it under LD_DEBUG=bindings and
  * checks that nothing from BoringSSL or libsectrans bound into OpenSSL.
  */
 #include <stdio.h>

@@ -1,15 +1,44 @@
 -- testlib.lua: what the Lua test scripts share. Run by pytest
--- (tests/test_lua_*.py) with LUA_CPATH pointing at <build>/lua and the
--- certificate files named in the environment (see tests/lua/luarun.py).
+-- (tests/lua/test_lua_*.py) with LUA_CPATH pointing at <build>/lua and the
+-- certificate files named in the environment (see tests/support/luarun.py).
 --
--- A script calls T.ok / T.eq / T.match for each check and T.done() at the
--- end, which prints "ok: <n> checks"; any failed check raises, so lua5.4
--- exits with status 1 and a traceback.
+-- A script calls T.ok / T.eq / T.match / T.raises for each check and
+-- T.done() at the end. Each check prints one TAP line, "ok 12 - what" or
+-- "not ok 12 - what" followed by "# " lines saying why and where; a failed
+-- check does not stop the script, the next checks still run. T.need is the
+-- check a script cannot go on without: when it fails, the script stops
+-- there (an error, exit status 1). T.done() prints the plan "1..<n>" and
+-- exits with status 1 when any check failed. luarun.py reports each check
+-- as its own pytest result; a script that stops before its plan fails.
 
 local socket = require "socket"
 local sectrans = require "sectrans"
 
-local T = {checks = 0}
+local T = {checks = 0, failed = 0}
+
+io.stdout:setvbuf("line")  -- a crash loses no line; servers' lines arrive at once
+
+--- Prints the TAP line of one check; for a failed one, why (detail) and
+--- where (the caller's caller, level counted from report's caller).
+local function report(passed, what, detail, level)
+  T.checks = T.checks + 1
+  what = tostring(what):gsub("%s+", " ")
+  if passed then
+    print(string.format("ok %d - %s", T.checks, what))
+    return
+  end
+  T.failed = T.failed + 1
+  print(string.format("not ok %d - %s", T.checks, what))
+  print("# " .. tostring(detail):gsub("\n", "\n# "))
+  local info = debug.getinfo(level + 1, "Sl")
+  if info then print(string.format("# at %s:%d", info.short_src, info.currentline)) end
+end
+
+--- The extra values of a failed check (the first two), for its message.
+local function values(...)
+  local a, b = ...
+  return tostring(a) .. ", " .. tostring(b)
+end
 
 --- The value of environment variable name; fails when it is unset.
 function T.env(name)
@@ -20,47 +49,53 @@ function T.env(name)
   return value
 end
 
---- Checks that value is truthy; returns it.
+--- Checks that value is truthy; returns it. The extra arguments (up to
+--- two) are shown when it fails.
 function T.ok(value, what, ...)
-  T.checks = T.checks + 1
+  report(value, what, string.format("check failed: %s (%s)", what, values(...)), 2)
+  return value
+end
+
+--- Like T.ok, for a check the rest of the script depends on: when it
+--- fails the script stops here (error, exit status 1, no plan).
+function T.need(value, what, ...)
+  report(value, what, string.format("check failed: %s (%s)", what, values(...)), 2)
   if not value then
-    error(string.format("check failed: %s (%s)", what,
-                        table.concat({tostring(select(1, ...)), tostring(select(2, ...))}, ", ")), 2)
+    error(string.format("stopping: %s failed (%s)", what, values(...)), 2)
   end
   return value
 end
 
 --- Checks that got == want.
 function T.eq(got, want, what)
-  T.checks = T.checks + 1
-  if got ~= want then
-    error(string.format("%s: got %q, want %q", what, tostring(got), tostring(want)), 2)
-  end
+  report(got == want, what, string.format("%s: got %q, want %q", what, tostring(got),
+                                          tostring(want)), 2)
   return got
 end
 
 --- Checks that string s matches the Lua pattern.
 function T.match(s, pattern, what)
-  T.checks = T.checks + 1
-  if type(s) ~= "string" or not s:match(pattern) then
-    error(string.format("%s: %q does not match %q", what, tostring(s), pattern), 2)
-  end
+  report(type(s) == "string" and s:match(pattern) ~= nil, what,
+         string.format("%s: %q does not match %q", what, tostring(s), pattern), 2)
   return s
 end
 
 --- Checks that f(...) raises an error whose message matches pattern.
 function T.raises(pattern, f, ...)
-  T.checks = T.checks + 1
   local ok, err = pcall(f, ...)
-  if ok or not tostring(err):match(pattern) then
-    error(string.format("expected an error matching %q, got %s", pattern,
-                        ok and "no error" or tostring(err)), 2)
-  end
+  report(not ok and tostring(err):match(pattern) ~= nil,
+         string.format("raises %q", pattern),
+         string.format("expected an error matching %q, got %s", pattern,
+                       ok and "no error" or tostring(err)), 2)
 end
 
---- Prints the summary line pytest looks for.
+--- Prints the plan "1..<n>"; exits with status 1 when any check failed.
 function T.done()
-  print(string.format("ok: %d checks", T.checks))
+  print(string.format("1..%d", T.checks))
+  if T.failed > 0 then
+    print(string.format("# %d of %d checks failed", T.failed, T.checks))
+    os.exit(1)
+  end
 end
 
 --- A TCP connection to 127.0.0.1:port (blocking, with a 10 s timeout).
@@ -137,7 +172,7 @@ function T.session_pair(client_params, server_params)
   local server = assert(sectrans.newsession(server_params))
   client:sni("localhost")
   local c_ok, c_err, s_ok, s_err = T.handshake_pair(client, server)
-  T.ok(c_ok and s_ok, "memory handshake", c_err, s_err)
+  T.need(c_ok and s_ok, "memory handshake", c_err, s_err)
   return client, server
 end
 
