@@ -24,7 +24,7 @@
  * input since the phase was reached; the handshake is TLS 1.3, verifying,
  * and at a break the caller gave no verdict). Statuses are the SECTRANS_
  * names; "saved" is the status a failed handshake keeps; "=" is the same
- * phase. tests/test_lifecycle.py reads this table and makes every call of
+ * phase. tests/core/test_lifecycle.py reads this table and makes every call of
  * it. sectrans_set_error is 0 in every phase and changes none: the next
  * handshake, read, write or shutdown_write of an open session fails with
  * its status (FAILED).

@@ -114,8 +114,7 @@ def test_no_sigpipe_on_a_closed_socket():
 
 
 _PIPE_SIGPIPE_SCRIPT = r"""
-import os, signal, sys
-sys.path[:0] = [sys.argv[1]]
+import os, signal
 from sectrans import _sectrans as st
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # Python ignores it by default
 r, w = os.pipe()
@@ -127,10 +126,10 @@ print(st.sectrans_handshake(ctx), st.sectrans_context_error_detail(ctx))
 """
 
 
-def test_no_sigpipe_on_a_pipe_without_reader(build_dir):
+def test_no_sigpipe_on_a_pipe_without_reader():
     """A pipe has no MSG_NOSIGNAL: the write blocks the signal instead."""
     result = subprocess.run(
-        [sys.executable, "-c", _PIPE_SIGPIPE_SCRIPT, os.path.join(build_dir, "python")],
+        [sys.executable, "-c", _PIPE_SIGPIPE_SCRIPT], env=paths.python_env(),
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode,
                                                                  result.stderr)
