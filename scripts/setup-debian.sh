@@ -2,7 +2,8 @@
 # Installs what sectrans needs on Debian 12, skipping what is already there.
 #   setup-debian.sh demo   build tools and BoringSSL only
 #   setup-debian.sh test   everything the test suite uses (the default),
-#                          with tests/requirements.txt in a venv, build/venv
+#                          with tests/requirements.txt in a venv, build/venv,
+#                          and the formatters scripts/format.sh runs
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -14,7 +15,10 @@ apt_packages="build-essential cmake pkg-config android-libboringssl-dev"
 if [ "$need" = test ]; then
   apt_packages="$apt_packages swig python3-dev python3-venv openssl libssl-dev gnutls-bin
     valgrind abigail-tools binutils
-    lua5.4 liblua5.4-dev lua-socket lua-sec"
+    lua5.4 liblua5.4-dev lua-socket lua-sec
+    clang-format"
+  # npm installs stylua (below); Debian's only where the machine has none.
+  command -v npm >/dev/null || apt_packages="$apt_packages nodejs npm"
 fi
 
 missing=""
@@ -30,11 +34,14 @@ fi
 # Debian 12's python3 refuses pip installs (PEP 668: externally managed),
 # so the test suite's packages go into a venv of python3, the interpreter
 # the build compiles the Python module for (scripts/build.sh).
+ruff_version=$(sed -n 's/^ruff==//p' "$root/tests/requirements.txt")
 setup_venv() {
   venv="$root/build/venv"
-  # pytest 9 or later: its subtests report each Lua check (tests/README.md).
+  # pytest 9 or later: its subtests report each Lua check (tests/README.md);
+  # ruff exactly as pinned.
   if "$venv/bin/python" -c 'import pytest, xdist, cryptography
-assert pytest.version_tuple >= (9,)' 2>/dev/null; then
+assert pytest.version_tuple >= (9,)' 2>/dev/null &&
+    [ "$("$venv/bin/ruff" --version 2>/dev/null)" = "ruff $ruff_version" ]; then
     return
   fi
   echo "setup: installing tests/requirements.txt into $venv"
@@ -44,6 +51,23 @@ assert pytest.version_tuple >= (9,)' 2>/dev/null; then
     -r "$root/tests/requirements.txt"
 }
 
+# stylua (scripts/format.sh's Lua formatter) from the npm registry: the
+# package's platform binary ships inside the package (no download at install
+# time), into build/tools/stylua, under 10 s. Its `stylua` command is a
+# node script that runs that binary.
+stylua_version=2.5.2
+setup_stylua() {
+  dir="$root/build/tools/stylua"
+  if [ "$("$dir/node_modules/.bin/stylua" --version 2>/dev/null)" = "stylua $stylua_version" ]; then
+    return
+  fi
+  echo "setup: installing stylua $stylua_version into $dir"
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-audit --no-fund --no-save --silent \
+    "@johnnymorganz/stylua-bin@$stylua_version"
+}
+
 if [ "$need" = test ]; then
   setup_venv
+  setup_stylua
 fi

@@ -1,10 +1,10 @@
 #!/bin/bash
 # One command from a fresh Debian 12 machine to the whole test suite:
-# installs what is missing, builds, runs pytest on two workers. pytest runs
-# in the venv setup-debian.sh makes (build/venv), which build.sh builds the
-# Python module for. Any failed test fails the run, and so does any skipped
-# one: a test that cannot run is a failure to fix. Prints the time of each
-# stage.
+# installs what is missing, checks the formats (scripts/format.sh --check),
+# builds, runs pytest on two workers. pytest runs in the venv setup-debian.sh
+# makes (build/venv), which build.sh builds the Python module for. Any
+# failed test fails the run, and so does any skipped one: a test that cannot
+# run is a failure to fix. Prints the time of each stage.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 python="$root/build/venv/bin/python"
@@ -18,6 +18,7 @@ stage() {
 }
 
 stage setup "$root/scripts/setup-debian.sh" test
+stage format "$root/scripts/format.sh" --check
 stage build "$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=ON -DSECTRANS_BUILD_TESTS=ON \
   -DSECTRANS_BUILD_LUA=ON
 report=$(mktemp)
