@@ -23,7 +23,10 @@
 #include <sectrans/sectrans.h>
 
 /* Exit statuses: 1 for a TLS or system failure, 2 for a usage error. */
-enum { EXIT_TLS_FAILURE = 1, EXIT_USAGE = 2 };
+enum {
+  EXIT_TLS_FAILURE = 1,
+  EXIT_USAGE = 2
+};
 
 /* The command's one status of its own: a usage error, already reported.
  * No sectrans function returns -1. */
@@ -100,22 +103,22 @@ sectrans_status split_host_port(const char *text, char *buf, size_t size,
 sectrans_status protocol_from_text(const char *text, int *protocol);
 /* "h2,http/1.1" to the RFC 7301 encoding in out (size bytes), its length
  * in *len; -50 for an empty name, a name over 255 bytes, or no room. */
-sectrans_status alpn_encode(const char *list, unsigned char *out,
-                            size_t size, size_t *len);
+sectrans_status alpn_encode(const char *list, unsigned char *out, size_t size,
+                            size_t *len);
 /* "0xc02b,TLS_AES_128_GCM_SHA256,4865" to IANA numbers, their count in
  * *count. CLI_ERR_USAGE (after a message naming the bad entry) when one
  * is neither a number nor a name sectrans knows, or there are more than
  * max. */
-sectrans_status ciphers_parse(const char *cmd, const char *list,
-                              uint16_t *out, size_t max, size_t *count);
+sectrans_status ciphers_parse(const char *cmd, const char *list, uint16_t *out,
+                              size_t max, size_t *count);
 
 /* Options both commands take, applied to a config by config_apply. */
 struct tls_options {
-  const char *alpn;     /* comma-separated, NULL for none */
-  const char *ca_file;  /* anchors; NULL: the system store */
+  const char *alpn;    /* comma-separated, NULL for none */
+  const char *ca_file; /* anchors; NULL: the system store */
   const char *cert_file, *key_file, *p12_file, *password;
-  const char *ciphers;  /* comma-separated, NULL for the defaults */
-  const char *keylog;   /* --keylog; NULL: $SSLKEYLOGFILE if set */
+  const char *ciphers;            /* comma-separated, NULL for the defaults */
+  const char *keylog;             /* --keylog; NULL: $SSLKEYLOGFILE if set */
   int min_protocol, max_protocol; /* 0: the library's default */
 };
 /* Handles one of the shared options (getopt_long's code c with optarg):
@@ -123,25 +126,38 @@ struct tls_options {
  * them, CLI_ERR_USAGE for a bad value (after a message). The codes are the
  * OPT_* below. */
 enum {
-  OPT_ALPN = 0x100, OPT_CA, OPT_CERT, OPT_KEY, OPT_P12, OPT_PASS, OPT_CIPHERS,
-  OPT_KEYLOG, OPT_MIN, OPT_MAX
+  OPT_ALPN = 0x100,
+  OPT_CA,
+  OPT_CERT,
+  OPT_KEY,
+  OPT_P12,
+  OPT_PASS,
+  OPT_CIPHERS,
+  OPT_KEYLOG,
+  OPT_MIN,
+  OPT_MAX
 };
 #define TLS_LONG_OPTIONS                                                       \
   {"alpn", required_argument, NULL, OPT_ALPN},                                 \
-  {"ca", required_argument, NULL, OPT_CA},                                     \
-  {"cert", required_argument, NULL, OPT_CERT},                                 \
-  {"key", required_argument, NULL, OPT_KEY},                                   \
-  {"p12", required_argument, NULL, OPT_P12},                                   \
-  {"pass", required_argument, NULL, OPT_PASS},                                 \
-  {"ciphers", required_argument, NULL, OPT_CIPHERS},                           \
-  {"keylog", required_argument, NULL, OPT_KEYLOG},                             \
-  {"min", required_argument, NULL, OPT_MIN},                                   \
-  {"max", required_argument, NULL, OPT_MAX}
+      {"ca", required_argument, NULL, OPT_CA},                                 \
+      {"cert", required_argument, NULL, OPT_CERT},                             \
+      {"key", required_argument, NULL, OPT_KEY},                               \
+      {"p12", required_argument, NULL, OPT_P12},                               \
+      {"pass", required_argument, NULL, OPT_PASS},                             \
+      {"ciphers", required_argument, NULL, OPT_CIPHERS},                       \
+      {"keylog", required_argument, NULL, OPT_KEYLOG},                         \
+      {"min", required_argument, NULL, OPT_MIN}, {                             \
+    "max", required_argument, NULL, OPT_MAX                                    \
+  }
 sectrans_status tls_option(const char *cmd, int c, const char *arg,
                            struct tls_options *o);
 
 /* What parsing a command line found. */
-enum parse_result { PARSE_RUN, PARSE_HELP, PARSE_ERROR };
+enum parse_result {
+  PARSE_RUN,
+  PARSE_HELP,
+  PARSE_ERROR
+};
 struct option;
 /* Runs getopt_long over argv: -h/--help gives PARSE_HELP; an unknown
  * option, a missing value or a value given to a flag is reported here,
@@ -150,13 +166,12 @@ struct option;
  * left at argv[optind...]. */
 enum parse_result options_parse(const char *cmd, int argc, char **argv,
                                 const struct option *longopts,
-                                sectrans_status (*handle)(int c,
-                                                          void *options),
+                                sectrans_status (*handle)(int c, void *options),
                                 void *options);
 /* A --timeout value in seconds (0 allowed only with allow_zero) in *out;
  * CLI_ERR_USAGE after a message. */
-sectrans_status timeout_parse(const char *cmd, const char *arg,
-                              int allow_zero, int *out);
+sectrans_status timeout_parse(const char *cmd, const char *arg, int allow_zero,
+                              int *out);
 /* Builds a config of side from o: identity, anchors, ALPN, ciphers,
  * protocol range, key log. Reports its failures. */
 sectrans_status config_build(const char *cmd, int side,
@@ -198,20 +213,18 @@ sectrans_status socket_set_timeout(int fd, int seconds);
  * getaddrinfo, IPv4 and IPv6), each address tried within timeout_ms.
  * Reports its failures (-36). The address reached goes into addr (size
  * bytes) as "1.2.3.4:443" or "[::1]:443". */
-sectrans_status tcp_connect(const char *cmd, const char *host,
-                            const char *port, int timeout_ms, char *addr,
-                            size_t size, int *fd);
+sectrans_status tcp_connect(const char *cmd, const char *host, const char *port,
+                            int timeout_ms, char *addr, size_t size, int *fd);
 /* A listening TCP socket (*fd) on host:port (port "0": the kernel picks).
  * Reports its failures (-36); the bound address goes into addr. */
-sectrans_status tcp_listen(const char *cmd, const char *host,
-                           const char *port, char *addr, size_t size,
-                           int *fd);
+sectrans_status tcp_listen(const char *cmd, const char *host, const char *port,
+                           char *addr, size_t size, int *fd);
 /* The address of a socket's peer (or of the socket, local != 0) as text. */
 void socket_address(int fd, int local, char *addr, size_t size);
 /* -36 with errno set on failure. */
 sectrans_status set_nonblocking(int fd);
 
-/* ---- tls.c: a context on a non-blocking socket ----------------------------- */
+/* ---- tls.c: a context on a non-blocking socket --------------------------- */
 
 /* Milliseconds on a monotonic clock. */
 long long now_ms(void);

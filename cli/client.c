@@ -32,49 +32,67 @@ struct client_options {
 };
 
 static void client_usage(FILE *out) {
-  fprintf(out,
-    "usage: sectrans client [options] HOST:PORT\n"
-    "\n"
-    "Connects to HOST:PORT ([ADDR]:PORT for an IPv6 literal), runs a TLS\n"
-    "handshake, prints the server's chain and what was negotiated, then sends\n"
-    "stdin to the server and prints what it sends. End of stdin sends\n"
-    "close_notify; the client exits when the server closes.\n"
-    "\n"
-    "  --servername NAME  name to send (SNI) and verify (default: HOST; an IP\n"
-    "                     literal is verified but not sent)\n"
-    "  --alpn LIST        offer these ALPN protocols (comma-separated)\n"
-    "  --ca FILE          trust the certificates in FILE (PEM) instead of the\n"
-    "                     system store\n"
-    "  --cert FILE        client certificate chain (PEM; may hold the key)\n"
-    "  --key FILE         its private key (PEM)\n"
-    "  --p12 FILE         client identity from a PKCS#12 file\n"
-    "  --pass PASSWORD    password of the key or the PKCS#12 file\n"
-    "  --min 1.2|1.3      lowest protocol version (default 1.2)\n"
-    "  --max 1.2|1.3      highest protocol version (default 1.3)\n"
-    "  --ciphers LIST     TLS 1.2 suites, IANA numbers or names\n"
-    "  --insecure         do not verify the server (dangerous)\n"
-    "  --reconnect        connect twice with the same peer ID and say whether\n"
-    "                     the second connection resumed the session\n"
-    "  --no-tickets       TLS 1.2: resume by session ID, not by ticket\n"
-    "  --keylog FILE      append the session secrets to FILE (NSS key log);\n"
-    "                     default: $SSLKEYLOGFILE when set\n"
-    "  --timeout SECONDS  limit for connect and handshake (default 10)\n"
-    "  --quiet            print only the data the server sends\n"
-    "  --help             show this text\n");
+  fprintf(
+      out,
+      "usage: sectrans client [options] HOST:PORT\n"
+      "\n"
+      "Connects to HOST:PORT ([ADDR]:PORT for an IPv6 literal), runs a TLS\n"
+      "handshake, prints the server's chain and what was negotiated, then sends\n"
+      "stdin to the server and prints what it sends. End of stdin sends\n"
+      "close_notify; the client exits when the server closes.\n"
+      "\n"
+      "  --servername NAME  name to send (SNI) and verify (default: HOST; an IP\n"
+      "                     literal is verified but not sent)\n"
+      "  --alpn LIST        offer these ALPN protocols (comma-separated)\n"
+      "  --ca FILE          trust the certificates in FILE (PEM) instead of the\n"
+      "                     system store\n"
+      "  --cert FILE        client certificate chain (PEM; may hold the key)\n"
+      "  --key FILE         its private key (PEM)\n"
+      "  --p12 FILE         client identity from a PKCS#12 file\n"
+      "  --pass PASSWORD    password of the key or the PKCS#12 file\n"
+      "  --min 1.2|1.3      lowest protocol version (default 1.2)\n"
+      "  --max 1.2|1.3      highest protocol version (default 1.3)\n"
+      "  --ciphers LIST     TLS 1.2 suites, IANA numbers or names\n"
+      "  --insecure         do not verify the server (dangerous)\n"
+      "  --reconnect        connect twice with the same peer ID and say whether\n"
+      "                     the second connection resumed the session\n"
+      "  --no-tickets       TLS 1.2: resume by session ID, not by ticket\n"
+      "  --keylog FILE      append the session secrets to FILE (NSS key log);\n"
+      "                     default: $SSLKEYLOGFILE when set\n"
+      "  --timeout SECONDS  limit for connect and handshake (default 10)\n"
+      "  --quiet            print only the data the server sends\n"
+      "  --help             show this text\n");
 }
 
-enum { OPT_SERVERNAME = 0x200, OPT_INSECURE, OPT_RECONNECT, OPT_NO_TICKETS,
-       OPT_TIMEOUT, OPT_QUIET };
+enum {
+  OPT_SERVERNAME = 0x200,
+  OPT_INSECURE,
+  OPT_RECONNECT,
+  OPT_NO_TICKETS,
+  OPT_TIMEOUT,
+  OPT_QUIET
+};
 
 static sectrans_status client_option(int c, void *options) {
   struct client_options *o = options;
   switch (c) {
-  case OPT_SERVERNAME: o->servername = optarg; return SECTRANS_SUCCESS;
-  case OPT_INSECURE: o->insecure = 1; return SECTRANS_SUCCESS;
-  case OPT_RECONNECT: o->reconnect = 1; return SECTRANS_SUCCESS;
-  case OPT_NO_TICKETS: o->no_tickets = 1; return SECTRANS_SUCCESS;
-  case OPT_QUIET: o->quiet = 1; return SECTRANS_SUCCESS;
-  case OPT_TIMEOUT: return timeout_parse(CMD, optarg, 0, &o->timeout_s);
+  case OPT_SERVERNAME:
+    o->servername = optarg;
+    return SECTRANS_SUCCESS;
+  case OPT_INSECURE:
+    o->insecure = 1;
+    return SECTRANS_SUCCESS;
+  case OPT_RECONNECT:
+    o->reconnect = 1;
+    return SECTRANS_SUCCESS;
+  case OPT_NO_TICKETS:
+    o->no_tickets = 1;
+    return SECTRANS_SUCCESS;
+  case OPT_QUIET:
+    o->quiet = 1;
+    return SECTRANS_SUCCESS;
+  case OPT_TIMEOUT:
+    return timeout_parse(CMD, optarg, 0, &o->timeout_s);
   }
   return tls_option(CMD, c, optarg, &o->tls);
 }
@@ -91,12 +109,14 @@ static enum parse_result parse_options(int argc, char **argv,
       {"quiet", no_argument, NULL, OPT_QUIET},
       TLS_LONG_OPTIONS,
       {NULL, 0, NULL, 0}};
-  enum parse_result parsed = options_parse(CMD, argc, argv, longopts, client_option, o);
+  enum parse_result parsed = options_parse(CMD, argc, argv, longopts,
+                                           client_option, o);
   if (parsed != PARSE_RUN)
     return parsed;
   if (optind + 1 != argc) {
-    fprintf(stderr, optind == argc ? "sectrans " CMD ": missing HOST:PORT\n"
-                                   : "sectrans " CMD ": unexpected argument '%s'\n",
+    fprintf(stderr,
+            optind == argc ? "sectrans " CMD ": missing HOST:PORT\n"
+                           : "sectrans " CMD ": unexpected argument '%s'\n",
             argv[optind + 1 < argc ? optind + 1 : optind]);
     return PARSE_ERROR;
   }
@@ -113,8 +133,7 @@ static enum parse_result parse_options(int argc, char **argv,
 static sectrans_status build_config(const struct client_options *o,
                                     sectrans_config **out) {
   sectrans_config *config = NULL;
-  sectrans_status status = config_build(CMD, SECTRANS_CLIENT, &o->tls,
-                                        &config);
+  sectrans_status status = config_build(CMD, SECTRANS_CLIENT, &o->tls, &config);
   if (status != SECTRANS_SUCCESS)
     return status;
   if (o->insecure) {
@@ -157,10 +176,14 @@ static const char *client_cert_text(const sectrans_context *ctx) {
   int state = SECTRANS_CLIENT_CERT_STATE_NONE;
   sectrans_get_client_certificate_state(ctx, &state);
   switch (state) {
-  case SECTRANS_CLIENT_CERT_STATE_REQUESTED: return "requested, none sent";
-  case SECTRANS_CLIENT_CERT_STATE_SENT: return "sent";
-  case SECTRANS_CLIENT_CERT_STATE_REJECTED: return "rejected";
-  default: return "not requested";
+  case SECTRANS_CLIENT_CERT_STATE_REQUESTED:
+    return "requested, none sent";
+  case SECTRANS_CLIENT_CERT_STATE_SENT:
+    return "sent";
+  case SECTRANS_CLIENT_CERT_STATE_REJECTED:
+    return "rejected";
+  default:
+    return "not requested";
   }
 }
 
@@ -185,8 +208,7 @@ static sectrans_status print_session(sectrans_context *ctx) {
   }
   summary_clear(&s);
   fflush(stdout);
-  return status ? report_status(CMD, "query the session", status, ctx)
-                : status;
+  return status ? report_status(CMD, "query the session", status, ctx) : status;
 }
 
 /* A failed verification still has a chain worth seeing. */
@@ -205,8 +227,10 @@ static sectrans_status handshake_failed(const struct client_options *o,
 /* Everything after the handshake: a short read for tickets (a connection
  * that is not the last), or the relay. */
 static sectrans_status talk(sectrans_context *ctx, int fd, int last) {
-  struct relay r = {.in_fd = STDIN_FILENO, .out_fd = STDOUT_FILENO,
-                    .shutdown_on_eof = 1, .idle_ms = -1};
+  struct relay r = {.in_fd = STDIN_FILENO,
+                    .out_fd = STDOUT_FILENO,
+                    .shutdown_on_eof = 1,
+                    .idle_ms = -1};
   if (!last) {
     r.in_fd = -1;
     r.idle_ms = TICKET_WINDOW_MS;

@@ -79,8 +79,8 @@ static enum parse_result parse_options(int argc, char **argv,
       {NULL, 0, NULL, 0}};
   opts->key_type = SECTRANS_KEY_ECDSA_P256;
   opts->tls12 = 0;
-  enum parse_result parsed =
-      options_parse("demo", argc, argv, longopts, demo_option, opts);
+  enum parse_result parsed = options_parse("demo", argc, argv, longopts,
+                                           demo_option, opts);
   if (parsed != PARSE_RUN)
     return parsed;
   if (optind < argc) {
@@ -106,8 +106,8 @@ static sectrans_status copy_leaf_pem(const sectrans_identity *identity,
                                      char **pem, size_t *pem_len) {
   sectrans_certificate *leaf = NULL;
   size_t len = 0;
-  sectrans_status status =
-      sectrans_identity_copy_certificate(identity, 0, &leaf);
+  sectrans_status status = sectrans_identity_copy_certificate(identity, 0,
+                                                              &leaf);
   if (status != SECTRANS_SUCCESS)
     return status;
   /* Ask for the size first: the (buf, *len) protocol says -9817. */
@@ -169,8 +169,8 @@ static sectrans_status configure_common(struct side *side,
 static sectrans_status configure_server(struct side *side,
                                         sectrans_identity *identity,
                                         const struct demo_options *opts) {
-  sectrans_status status =
-      sectrans_context_create(SECTRANS_SERVER, SECTRANS_STREAM, &side->ctx);
+  sectrans_status status = sectrans_context_create(SECTRANS_SERVER,
+                                                   SECTRANS_STREAM, &side->ctx);
   if (status != SECTRANS_SUCCESS)
     return side_fail(side, "create context", status);
   if ((status = sectrans_set_identity(side->ctx, identity)) != 0)
@@ -181,8 +181,8 @@ static sectrans_status configure_server(struct side *side,
 static sectrans_status configure_client(struct side *side,
                                         sectrans_trust_store *store,
                                         const struct demo_options *opts) {
-  sectrans_status status =
-      sectrans_context_create(SECTRANS_CLIENT, SECTRANS_STREAM, &side->ctx);
+  sectrans_status status = sectrans_context_create(SECTRANS_CLIENT,
+                                                   SECTRANS_STREAM, &side->ctx);
   if (status != SECTRANS_SUCCESS)
     return side_fail(side, "create context", status);
   status = sectrans_set_peer_domain_name(side->ctx, DEMO_HOST,
@@ -348,8 +348,7 @@ static sectrans_status open_pair(int *client_fd, int *server_fd) {
   }
   *server_fd = accept(listener, NULL, NULL);
   close(listener);
-  if (*server_fd < 0 ||
-      socket_set_timeout(*server_fd, DEMO_TIMEOUT_SECONDS) ||
+  if (*server_fd < 0 || socket_set_timeout(*server_fd, DEMO_TIMEOUT_SECONDS) ||
       socket_set_timeout(*client_fd, DEMO_TIMEOUT_SECONDS)) {
     report_errno("demo", "accept on 127.0.0.1");
     if (*server_fd >= 0)
@@ -403,12 +402,12 @@ int demo_main(int argc, char **argv) {
   status = sectrans_identity_create_self_signed(DEMO_HOST, opts.key_type,
                                                 &identity);
   if (status != SECTRANS_SUCCESS)
-    return exit_status(report_status("demo", "create self-signed identity",
-                                     status, NULL));
+    return exit_status(
+        report_status("demo", "create self-signed identity", status, NULL));
   if ((status = make_trust_store(identity, &store)) != SECTRANS_SUCCESS) {
     sectrans_identity_release(identity);
-    return exit_status(report_status("demo", "build trust store", status,
-                                     NULL));
+    return exit_status(
+        report_status("demo", "build trust store", status, NULL));
   }
   printf("identity: %s, self-signed for %s\n",
          key_type_description(opts.key_type), DEMO_HOST);

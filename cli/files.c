@@ -73,8 +73,7 @@ static sectrans_status identity_from_pem(const char *cmd,
                                          sectrans_identity **out) {
   char *cert = NULL, *key = NULL;
   size_t cert_len = 0, key_len = 0;
-  sectrans_status status = read_or_report(cmd, o->cert_file, &cert,
-                                          &cert_len);
+  sectrans_status status = read_or_report(cmd, o->cert_file, &cert, &cert_len);
   if (status == SECTRANS_SUCCESS && o->key_file != NULL)
     status = read_or_report(cmd, o->key_file, &key, &key_len);
   if (status != SECTRANS_SUCCESS) {

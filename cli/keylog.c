@@ -37,9 +37,8 @@ sectrans_status keylog_install(const char *cmd, sectrans_config *config,
     snprintf(step, sizeof(step), "open key log %s", path);
     return report_errno(cmd, step);
   }
-  sectrans_status status =
-      sectrans_config_set_keylog_callback(config, keylog_write,
-                                          (void *)(intptr_t)fd);
+  sectrans_status status = sectrans_config_set_keylog_callback(
+      config, keylog_write, (void *)(intptr_t)fd);
   if (status != SECTRANS_SUCCESS) {
     close(fd);
     return report_status(cmd, "set key log callback", status, NULL);

@@ -35,8 +35,8 @@ static void usage(FILE *out) {
 /* The library's version, which may be newer than the header's. */
 static void print_version(void) {
   uint32_t v = sectrans_version();
-  printf("sectrans %u.%u.%u\n", (unsigned)(v / 10000), (unsigned)(v / 100 % 100),
-         (unsigned)(v % 100));
+  printf("sectrans %u.%u.%u\n", (unsigned)(v / 10000),
+         (unsigned)(v / 100 % 100), (unsigned)(v % 100));
 }
 
 static const struct command *find_command(const char *name) {
@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
   /* A library older than this header would lack functions we call. */
   sectrans_status status = SECTRANS_CHECK_VERSION();
   if (status != SECTRANS_SUCCESS)
-    return exit_status(report_status(command->name, "library version check",
-                                     status, NULL));
+    return exit_status(
+        report_status(command->name, "library version check", status, NULL));
   return command->run(argc - 1, argv + 1);
 }

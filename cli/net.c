@@ -40,8 +40,7 @@ sectrans_status loopback_listen(uint16_t *port, int *fd) {
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s < 0)
     return SECTRANS_ERR_IO;
-  if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-      listen(s, 1) != 0 ||
+  if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(s, 1) != 0 ||
       getsockname(s, (struct sockaddr *)&sin, &len) != 0)
     return close_keeping_errno(s);
   *port = ntohs(sin.sin_port);
@@ -78,8 +77,8 @@ sectrans_status set_nonblocking(int fd) {
   return SECTRANS_SUCCESS;
 }
 
-static void format_address(const struct sockaddr *sa, socklen_t len,
-                           char *addr, size_t size) {
+static void format_address(const struct sockaddr *sa, socklen_t len, char *addr,
+                           size_t size) {
   char host[NI_MAXHOST], port[NI_MAXSERV];
   if (getnameinfo(sa, len, host, sizeof(host), port, sizeof(port),
                   NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
@@ -120,9 +119,8 @@ static sectrans_status connect_within(int fd, const struct addrinfo *ai,
   return err == 0 ? SECTRANS_SUCCESS : SECTRANS_ERR_IO;
 }
 
-sectrans_status tcp_connect(const char *cmd, const char *host,
-                            const char *port, int timeout_ms, char *addr,
-                            size_t size, int *fd) {
+sectrans_status tcp_connect(const char *cmd, const char *host, const char *port,
+                            int timeout_ms, char *addr, size_t size, int *fd) {
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *list, *ai;
   int one = 1, err = 0;
@@ -155,10 +153,10 @@ sectrans_status tcp_connect(const char *cmd, const char *host,
   return SECTRANS_ERR_IO;
 }
 
-sectrans_status tcp_listen(const char *cmd, const char *host,
-                           const char *port, char *addr, size_t size,
-                           int *fd) {
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+sectrans_status tcp_listen(const char *cmd, const char *host, const char *port,
+                           char *addr, size_t size, int *fd) {
+  struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                           .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_PASSIVE};
   struct addrinfo *list;
   int one = 1;
@@ -177,8 +175,8 @@ sectrans_status tcp_listen(const char *cmd, const char *host,
   }
   freeaddrinfo(list);
   if (status != SECTRANS_SUCCESS) {
-    fprintf(stderr, "sectrans %s: listen on %s port %s: %s\n", cmd, host,
-            port, strerror(errno));
+    fprintf(stderr, "sectrans %s: listen on %s port %s: %s\n", cmd, host, port,
+            strerror(errno));
     return status;
   }
   socket_address(s, 1, addr, size);

@@ -31,7 +31,7 @@ sectrans_status split_host_port(const char *text, char *buf, size_t size,
     *port = colon + 1;
   }
   return (*host)[0] != '\0' && (*port)[0] != '\0' ? SECTRANS_SUCCESS
-                                                 : SECTRANS_ERR_PARAM;
+                                                  : SECTRANS_ERR_PARAM;
 }
 
 sectrans_status protocol_from_text(const char *text, int *protocol) {
@@ -44,8 +44,8 @@ sectrans_status protocol_from_text(const char *text, int *protocol) {
   return SECTRANS_SUCCESS;
 }
 
-sectrans_status alpn_encode(const char *list, unsigned char *out,
-                            size_t size, size_t *len) {
+sectrans_status alpn_encode(const char *list, unsigned char *out, size_t size,
+                            size_t *len) {
   size_t used = 0;
   const char *name = list;
   for (;;) {
@@ -90,8 +90,8 @@ static sectrans_status cipher_from_text(const char *text, size_t len,
   return SECTRANS_ERR_PARAM;
 }
 
-sectrans_status ciphers_parse(const char *cmd, const char *list,
-                              uint16_t *out, size_t max, size_t *count) {
+sectrans_status ciphers_parse(const char *cmd, const char *list, uint16_t *out,
+                              size_t max, size_t *count) {
   const char *word = list;
   *count = 0;
   for (;;) {
@@ -115,20 +115,38 @@ sectrans_status ciphers_parse(const char *cmd, const char *list,
 sectrans_status tls_option(const char *cmd, int c, const char *arg,
                            struct tls_options *o) {
   switch (c) {
-  case OPT_ALPN: o->alpn = arg; break;
-  case OPT_CA: o->ca_file = arg; break;
-  case OPT_CERT: o->cert_file = arg; break;
-  case OPT_KEY: o->key_file = arg; break;
-  case OPT_P12: o->p12_file = arg; break;
-  case OPT_PASS: o->password = arg; break;
-  case OPT_CIPHERS: o->ciphers = arg; break;
-  case OPT_KEYLOG: o->keylog = arg; break;
+  case OPT_ALPN:
+    o->alpn = arg;
+    break;
+  case OPT_CA:
+    o->ca_file = arg;
+    break;
+  case OPT_CERT:
+    o->cert_file = arg;
+    break;
+  case OPT_KEY:
+    o->key_file = arg;
+    break;
+  case OPT_P12:
+    o->p12_file = arg;
+    break;
+  case OPT_PASS:
+    o->password = arg;
+    break;
+  case OPT_CIPHERS:
+    o->ciphers = arg;
+    break;
+  case OPT_KEYLOG:
+    o->keylog = arg;
+    break;
   case OPT_MIN:
   case OPT_MAX:
     if (protocol_from_text(arg, c == OPT_MIN ? &o->min_protocol
                                              : &o->max_protocol) != 0) {
-      fprintf(stderr, "sectrans %s: unknown protocol version '%s' "
-                      "(1.2 or 1.3)\n", cmd, arg);
+      fprintf(stderr,
+              "sectrans %s: unknown protocol version '%s' "
+              "(1.2 or 1.3)\n",
+              cmd, arg);
       return CLI_ERR_USAGE;
     }
     break;
@@ -157,22 +175,20 @@ static sectrans_status apply_alpn(const char *cmd, sectrans_config *config,
                      sectrans_config_set_alpn(config, encoded, len));
 }
 
-static sectrans_status apply_ciphers(const char *cmd,
-                                     sectrans_config *config,
+static sectrans_status apply_ciphers(const char *cmd, sectrans_config *config,
                                      const char *list) {
   uint16_t suites[SECTRANS_MAX_CIPHERS];
   size_t count = 0;
-  sectrans_status status =
-      ciphers_parse(cmd, list, suites, SECTRANS_MAX_CIPHERS, &count);
+  sectrans_status status = ciphers_parse(cmd, list, suites,
+                                         SECTRANS_MAX_CIPHERS, &count);
   if (status != SECTRANS_SUCCESS)
     return status;
-  return config_fail(cmd, "set cipher suites",
-                     sectrans_config_set_enabled_ciphers(config, suites,
-                                                         count));
+  return config_fail(
+      cmd, "set cipher suites",
+      sectrans_config_set_enabled_ciphers(config, suites, count));
 }
 
-static sectrans_status apply_protocols(const char *cmd,
-                                       sectrans_config *config,
+static sectrans_status apply_protocols(const char *cmd, sectrans_config *config,
                                        const struct tls_options *o) {
   sectrans_status status = 0;
   if (o->min_protocol)
@@ -182,8 +198,7 @@ static sectrans_status apply_protocols(const char *cmd,
   return config_fail(cmd, "set protocol versions", status);
 }
 
-static sectrans_status apply_identity(const char *cmd,
-                                      sectrans_config *config,
+static sectrans_status apply_identity(const char *cmd, sectrans_config *config,
                                       const struct tls_options *o) {
   sectrans_identity *identity = NULL;
   if (o->cert_file == NULL && o->p12_file == NULL)
@@ -231,8 +246,7 @@ sectrans_status config_build(const char *cmd, int side,
       (o->alpn == NULL || (status = apply_alpn(cmd, config, o->alpn)) == 0) &&
       (o->ciphers == NULL ||
        (status = apply_ciphers(cmd, config, o->ciphers)) == 0) &&
-      (keylog == NULL ||
-       (status = keylog_install(cmd, config, keylog)) == 0)) {
+      (keylog == NULL || (status = keylog_install(cmd, config, keylog)) == 0)) {
     *out = config;
     return SECTRANS_SUCCESS;
   }
@@ -240,7 +254,7 @@ sectrans_status config_build(const char *cmd, int side,
   return status;
 }
 
-/* ---- the option loop every command shares --------------------------------- */
+/* ---- the option loop every command shares -------------------------------- */
 
 /* The word getopt_long rejected. Only -h is a short option, so a rejected
  * short option is the first letter of its word: a one-letter word ("-x") is
@@ -275,8 +289,7 @@ static void report_rejected(const char *cmd, const char *word,
 
 enum parse_result options_parse(const char *cmd, int argc, char **argv,
                                 const struct option *longopts,
-                                sectrans_status (*handle)(int c,
-                                                          void *options),
+                                sectrans_status (*handle)(int c, void *options),
                                 void *options) {
   int c;
   sectrans_status handled;
@@ -305,11 +318,12 @@ enum parse_result options_parse(const char *cmd, int argc, char **argv,
   return PARSE_RUN;
 }
 
-sectrans_status timeout_parse(const char *cmd, const char *arg,
-                              int allow_zero, int *out) {
+sectrans_status timeout_parse(const char *cmd, const char *arg, int allow_zero,
+                              int *out) {
   char *end;
   long value = strtol(arg, &end, 10);
-  if (end == arg || *end != '\0' || value < (allow_zero ? 0 : 1) || value > 86400) {
+  if (end == arg || *end != '\0' || value < (allow_zero ? 0 : 1) ||
+      value > 86400) {
     fprintf(stderr, "sectrans %s: bad timeout '%s'\n", cmd, arg);
     return CLI_ERR_USAGE;
   }

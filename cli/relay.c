@@ -114,8 +114,7 @@ static sectrans_status pump(struct state *s, int *moved) {
 }
 
 static int want_input(const struct state *s) {
-  return s->r->in_fd >= 0 && !s->r->in_eof && s->out_len == 0 &&
-         !s->r->echo;
+  return s->r->in_fd >= 0 && !s->r->in_eof && s->out_len == 0 && !s->r->echo;
 }
 
 sectrans_status relay_run(sectrans_context *ctx, int fd, struct relay *r) {

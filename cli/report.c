@@ -149,7 +149,8 @@ static void print_verification(FILE *out, const struct session_summary *s) {
   else
     fprintf(out, "verification: %s (%d)%s%s\n",
             sectrans_status_string(s->trust_result), (int)s->trust_result,
-            s->trust_detail ? ": " : "", s->trust_detail ? s->trust_detail : "");
+            s->trust_detail ? ": " : "",
+            s->trust_detail ? s->trust_detail : "");
 }
 
 void summary_fprint(FILE *out, const struct session_summary *s) {

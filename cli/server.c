@@ -24,7 +24,12 @@
 #define CMD "server"
 #define DEFAULT_BIND "127.0.0.1:4433"
 
-enum mode { MODE_RELAY, MODE_ECHO, MODE_WWW, MODE_FILE };
+enum mode {
+  MODE_RELAY,
+  MODE_ECHO,
+  MODE_WWW,
+  MODE_FILE
+};
 
 struct server_options {
   struct tls_options tls;
@@ -47,41 +52,50 @@ struct server {
 };
 
 static void server_usage(FILE *out) {
-  fprintf(out,
-    "usage: sectrans server [options] (--cert FILE [--key FILE] | --p12 FILE)\n"
-    "\n"
-    "Listens for TLS connections and prints what each one negotiated. By\n"
-    "default it prints what the client sends and sends stdin to the client;\n"
-    "--echo, --www and --file serve the client instead.\n"
-    "\n"
-    "  --bind ADDR:PORT   where to listen (default " DEFAULT_BIND "; port 0:\n"
-    "                     any free port, printed as \"listening on ADDR:PORT\")\n"
-    "  --cert FILE        certificate chain (PEM, leaf first; may hold the key)\n"
-    "  --key FILE         its private key (PEM)\n"
-    "  --p12 FILE         identity from a PKCS#12 file\n"
-    "  --pass PASSWORD    password of the key or the PKCS#12 file\n"
-    "  --alpn LIST        ALPN protocols to choose from, preferred first\n"
-    "  --verify-client never|try|always\n"
-    "                     ask for a client certificate (default never); try\n"
-    "                     goes on without one, always fails the handshake\n"
-    "  --ca FILE          anchors for client certificates (PEM; default: the\n"
-    "                     system store)\n"
-    "  --min 1.2|1.3      lowest protocol version (default 1.2)\n"
-    "  --max 1.2|1.3      highest protocol version (default 1.3)\n"
-    "  --ciphers LIST     TLS 1.2 suites, IANA numbers or names\n"
-    "  --echo             send the client's data back to it\n"
-    "  --www              answer GET / with a page showing the session\n"
-    "                     (HTTP/1.x: --alpn may offer only http/1.1, http/1.0)\n"
-    "  --file PATH        send the file's content, then close\n"
-    "  --loop             serve connections until killed (default: one)\n"
-    "  --keylog FILE      append the session secrets to FILE (NSS key log);\n"
-    "                     default: $SSLKEYLOGFILE when set\n"
-    "  --timeout SECONDS  limit for each wait on a client (default 30; 0: none)\n"
-    "  --help             show this text\n");
+  fprintf(
+      out,
+      "usage: sectrans server [options] (--cert FILE [--key FILE] | --p12 FILE)\n"
+      "\n"
+      "Listens for TLS connections and prints what each one negotiated. By\n"
+      "default it prints what the client sends and sends stdin to the client;\n"
+      "--echo, --www and --file serve the client instead.\n"
+      "\n"
+      "  --bind ADDR:PORT   where to listen (default " DEFAULT_BIND
+      "; port 0:\n"
+      "                     any free port, printed as \"listening on ADDR:PORT\")\n"
+      "  --cert FILE        certificate chain (PEM, leaf first; may hold the key)\n"
+      "  --key FILE         its private key (PEM)\n"
+      "  --p12 FILE         identity from a PKCS#12 file\n"
+      "  --pass PASSWORD    password of the key or the PKCS#12 file\n"
+      "  --alpn LIST        ALPN protocols to choose from, preferred first\n"
+      "  --verify-client never|try|always\n"
+      "                     ask for a client certificate (default never); try\n"
+      "                     goes on without one, always fails the handshake\n"
+      "  --ca FILE          anchors for client certificates (PEM; default: the\n"
+      "                     system store)\n"
+      "  --min 1.2|1.3      lowest protocol version (default 1.2)\n"
+      "  --max 1.2|1.3      highest protocol version (default 1.3)\n"
+      "  --ciphers LIST     TLS 1.2 suites, IANA numbers or names\n"
+      "  --echo             send the client's data back to it\n"
+      "  --www              answer GET / with a page showing the session\n"
+      "                     (HTTP/1.x: --alpn may offer only http/1.1, http/1.0)\n"
+      "  --file PATH        send the file's content, then close\n"
+      "  --loop             serve connections until killed (default: one)\n"
+      "  --keylog FILE      append the session secrets to FILE (NSS key log);\n"
+      "                     default: $SSLKEYLOGFILE when set\n"
+      "  --timeout SECONDS  limit for each wait on a client (default 30; 0: none)\n"
+      "  --help             show this text\n");
 }
 
-enum { OPT_BIND = 0x200, OPT_VERIFY_CLIENT, OPT_ECHO, OPT_WWW, OPT_FILE,
-       OPT_LOOP, OPT_TIMEOUT };
+enum {
+  OPT_BIND = 0x200,
+  OPT_VERIFY_CLIENT,
+  OPT_ECHO,
+  OPT_WWW,
+  OPT_FILE,
+  OPT_LOOP,
+  OPT_TIMEOUT
+};
 
 static sectrans_status set_mode(struct server_options *o, enum mode mode) {
   if (o->mode != MODE_RELAY && o->mode != mode) {
@@ -94,18 +108,22 @@ static sectrans_status set_mode(struct server_options *o, enum mode mode) {
 }
 
 static sectrans_status verify_client_from_text(const char *text, int *auth) {
-  static const struct { const char *name; int auth; } names[] = {
-      {"never", SECTRANS_AUTHENTICATE_NEVER},
-      {"try", SECTRANS_AUTHENTICATE_TRY},
-      {"always", SECTRANS_AUTHENTICATE_ALWAYS}};
+  static const struct {
+    const char *name;
+    int auth;
+  } names[] = {{"never", SECTRANS_AUTHENTICATE_NEVER},
+               {"try", SECTRANS_AUTHENTICATE_TRY},
+               {"always", SECTRANS_AUTHENTICATE_ALWAYS}};
   for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
     if (strcmp(names[i].name, text) == 0) {
       *auth = names[i].auth;
       return SECTRANS_SUCCESS;
     }
   }
-  fprintf(stderr, "sectrans " CMD ": --verify-client takes never, try or "
-                  "always, not '%s'\n", text);
+  fprintf(stderr,
+          "sectrans " CMD ": --verify-client takes never, try or "
+          "always, not '%s'\n",
+          text);
   return CLI_ERR_USAGE;
 }
 
@@ -113,17 +131,25 @@ static sectrans_status server_option(int c, void *options) {
   struct server_options *o = options;
   switch (c) {
   case OPT_BIND:
-    if (split_host_port(optarg, o->bind, sizeof(o->bind), &o->host,
-                        &o->port) == SECTRANS_SUCCESS)
+    if (split_host_port(optarg, o->bind, sizeof(o->bind), &o->host, &o->port) ==
+        SECTRANS_SUCCESS)
       return SECTRANS_SUCCESS;
     fprintf(stderr, "sectrans " CMD ": '%s' is not ADDR:PORT\n", optarg);
     return CLI_ERR_USAGE;
-  case OPT_VERIFY_CLIENT: return verify_client_from_text(optarg, &o->verify_client);
-  case OPT_ECHO: return set_mode(o, MODE_ECHO);
-  case OPT_WWW: return set_mode(o, MODE_WWW);
-  case OPT_FILE: o->file = optarg; return set_mode(o, MODE_FILE);
-  case OPT_LOOP: o->loop = 1; return SECTRANS_SUCCESS;
-  case OPT_TIMEOUT: return timeout_parse(CMD, optarg, 1, &o->timeout_s);
+  case OPT_VERIFY_CLIENT:
+    return verify_client_from_text(optarg, &o->verify_client);
+  case OPT_ECHO:
+    return set_mode(o, MODE_ECHO);
+  case OPT_WWW:
+    return set_mode(o, MODE_WWW);
+  case OPT_FILE:
+    o->file = optarg;
+    return set_mode(o, MODE_FILE);
+  case OPT_LOOP:
+    o->loop = 1;
+    return SECTRANS_SUCCESS;
+  case OPT_TIMEOUT:
+    return timeout_parse(CMD, optarg, 1, &o->timeout_s);
   }
   return tls_option(CMD, c, optarg, &o->tls);
 }
@@ -138,9 +164,11 @@ static sectrans_status www_alpn_check(const char *list) {
                              strncmp(name, "http/1.0", 8) == 0);
     /* An empty name is alpn_encode's to report, as for any mode. */
     if (len > 0 && !http1) {
-      fprintf(stderr, "sectrans " CMD ": --www answers in HTTP/1.x only, so "
-                      "--alpn cannot offer '%.*s' (http/1.1 and http/1.0 "
-                      "can be)\n", (int)len, name);
+      fprintf(stderr,
+              "sectrans " CMD ": --www answers in HTTP/1.x only, so "
+              "--alpn cannot offer '%.*s' (http/1.1 and http/1.0 "
+              "can be)\n",
+              (int)len, name);
       return CLI_ERR_USAGE;
     }
     name += len;
@@ -162,7 +190,8 @@ static enum parse_result parse_options(int argc, char **argv,
       {"timeout", required_argument, NULL, OPT_TIMEOUT},
       TLS_LONG_OPTIONS,
       {NULL, 0, NULL, 0}};
-  enum parse_result parsed = options_parse(CMD, argc, argv, longopts, server_option, o);
+  enum parse_result parsed = options_parse(CMD, argc, argv, longopts,
+                                           server_option, o);
   if (parsed != PARSE_RUN)
     return parsed;
   if (optind < argc) {
@@ -219,8 +248,8 @@ static sectrans_status serve_file(struct server *srv, sectrans_context *ctx,
   size_t off = 0;
   while (off < srv->file_len) {
     size_t chunk = srv->file_len - off < 65536 ? srv->file_len - off : 65536;
-    sectrans_status status = tls_write_all(ctx, fd, srv->file_data + off,
-                                           chunk, deadline(srv));
+    sectrans_status status = tls_write_all(ctx, fd, srv->file_data + off, chunk,
+                                           deadline(srv));
     if (status != SECTRANS_SUCCESS)
       return status;
     off += chunk;
@@ -235,8 +264,8 @@ static sectrans_status read_request(struct server *srv, sectrans_context *ctx,
   long long until = deadline(srv);
   while (used + 1 < size) {
     size_t n = 0;
-    sectrans_status status =
-        tls_read_some(ctx, fd, buf + used, size - 1 - used, &n, until);
+    sectrans_status status = tls_read_some(ctx, fd, buf + used, size - 1 - used,
+                                           &n, until);
     if (status != SECTRANS_SUCCESS)
       return status;
     used += n;
@@ -267,8 +296,9 @@ static sectrans_status serve_www(struct server *srv, sectrans_context *ctx,
     fprintf(page, "%s\n", status_line);
   }
   fclose(page);
-  int len = asprintf(&reply, "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n"
-                             "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+  int len = asprintf(&reply,
+                     "HTTP/1.0 %s\r\nContent-Type: text/plain\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
                      status_line, body_len, body);
   free(body);
   if (len < 0)
@@ -284,7 +314,8 @@ static sectrans_status serve_relay(struct server *srv, sectrans_context *ctx,
   struct relay r = {.in_fd = srv->stdin_eof ? -1 : STDIN_FILENO,
                     .out_fd = STDOUT_FILENO,
                     .echo = srv->o->mode == MODE_ECHO,
-                    .idle_ms = srv->o->timeout_s ? srv->o->timeout_s * 1000 : -1};
+                    .idle_ms = srv->o->timeout_s ? srv->o->timeout_s * 1000
+                                                 : -1};
   if (r.echo)
     r.in_fd = -1;
   sectrans_status status = relay_run(ctx, fd, &r);
@@ -295,9 +326,12 @@ static sectrans_status serve_relay(struct server *srv, sectrans_context *ctx,
 static sectrans_status serve(struct server *srv, sectrans_context *ctx,
                              int fd) {
   switch (srv->o->mode) {
-  case MODE_WWW: return serve_www(srv, ctx, fd);
-  case MODE_FILE: return serve_file(srv, ctx, fd);
-  default: return serve_relay(srv, ctx, fd);
+  case MODE_WWW:
+    return serve_www(srv, ctx, fd);
+  case MODE_FILE:
+    return serve_file(srv, ctx, fd);
+  default:
+    return serve_relay(srv, ctx, fd);
   }
 }
 

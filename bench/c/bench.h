@@ -46,7 +46,10 @@ struct pki {
 int pki_create(struct pki *pki);
 void pki_free(struct pki *pki);
 
-enum side { SIDE_CLIENT, SIDE_SERVER };
+enum side {
+  SIDE_CLIENT,
+  SIDE_SERVER
+};
 
 /* What a handshake settled on, as IANA numbers. */
 struct negotiated {
@@ -81,7 +84,8 @@ struct subject {
   /* Encrypts all len bytes as side. */
   int (*send)(void *self, enum side side, const void *data, size_t len);
   /* Decrypts what side has received into buf; *got 0 means nothing yet. */
-  int (*receive)(void *self, enum side side, void *buf, size_t len, size_t *got);
+  int (*receive)(void *self, enum side side, void *buf, size_t len,
+                 size_t *got);
   int (*negotiated)(void *self, struct negotiated *out);
   /* After a failed handshake: 1 when the client rejected the server's
    * certificate because the host name does not match. */
@@ -108,17 +112,18 @@ int scenario_check(const struct subject *s, void *self);
 /* Untimed: the connection for bulk and round trips, a ticket for resumption. */
 int scenario_prepare(const struct subject *s, void *self, enum scenario sc);
 /* The timed part: count iterations, each one checked. */
-int scenario_run(const struct subject *s, void *self, enum scenario sc, long count);
+int scenario_run(const struct subject *s, void *self, enum scenario sc,
+                 long count);
 void scenario_finish(const struct subject *s, void *self);
 
 /* One scenario's outcome over all pairs (rates in scenario_unit). */
 struct result {
   enum scenario scenario;
   int pairs;
-  long iterations;         /* per run, the same for both subjects */
-  double subject_median;   /* sectrans */
-  double baseline_median;  /* raw libssl */
-  double ratio_median;     /* of the per-pair ratios sectrans / raw */
+  long iterations;        /* per run, the same for both subjects */
+  double subject_median;  /* sectrans */
+  double baseline_median; /* raw libssl */
+  double ratio_median;    /* of the per-pair ratios sectrans / raw */
   double ratio_min;
   double ratio_max;
 };
@@ -126,11 +131,12 @@ struct result {
 /* report.c: the summary of per-pair rates, the table, the JSON file. */
 void result_summarize(struct result *r, const double *subject,
                       const double *baseline, int pairs);
-void report_table(const char *baseline, const struct result *results, int count);
+void report_table(const char *baseline, const struct result *results,
+                  int count);
 /* Writes the design's JSON shape; 0 on failure (reason on stderr). */
 int report_json(const char *path, const char *baseline,
-                const struct result *results, int count,
-                double seconds_per_run, const char *clock_name);
+                const struct result *results, int count, double seconds_per_run,
+                const char *clock_name);
 
 /* A subject with its state. */
 struct contender {

@@ -38,7 +38,8 @@ static int count_one(const struct contender *c, enum scenario sc) {
 int count_instructions(const struct contender pair[2],
                        const int wanted[SCENARIO_COUNT]) {
   if (!RUNNING_ON_VALGRIND)
-    return bench_fail("sectrans-bench", "--instructions runs under valgrind "
+    return bench_fail("sectrans-bench",
+                      "--instructions runs under valgrind "
                       "--tool=callgrind --collect-atstart=no (bench/c/run.sh "
                       "--instructions)");
   for (int sc = 0; sc < SCENARIO_COUNT; sc++)

@@ -23,13 +23,15 @@
 
 #include "bench.h"
 
-enum { MAX_PAIRS = 1000 };
+enum {
+  MAX_PAIRS = 1000
+};
 
 struct options {
   int pairs;
-  double seconds;          /* per run */
-  const char *json_path;   /* NULL: no file */
-  int instructions;        /* count instructions under callgrind instead */
+  double seconds;        /* per run */
+  const char *json_path; /* NULL: no file */
+  int instructions;      /* count instructions under callgrind instead */
   int wanted[SCENARIO_COUNT];
 };
 
@@ -55,7 +57,8 @@ static double now_seconds(void) {
 }
 
 /* One timed run: its duration in seconds, or a negative number on failure. */
-static double timed_run(const struct contender *c, enum scenario sc, long count) {
+static double timed_run(const struct contender *c, enum scenario sc,
+                        long count) {
   if (!scenario_prepare(c->ops, c->self, sc))
     return -1;
   double start = now_seconds();
@@ -96,7 +99,8 @@ static int measure(const struct contender pair[2], enum scenario sc,
       double elapsed = timed_run(&pair[who], sc, count);
       if (elapsed < 0)
         return 0;
-      rates[who][i] = scenario_amount(sc, count) / (elapsed > 0 ? elapsed : 1e-9);
+      rates[who][i] = scenario_amount(sc, count) /
+                      (elapsed > 0 ? elapsed : 1e-9);
     }
   }
   result_summarize(r, rates[0], rates[1], opt->pairs);
@@ -107,18 +111,19 @@ static int measure(const struct contender pair[2], enum scenario sc,
 }
 
 static void usage(FILE *out) {
-  fprintf(out,
-          "usage: sectrans-bench [--quick] [--pairs N] [--seconds S] "
-          "[--scenario NAME]... [--wall] [--json PATH] [--instructions]\n"
-          "  --quick        3 pairs of 0.05 s runs (a smoke check)\n"
-          "  --pairs N      interleaved sectrans/raw pairs, 1 to 1000 (default 15)\n"
-          "  --seconds S    length of one raw run (default 0.3)\n"
-          "  --scenario S   only S (handshake-full, handshake-resumed, bulk-16k, "
-          "rtt-64); repeatable\n"
-          "  --wall         time runs by the wall clock, not the thread's CPU time\n"
-          "  --json PATH    write the results in the design's JSON shape\n"
-          "  --instructions under valgrind --tool=callgrind --collect-atstart=no:\n"
-          "                 one callgrind dump per subject and scenario, no timing\n");
+  fprintf(
+      out,
+      "usage: sectrans-bench [--quick] [--pairs N] [--seconds S] "
+      "[--scenario NAME]... [--wall] [--json PATH] [--instructions]\n"
+      "  --quick        3 pairs of 0.05 s runs (a smoke check)\n"
+      "  --pairs N      interleaved sectrans/raw pairs, 1 to 1000 (default 15)\n"
+      "  --seconds S    length of one raw run (default 0.3)\n"
+      "  --scenario S   only S (handshake-full, handshake-resumed, bulk-16k, "
+      "rtt-64); repeatable\n"
+      "  --wall         time runs by the wall clock, not the thread's CPU time\n"
+      "  --json PATH    write the results in the design's JSON shape\n"
+      "  --instructions under valgrind --tool=callgrind --collect-atstart=no:\n"
+      "                 one callgrind dump per subject and scenario, no timing\n");
 }
 
 static int parse_scenario(const char *name, struct options *opt) {
@@ -139,8 +144,8 @@ static int parse_options(int argc, char **argv, struct options *opt) {
     if (strcmp(arg, "--quick") == 0) {
       opt->pairs = 3;
       opt->seconds = 0.05;
-    } else if (strcmp(arg, "--pairs") == 0 && value && (opt->pairs = atoi(value)) > 0 &&
-               opt->pairs <= MAX_PAIRS) {
+    } else if (strcmp(arg, "--pairs") == 0 && value &&
+               (opt->pairs = atoi(value)) > 0 && opt->pairs <= MAX_PAIRS) {
       i++;
     } else if (strcmp(arg, "--seconds") == 0 && value &&
                (opt->seconds = atof(value)) > 0) {
@@ -171,7 +176,8 @@ static int parse_options(int argc, char **argv, struct options *opt) {
 static void warn_if_unpinned(void) {
   cpu_set_t cpus;
   if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0 && CPU_COUNT(&cpus) > 1)
-    fprintf(stderr, "note: not pinned to one CPU (bench/c/run.sh uses taskset -c 0)\n");
+    fprintf(stderr,
+            "note: not pinned to one CPU (bench/c/run.sh uses taskset -c 0)\n");
 }
 
 static int count_loaded(struct dl_phdr_info *info, size_t size, void *data) {
@@ -189,14 +195,19 @@ static int check_one_boringssl(void) {
   int loaded = 0;
   dl_iterate_phdr(count_loaded, &loaded);
   return loaded == 2 ? 1
-                     : bench_fail("sectrans-bench", "%d copies of libssl.so.0 and "
-                                  "libcrypto.so.0 are loaded, not one of each", loaded);
+                     : bench_fail("sectrans-bench",
+                                  "%d copies of libssl.so.0 and "
+                                  "libcrypto.so.0 are loaded, not one of each",
+                                  loaded);
 }
 
 /* Which libsectrans runs: LD_LIBRARY_PATH can point the benchmark at
  * another build of it (the RUNPATH yields to it). */
 static void print_library(void) {
-  union { uint32_t (*function)(void); void *address; } symbol = {sectrans_version};
+  union {
+    uint32_t (*function)(void);
+    void *address;
+  } symbol = {sectrans_version};
   Dl_info info;
   uint32_t v = sectrans_version();
   printf("sectrans: %s, version %u.%u.%u\n",
@@ -216,13 +227,15 @@ static int start(struct contender pair[2], const struct pki *pki) {
   if (!check_one_boringssl())
     return 0;
   print_library();
-  printf("checks passed: one BoringSSL; both verify (a wrong host name fails), "
-         "negotiate TLS 1.3 TLS_AES_128_GCM_SHA256 X25519, move bytes intact, resume\n");
+  printf(
+      "checks passed: one BoringSSL; both verify (a wrong host name fails), "
+      "negotiate TLS 1.3 TLS_AES_128_GCM_SHA256 X25519, move bytes intact, resume\n");
   return 1;
 }
 
 /* The timed benchmark: every wanted scenario, then the table and JSON. */
-static int run_timed(const struct contender pair[2], const struct options *opt) {
+static int run_timed(const struct contender pair[2],
+                     const struct options *opt) {
   struct result results[SCENARIO_COUNT];
   int count = 0;
   for (int sc = 0; sc < SCENARIO_COUNT; sc++)
@@ -230,8 +243,9 @@ static int run_timed(const struct contender pair[2], const struct options *opt) 
       return 0;
   report_table(pair[1].ops->name, results, count);
   return opt->json_path == NULL ||
-         report_json(opt->json_path, pair[1].ops->name, results, count, opt->seconds,
-                     run_clock == CLOCK_MONOTONIC ? "wall clock" : "thread CPU time");
+         report_json(
+             opt->json_path, pair[1].ops->name, results, count, opt->seconds,
+             run_clock == CLOCK_MONOTONIC ? "wall clock" : "thread CPU time");
 }
 
 int main(int argc, char **argv) {
@@ -243,8 +257,9 @@ int main(int argc, char **argv) {
   warn_if_unpinned();
   if (!pki_create(&pki))
     return 1;
-  int ok = start(pair, &pki) && (opt.instructions ? count_instructions(pair, opt.wanted)
-                                                  : run_timed(pair, &opt));
+  int ok = start(pair, &pki) &&
+           (opt.instructions ? count_instructions(pair, opt.wanted)
+                             : run_timed(pair, &opt));
   for (int k = 0; k < 2; k++)
     if (pair[k].self != NULL)
       pair[k].ops->destroy(pair[k].self);

@@ -81,10 +81,12 @@ static X509 *new_cert(EVP_PKEY *key, const char *common_name, X509 *issuer,
            X509_gmtime_adj(X509_getm_notBefore(cert), -3600) &&
            X509_gmtime_adj(X509_getm_notAfter(cert), 86400) &&
            set_name(X509_get_subject_name(cert), common_name) &&
-           X509_set_issuer_name(cert, X509_get_subject_name(issuer ? issuer : cert)) &&
+           X509_set_issuer_name(
+               cert, X509_get_subject_name(issuer ? issuer : cert)) &&
            X509_set_pubkey(cert, key);
   for (size_t i = 0; ok && extensions[i].nid != NID_undef; i++)
-    ok = add_ext(cert, issuer ? issuer : cert, extensions[i].nid, extensions[i].value);
+    ok = add_ext(cert, issuer ? issuer : cert, extensions[i].nid,
+                 extensions[i].value);
   if (ok && X509_sign(cert, issuer_key, EVP_sha256()))
     return cert;
   X509_free(cert);
@@ -131,9 +133,9 @@ int pki_create(struct pki *pki) {
   X509 *ca = ca_key ? new_cert(ca_key, "sectrans bench CA", NULL, ca_key, 1,
                                ca_ext)
                     : NULL;
-  X509 *leaf = ca && leaf_key ? new_cert(leaf_key, BENCH_HOST, ca, ca_key, 2,
-                                         leaf_ext)
-                              : NULL;
+  X509 *leaf = ca && leaf_key
+                   ? new_cert(leaf_key, BENCH_HOST, ca, ca_key, 2, leaf_ext)
+                   : NULL;
   if (leaf != NULL) {
     pki->ca_pem = pem_of(write_cert, ca);
     pki->leaf_pem = pem_of(write_cert, leaf);

@@ -14,7 +14,8 @@
 
 /* Recorded with every figure, as bench/README.md's method asks. */
 static const char group[] = "X25519";
-static const char certificate[] = "ECDSA P-256 leaf signed by an ECDSA P-256 CA";
+static const char certificate[] =
+    "ECDSA P-256 leaf signed by an ECDSA P-256 CA";
 static const char notes[] =
     "TLS 1.3, TLS_AES_128_GCM_SHA256, X25519, client verifying; client and "
     "server in one process over memory; sectrans memory transport vs raw "
@@ -57,8 +58,10 @@ void result_summarize(struct result *r, const double *subject,
   r->ratio_median = median(ratios, pairs);
   r->ratio_min = r->ratio_max = ratios[0];
   for (int i = 1; i < pairs; i++) {
-    if (ratios[i] < r->ratio_min) r->ratio_min = ratios[i];
-    if (ratios[i] > r->ratio_max) r->ratio_max = ratios[i];
+    if (ratios[i] < r->ratio_min)
+      r->ratio_min = ratios[i];
+    if (ratios[i] > r->ratio_max)
+      r->ratio_max = ratios[i];
   }
   free(ratios);
 }
@@ -85,10 +88,12 @@ static void describe_machine(char *out, size_t size) {
            sysconf(_SC_NPROCESSORS_ONLN), uts.release);
 }
 
-void report_table(const char *baseline, const struct result *results, int count) {
+void report_table(const char *baseline, const struct result *results,
+                  int count) {
   char machine[512];
   describe_machine(machine, sizeof(machine));
-  printf("\nsectrans vs raw %s (%s; %s)\n%s\n", baseline, group, certificate, machine);
+  printf("\nsectrans vs raw %s (%s; %s)\n%s\n", baseline, group, certificate,
+         machine);
   printf("%-18s %-14s %12s %12s %8s %17s %6s\n", "scenario", "unit", "sectrans",
          baseline, "ratio", "[min, max]", "pairs");
   for (int i = 0; i < count; i++) {
@@ -98,7 +103,8 @@ void report_table(const char *baseline, const struct result *results, int count)
            r->subject_median, r->baseline_median, r->ratio_median, r->ratio_min,
            r->ratio_max, r->pairs);
   }
-  printf("ratio = sectrans / %s per pair (higher is faster for sectrans)\n", baseline);
+  printf("ratio = sectrans / %s per pair (higher is faster for sectrans)\n",
+         baseline);
 }
 
 /* Strings written here hold no quote or backslash except the machine's
@@ -110,8 +116,8 @@ static void clean_for_json(char *text) {
 }
 
 int report_json(const char *path, const char *baseline,
-                const struct result *results, int count,
-                double seconds_per_run, const char *clock_name) {
+                const struct result *results, int count, double seconds_per_run,
+                const char *clock_name) {
   char machine[512], date[32];
   describe_machine(machine, sizeof(machine));
   clean_for_json(machine);
@@ -120,22 +126,25 @@ int report_json(const char *path, const char *baseline,
   FILE *out = fopen(path, "w");
   if (out == NULL)
     return bench_fail("report", "cannot write %s", path);
-  fprintf(out, "{\"suite\": \"c\", \"date\": \"%s\", \"machine\": \"%s\", \"results\": [",
-          date, machine);
+  fprintf(
+      out,
+      "{\"suite\": \"c\", \"date\": \"%s\", \"machine\": \"%s\", \"results\": [",
+      date, machine);
   for (int i = 0; i < count; i++) {
     const struct result *r = &results[i];
-    fprintf(out,
-            "%s\n  {\"scenario\": \"%s\", \"subject\": \"sectrans\", "
-            "\"baseline\": \"%s\", \"unit\": \"%s\", "
-            "\"subject_median\": %.3f, \"baseline_median\": %.3f, "
-            "\"ratio_median\": %.4f, \"ratio_min\": %.4f, \"ratio_max\": %.4f, "
-            "\"pairs\": %d, \"group\": \"%s\", \"certificate\": \"%s\", "
-            "\"notes\": \"%s, %s; %ld iterations per run, about %.2f s of %s\"}",
-            i ? "," : "", scenario_name(r->scenario), baseline, scenario_unit(r->scenario),
-            r->subject_median, r->baseline_median, r->ratio_median, r->ratio_min,
-            r->ratio_max, r->pairs, group, certificate, notes, sharing(baseline),
-            r->iterations,
-            seconds_per_run, clock_name);
+    fprintf(
+        out,
+        "%s\n  {\"scenario\": \"%s\", \"subject\": \"sectrans\", "
+        "\"baseline\": \"%s\", \"unit\": \"%s\", "
+        "\"subject_median\": %.3f, \"baseline_median\": %.3f, "
+        "\"ratio_median\": %.4f, \"ratio_min\": %.4f, \"ratio_max\": %.4f, "
+        "\"pairs\": %d, \"group\": \"%s\", \"certificate\": \"%s\", "
+        "\"notes\": \"%s, %s; %ld iterations per run, about %.2f s of %s\"}",
+        i ? "," : "", scenario_name(r->scenario), baseline,
+        scenario_unit(r->scenario), r->subject_median, r->baseline_median,
+        r->ratio_median, r->ratio_min, r->ratio_max, r->pairs, group,
+        certificate, notes, sharing(baseline), r->iterations, seconds_per_run,
+        clock_name);
   }
   fprintf(out, "\n]}\n");
   return fclose(out) == 0 ? 1 : bench_fail("report", "cannot write %s", path);

@@ -8,7 +8,9 @@
 
 #include "bench.h"
 
-enum { MAX_HANDSHAKE_ROUNDS = 8 };
+enum {
+  MAX_HANDSHAKE_ROUNDS = 8
+};
 
 static const struct {
   const char *name;
@@ -33,7 +35,8 @@ double scenario_amount(enum scenario sc, long count) {
                                  : (double)count;
 }
 
-static int subject_failed(const struct subject *s, void *self, const char *what) {
+static int subject_failed(const struct subject *s, void *self,
+                          const char *what) {
   return bench_fail(s->name, "%s: %s", what, s->last_error(self));
 }
 
@@ -62,17 +65,19 @@ static int handshake_or_fail(const struct subject *s, void *self) {
 }
 
 /* expect_resumed: 1 or 0, or -1 when either is fine. */
-static int check_negotiated(const struct subject *s, void *self, int expect_resumed) {
+static int check_negotiated(const struct subject *s, void *self,
+                            int expect_resumed) {
   struct negotiated n;
   if (!s->negotiated(self, &n))
     return subject_failed(s, self, "negotiated parameters");
   if (n.version != BENCH_TLS13 || n.cipher != BENCH_AES_128_GCM_SHA256 ||
       n.group != BENCH_X25519)
-    return bench_fail(s->name, "negotiated version %04x, cipher %04x, group %u "
+    return bench_fail(s->name,
+                      "negotiated version %04x, cipher %04x, group %u "
                       "instead of TLS 1.3, TLS_AES_128_GCM_SHA256, X25519",
                       n.version, n.cipher, n.group);
-  if (expect_resumed >= 0 &&
-      (n.client_resumed != expect_resumed || n.server_resumed != expect_resumed))
+  if (expect_resumed >= 0 && (n.client_resumed != expect_resumed ||
+                              n.server_resumed != expect_resumed))
     return bench_fail(s->name, "resumed: client %d, server %d; expected %d",
                       n.client_resumed, n.server_resumed, expect_resumed);
   return 1;
@@ -91,8 +96,8 @@ static int establish(const struct subject *s, void *self, int use_cache,
                      int expect_resumed) {
   if (!s->connect(self, BENCH_HOST, use_cache))
     return subject_failed(s, self, "connect");
-  return handshake_or_fail(s, self) && check_negotiated(s, self, expect_resumed) &&
-         take_tickets(s, self);
+  return handshake_or_fail(s, self) &&
+         check_negotiated(s, self, expect_resumed) && take_tickets(s, self);
 }
 
 /* One whole connection: set up, checked, torn down. */
@@ -142,23 +147,34 @@ int scenario_prepare(const struct subject *s, void *self, enum scenario sc) {
   }
 }
 
-int scenario_run(const struct subject *s, void *self, enum scenario sc, long count) {
+int scenario_run(const struct subject *s, void *self, enum scenario sc,
+                 long count) {
   int ok = 1;
   for (long i = 0; ok && i < count; i++) {
     switch (sc) {
-    case SCENARIO_HANDSHAKE_FULL: ok = connection(s, self, 0, 0); break;
-    case SCENARIO_HANDSHAKE_RESUMED: ok = connection(s, self, 1, 1); break;
+    case SCENARIO_HANDSHAKE_FULL:
+      ok = connection(s, self, 0, 0);
+      break;
+    case SCENARIO_HANDSHAKE_RESUMED:
+      ok = connection(s, self, 1, 1);
+      break;
     case SCENARIO_BULK_16K:
       ok = deliver(s, self, SIDE_CLIENT, outgoing, BENCH_BULK_WRITE);
       break;
-    case SCENARIO_RTT_64: ok = round_trip(s, self); break;
-    default: ok = 0; break;
+    case SCENARIO_RTT_64:
+      ok = round_trip(s, self);
+      break;
+    default:
+      ok = 0;
+      break;
     }
   }
   return ok;
 }
 
-void scenario_finish(const struct subject *s, void *self) { s->disconnect(self); }
+void scenario_finish(const struct subject *s, void *self) {
+  s->disconnect(self);
+}
 
 /* The peer must refuse a certificate without the name the client asked for. */
 static int check_wrong_host(const struct subject *s, void *self) {
@@ -168,8 +184,10 @@ static int check_wrong_host(const struct subject *s, void *self) {
   int refused = ret < 0 && s->failed_on_host_name(self);
   s->disconnect(self);
   return refused ? 1
-                 : bench_fail(s->name, "a client verifying %s accepted the "
-                              "certificate of %s", BENCH_WRONG_HOST, BENCH_HOST);
+                 : bench_fail(s->name,
+                              "a client verifying %s accepted the "
+                              "certificate of %s",
+                              BENCH_WRONG_HOST, BENCH_HOST);
 }
 
 /* Bytes arrive unchanged both ways, in bulk and in small messages. */

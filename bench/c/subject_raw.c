@@ -1,6 +1,7 @@
 /*
- * subject_raw.c: the baseline, raw BoringSSL over memory BIOs (or, built against
- * OpenSSL 3's headers, the same code over OpenSSL 3 as a second reference).
+ * subject_raw.c: the baseline, raw BoringSSL over memory BIOs (or, built
+ * against OpenSSL 3's headers, the same code over OpenSSL 3 as a second
+ * reference).
  *
  * It is configured the way sectrans configures BoringSSL for the same work
  * (core/src/config.c, callbacks.c, session.c, settings.c), minus what
@@ -31,7 +32,7 @@ struct raw {
   SSL_CTX *server_ctx;
   SSL *ssl[2]; /* indexed by enum side */
   int use_cache;
-  int server_done; /* its tickets went out */
+  int server_done;     /* its tickets went out */
   SSL_SESSION *ticket; /* the client cache: one slot, the newest ticket */
   char error[256];
   uint8_t wire[BENCH_WIRE_CHUNK];
@@ -45,16 +46,21 @@ static const char cipher_list[] = "ALL:!3DES:!aPSK:!kRSA";
 #define RAW_NAME "boringssl"
 
 static const uint16_t verify_prefs[] = {
-    SSL_SIGN_ECDSA_SECP256R1_SHA256, SSL_SIGN_RSA_PSS_RSAE_SHA256,
-    SSL_SIGN_RSA_PKCS1_SHA256,       SSL_SIGN_ECDSA_SECP384R1_SHA384,
-    SSL_SIGN_RSA_PSS_RSAE_SHA384,    SSL_SIGN_RSA_PKCS1_SHA384,
-    SSL_SIGN_RSA_PSS_RSAE_SHA512,    SSL_SIGN_RSA_PKCS1_SHA512,
+    SSL_SIGN_ECDSA_SECP256R1_SHA256,
+    SSL_SIGN_RSA_PSS_RSAE_SHA256,
+    SSL_SIGN_RSA_PKCS1_SHA256,
+    SSL_SIGN_ECDSA_SECP384R1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA384,
+    SSL_SIGN_RSA_PKCS1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA512,
+    SSL_SIGN_RSA_PKCS1_SHA512,
     SSL_SIGN_ED25519,
 };
 
 static int compat_configure_ctx(SSL_CTX *ctx) {
-  return SSL_CTX_set_verify_algorithm_prefs(
-             ctx, verify_prefs, sizeof(verify_prefs) / sizeof(verify_prefs[0])) &&
+  return SSL_CTX_set_verify_algorithm_prefs(ctx, verify_prefs,
+                                            sizeof(verify_prefs) /
+                                                sizeof(verify_prefs[0])) &&
          SSL_CTX_set_strict_cipher_list(ctx, cipher_list);
 }
 
@@ -161,8 +167,8 @@ static int setup_client(struct raw *raw, const struct pki *pki) {
     return 0;
   SSL_CTX_set_verify(raw->client_ctx, SSL_VERIFY_PEER, NULL);
   compat_configure_client_ctx(raw->client_ctx);
-  SSL_CTX_set_session_cache_mode(raw->client_ctx,
-                                 SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+  SSL_CTX_set_session_cache_mode(
+      raw->client_ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
   SSL_CTX_sess_set_new_cb(raw->client_ctx, keep_ticket);
   return SSL_CTX_set_app_data(raw->client_ctx, raw);
 }
@@ -170,7 +176,8 @@ static int setup_client(struct raw *raw, const struct pki *pki) {
 static int setup_server(struct raw *raw, const struct pki *pki) {
   X509 *leaf = x509_from_pem(pki->leaf_pem);
   EVP_PKEY *key = key_from_pem(pki->key_pem);
-  int ok = leaf != NULL && key != NULL && (raw->server_ctx = new_ctx()) != NULL &&
+  int ok = leaf != NULL && key != NULL &&
+           (raw->server_ctx = new_ctx()) != NULL &&
            SSL_CTX_use_certificate(raw->server_ctx, leaf) &&
            SSL_CTX_use_PrivateKey(raw->server_ctx, key);
   X509_free(leaf);
@@ -318,7 +325,8 @@ static int raw_negotiated(void *self, struct negotiated *out) {
 
 static int raw_failed_on_host_name(void *self) {
   struct raw *raw = self;
-  return SSL_get_verify_result(raw->ssl[SIDE_CLIENT]) == X509_V_ERR_HOSTNAME_MISMATCH;
+  return SSL_get_verify_result(raw->ssl[SIDE_CLIENT]) ==
+         X509_V_ERR_HOSTNAME_MISMATCH;
 }
 
 static const char *raw_last_error(void *self) {

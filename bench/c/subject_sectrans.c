@@ -37,8 +37,8 @@ static int set_error(struct st *st, enum side side, const char *what,
 static int setup_client(struct st *st, const struct pki *pki) {
   sectrans_trust_store *anchors = NULL;
   int ok = sectrans_trust_store_create(&anchors) == SECTRANS_SUCCESS &&
-           sectrans_trust_store_add_pem(anchors, pki->ca_pem,
-                                        strlen(pki->ca_pem)) == SECTRANS_SUCCESS &&
+           sectrans_trust_store_add_pem(
+               anchors, pki->ca_pem, strlen(pki->ca_pem)) == SECTRANS_SUCCESS &&
            sectrans_config_create(SECTRANS_CLIENT, &st->config[SIDE_CLIENT]) ==
                SECTRANS_SUCCESS &&
            sectrans_config_set_trust_store(st->config[SIDE_CLIENT], anchors) ==
@@ -49,9 +49,9 @@ static int setup_client(struct st *st, const struct pki *pki) {
 
 static int setup_server(struct st *st, const struct pki *pki) {
   sectrans_identity *identity = NULL;
-  int ok = sectrans_identity_create_from_pem(pki->leaf_pem, strlen(pki->leaf_pem),
-                                             pki->key_pem, strlen(pki->key_pem),
-                                             NULL, &identity) == SECTRANS_SUCCESS &&
+  int ok = sectrans_identity_create_from_pem(
+               pki->leaf_pem, strlen(pki->leaf_pem), pki->key_pem,
+               strlen(pki->key_pem), NULL, &identity) == SECTRANS_SUCCESS &&
            sectrans_config_create(SECTRANS_SERVER, &st->config[SIDE_SERVER]) ==
                SECTRANS_SUCCESS &&
            sectrans_config_set_identity(st->config[SIDE_SERVER], identity) ==
@@ -100,7 +100,8 @@ static int st_connect(void *self, const char *host, int use_cache) {
   struct st *st = self;
   sectrans_status status;
   for (int side = 0; side < 2; side++) {
-    status = sectrans_context_create_with_config(st->config[side], &st->ctx[side]);
+    status = sectrans_context_create_with_config(st->config[side],
+                                                 &st->ctx[side]);
     if (status != SECTRANS_SUCCESS)
       goto fail;
   }
@@ -123,7 +124,8 @@ static int st_handshake_step(void *self, enum side side) {
     return 1;
   if (status == SECTRANS_WOULD_BLOCK)
     return 0;
-  set_error(st, side, side == SIDE_CLIENT ? "client handshake" : "server handshake",
+  set_error(st, side,
+            side == SIDE_CLIENT ? "client handshake" : "server handshake",
             status);
   return -1;
 }
@@ -132,7 +134,8 @@ static int st_transfer(void *self, enum side from) {
   struct st *st = self;
   for (;;) {
     size_t len = sizeof(st->wire);
-    sectrans_status status = sectrans_take_output(st->ctx[from], st->wire, &len);
+    sectrans_status status = sectrans_take_output(st->ctx[from], st->wire,
+                                                  &len);
     if (status != SECTRANS_SUCCESS)
       return set_error(st, from, "sectrans_take_output", status);
     if (len == 0)
@@ -163,9 +166,12 @@ static int st_receive(void *self, enum side side, void *buf, size_t len,
 
 static uint16_t wire_version(int protocol) {
   switch (protocol) {
-  case SECTRANS_PROTOCOL_TLS13: return 0x0304;
-  case SECTRANS_PROTOCOL_TLS12: return 0x0303;
-  default: return 0;
+  case SECTRANS_PROTOCOL_TLS13:
+    return 0x0304;
+  case SECTRANS_PROTOCOL_TLS12:
+    return 0x0303;
+  default:
+    return 0;
   }
 }
 
@@ -173,7 +179,8 @@ static int st_negotiated(void *self, struct negotiated *out) {
   struct st *st = self;
   sectrans_context *client = st->ctx[SIDE_CLIENT];
   int protocol = 0;
-  sectrans_status status = sectrans_get_negotiated_protocol_version(client, &protocol);
+  sectrans_status status = sectrans_get_negotiated_protocol_version(client,
+                                                                    &protocol);
   if (status == SECTRANS_SUCCESS)
     status = sectrans_get_negotiated_cipher(client, &out->cipher);
   if (status == SECTRANS_SUCCESS)
@@ -181,9 +188,12 @@ static int st_negotiated(void *self, struct negotiated *out) {
   if (status == SECTRANS_SUCCESS)
     status = sectrans_get_session_resumed(client, &out->client_resumed);
   if (status == SECTRANS_SUCCESS)
-    status = sectrans_get_session_resumed(st->ctx[SIDE_SERVER], &out->server_resumed);
+    status = sectrans_get_session_resumed(st->ctx[SIDE_SERVER],
+                                          &out->server_resumed);
   out->version = wire_version(protocol);
-  return status == SECTRANS_SUCCESS ? 1 : set_error(st, SIDE_CLIENT, "negotiated", status);
+  return status == SECTRANS_SUCCESS
+             ? 1
+             : set_error(st, SIDE_CLIENT, "negotiated", status);
 }
 
 static int st_failed_on_host_name(void *self) {

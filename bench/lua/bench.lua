@@ -14,27 +14,41 @@ local BULK_MB = tonumber(os.getenv("BULK_MB") or "64")
 local HANDSHAKES = tonumber(os.getenv("HANDSHAKES") or "200")
 local CHUNK = 16384
 
-local ca, cert, key = os.getenv("CA_FILE"), os.getenv("CERT_FILE"), os.getenv("KEY_FILE")
+local ca, cert, key =
+  os.getenv("CA_FILE"), os.getenv("CERT_FILE"), os.getenv("KEY_FILE")
 -- One suite for both (BoringSSL would pick it anyway; OpenSSL prefers
 -- AES-256): the design's "same cipher" rule.
-local client_params = {mode = "client", protocol = "tlsv1_3", cafile = ca, verify = "peer",
-                       ciphersuites = "TLS_AES_128_GCM_SHA256"}
-local server_params = {mode = "server", protocol = "tlsv1_3", certificate = cert, key = key}
+local client_params = {
+  mode = "client",
+  protocol = "tlsv1_3",
+  cafile = ca,
+  verify = "peer",
+  ciphersuites = "TLS_AES_128_GCM_SHA256",
+}
+local server_params =
+  { mode = "server", protocol = "tlsv1_3", certificate = cert, key = key }
 
 -- Each library: a client and a server context, and how to wrap a socket.
 local libraries = {
-  sectrans = {client = assert(sectrans.newcontext(client_params)),
-              server = assert(sectrans.newcontext(server_params)),
-              wrap = sectrans.wrap, name = true},
-  luasec = {client = assert(ssl.newcontext(client_params)),
-            server = assert(ssl.newcontext(server_params)),
-            wrap = ssl.wrap},
+  sectrans = {
+    client = assert(sectrans.newcontext(client_params)),
+    server = assert(sectrans.newcontext(server_params)),
+    wrap = sectrans.wrap,
+    name = true,
+  },
+  luasec = {
+    client = assert(ssl.newcontext(client_params)),
+    server = assert(ssl.newcontext(server_params)),
+    wrap = ssl.wrap,
+  },
 }
 
 local listener = assert(socket.bind("127.0.0.1", 0))
 local _, port = listener:getsockname()
 
-local function now() return socket.gettime() end
+local function now()
+  return socket.gettime()
+end
 
 local function tcp_pair()
   local a = assert(socket.tcp())
@@ -50,7 +64,9 @@ local function connect(lib)
   local a, b = tcp_pair()
   local c = assert(lib.wrap(a, lib.client))
   local s = assert(lib.wrap(b, lib.server))
-  if lib.name then c:sni("localhost") end
+  if lib.name then
+    c:sni("localhost")
+  end
   c:settimeout(0)
   s:settimeout(0)
   while true do
@@ -62,7 +78,9 @@ local function connect(lib)
     end
     assert(c_ok or c_err == "wantread" or c_err == "wantwrite", c_err)
     assert(s_ok or s_err == "wantread" or s_err == "wantwrite", s_err)
-    if not (c_ok or s_ok) then socket.select({c, s}, nil, 1) end
+    if not (c_ok or s_ok) then
+      socket.select({ c, s }, nil, 1)
+    end
   end
 end
 
@@ -88,12 +106,20 @@ local function bulk(lib)
   while received < total do
     if sent < total then
       local n, err, lastsent = c:send(chunk, last + 1)
-      if n then sent, last = sent + CHUNK, 0 else last = lastsent end
+      if n then
+        sent, last = sent + CHUNK, 0
+      else
+        last = lastsent
+      end
     end
     local data, err
     data, err, partial = s:receive(CHUNK, partial)
-    if data then received, partial = received + #data, "" end
-    if not data and sent >= total then socket.select({s}, nil, 1) end
+    if data then
+      received, partial = received + #data, ""
+    end
+    if not data and sent >= total then
+      socket.select({ s }, nil, 1)
+    end
   end
   local elapsed = now() - start
   c:close()
@@ -102,7 +128,7 @@ local function bulk(lib)
 end
 
 local function median(list)
-  local t = {table.unpack(list)}
+  local t = { table.unpack(list) }
   table.sort(t)
   local n = #t
   return n % 2 == 1 and t[(n + 1) // 2] or (t[n // 2] + t[n // 2 + 1]) / 2
@@ -110,28 +136,51 @@ end
 
 local function run(scenario, unit, measure)
   local subject, baseline, ratios = {}, {}, {}
-  measure(libraries.sectrans)  -- warm-up, both
+  measure(libraries.sectrans) -- warm-up, both
   measure(libraries.luasec)
   for pair = 1, PAIRS do
     local a, b
     if pair % 2 == 1 then
-      a = measure(libraries.sectrans); b = measure(libraries.luasec)
+      a = measure(libraries.sectrans)
+      b = measure(libraries.luasec)
     else
-      b = measure(libraries.luasec); a = measure(libraries.sectrans)
+      b = measure(libraries.luasec)
+      a = measure(libraries.sectrans)
     end
-    subject[#subject + 1], baseline[#baseline + 1], ratios[#ratios + 1] = a, b, a / b
+    subject[#subject + 1], baseline[#baseline + 1], ratios[#ratios + 1] =
+      a, b, a / b
   end
   table.sort(ratios)
-  local r = {scenario = scenario, subject = "sectrans", baseline = "luasec",
-             unit = unit, subject_median = median(subject),
-             baseline_median = median(baseline), ratio_median = median(ratios),
-             ratio_min = ratios[1], ratio_max = ratios[#ratios], pairs = PAIRS,
-             protocol = "TLSv1.3", group = "X25519", cipher = "TLS_AES_128_GCM_SHA256",
-             certificate = "ECDSA P-256 leaf + intermediate",
-             transport = "loopback TCP, client and server in one Lua process"}
-  io.stderr:write(string.format("%-14s sectrans %.1f %s, luasec %.1f %s, ratio %.2f (min %.2f, max %.2f)\n",
-    scenario, r.subject_median, unit, r.baseline_median, unit, r.ratio_median,
-    r.ratio_min, r.ratio_max))
+  local r = {
+    scenario = scenario,
+    subject = "sectrans",
+    baseline = "luasec",
+    unit = unit,
+    subject_median = median(subject),
+    baseline_median = median(baseline),
+    ratio_median = median(ratios),
+    ratio_min = ratios[1],
+    ratio_max = ratios[#ratios],
+    pairs = PAIRS,
+    protocol = "TLSv1.3",
+    group = "X25519",
+    cipher = "TLS_AES_128_GCM_SHA256",
+    certificate = "ECDSA P-256 leaf + intermediate",
+    transport = "loopback TCP, client and server in one Lua process",
+  }
+  io.stderr:write(
+    string.format(
+      "%-14s sectrans %.1f %s, luasec %.1f %s, ratio %.2f (min %.2f, max %.2f)\n",
+      scenario,
+      r.subject_median,
+      unit,
+      r.baseline_median,
+      unit,
+      r.ratio_median,
+      r.ratio_min,
+      r.ratio_max
+    )
+  )
   return r
 end
 
@@ -139,20 +188,33 @@ end
 local function json(value, indent)
   indent = indent or ""
   if type(value) == "number" then
-    return math.type(value) == "integer" and tostring(value) or string.format("%.4f", value)
+    return math.type(value) == "integer" and tostring(value)
+      or string.format("%.4f", value)
   elseif type(value) == "string" then
-    return '"' .. value:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"'
+    return '"'
+      .. value:gsub('[%c"\\]', function(c)
+        return string.format("\\u%04x", c:byte())
+      end)
+      .. '"'
   elseif value[1] ~= nil or next(value) == nil then
     local items = {}
-    for _, v in ipairs(value) do items[#items + 1] = indent .. "  " .. json(v, indent .. "  ") end
+    for _, v in ipairs(value) do
+      items[#items + 1] = indent .. "  " .. json(v, indent .. "  ")
+    end
     return "[\n" .. table.concat(items, ",\n") .. "\n" .. indent .. "]"
   end
   local keys = {}
-  for k in pairs(value) do keys[#keys + 1] = k end
+  for k in pairs(value) do
+    keys[#keys + 1] = k
+  end
   table.sort(keys)
   local items = {}
   for _, k in ipairs(keys) do
-    items[#items + 1] = indent .. "  " .. json(k) .. ": " .. json(value[k], indent .. "  ")
+    items[#items + 1] = indent
+      .. "  "
+      .. json(k)
+      .. ": "
+      .. json(value[k], indent .. "  ")
   end
   return "{\n" .. table.concat(items, ",\n") .. "\n" .. indent .. "}"
 end
@@ -162,6 +224,13 @@ local results = {
   run("handshake", "handshakes/s", handshakes),
 }
 local out = assert(io.open(assert(os.getenv("OUT"), "OUT is not set"), "w"))
-out:write(json{suite = "lua", date = os.date("!%Y-%m-%dT%H:%M:%SZ"),
-               machine = os.getenv("MACHINE") or "unknown", results = results}, "\n")
+out:write(
+  json {
+    suite = "lua",
+    date = os.date("!%Y-%m-%dT%H:%M:%SZ"),
+    machine = os.getenv("MACHINE") or "unknown",
+    results = results,
+  },
+  "\n"
+)
 out:close()

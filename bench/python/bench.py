@@ -36,8 +36,9 @@ CHUNK_64 = 64
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
-    parser.add_argument("--quick", action="store_true",
-                        help="3 short pairs per scenario; prints, records nothing")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 short pairs per scenario; prints, records nothing"
+    )
     parser.add_argument("--pairs", type=int, default=15)
     parser.add_argument("--json", default=os.path.join(ROOT, "bench/results/python.json"))
     return parser.parse_args()
@@ -47,7 +48,9 @@ def load_libraries(build_dir):
     sys.path.insert(0, os.path.join(build_dir, "python"))
     sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
     import pki
+
     import sectrans
+
     return pki, sectrans
 
 
@@ -158,8 +161,9 @@ def check(subjects):
         with subject.connect() as tls:
             assert tls.version() == "TLSv1.3", tls.version()
             assert tls.cipher()[0] == "TLS_AES_128_GCM_SHA256", (
-                "%s: %s (run through run.sh, which sets OPENSSL_CONF)" % (
-                    subject.name, tls.cipher()[0]))
+                "%s: %s (run through run.sh, which sets OPENSSL_CONF)"
+                % (subject.name, tls.cipher()[0])
+            )
             assert not tls.session_reused  # every handshake is a full one
             assert tls.getpeercert()["subjectAltName"][0] == ("DNS", "localhost")
             tls.sendall(struct.pack("!cQ", b"H", 0))
@@ -186,21 +190,29 @@ def measure(subjects, scenario, pairs, work):
             pair[name] = per_run / runner(subjects[name], *amount)
             rates[name].append(pair[name])
         ratios.append(pair["sectrans"] / pair["ssl"])
-    return {"scenario": scenario, "subject": "sectrans", "baseline": "ssl", "unit": unit,
-            "subject_median": round(statistics.median(rates["sectrans"]), 3),
-            "baseline_median": round(statistics.median(rates["ssl"]), 3),
-            "ratio_median": round(statistics.median(ratios), 4),
-            "ratio_min": round(min(ratios), 4), "ratio_max": round(max(ratios), 4),
-            "pairs": pairs, "group": "X25519",
-            "certificate": "ECDSA P-256 leaf signed by a test intermediate (ECDSA P-256)"}
+    return {
+        "scenario": scenario,
+        "subject": "sectrans",
+        "baseline": "ssl",
+        "unit": unit,
+        "subject_median": round(statistics.median(rates["sectrans"]), 3),
+        "baseline_median": round(statistics.median(rates["ssl"]), 3),
+        "ratio_median": round(statistics.median(ratios), 4),
+        "ratio_min": round(min(ratios), 4),
+        "ratio_max": round(max(ratios), 4),
+        "pairs": pairs,
+        "group": "X25519",
+        "certificate": "ECDSA P-256 leaf signed by a test intermediate (ECDSA P-256)",
+    }
 
 
 def machine():
     model = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f
-                         if line.startswith("model name"))
+            model = next(
+                line.split(":", 1)[1].strip() for line in f if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
     return "%s, %d CPUs, %s %s" % (model, os.cpu_count(), platform.system(), platform.release())
@@ -220,36 +232,60 @@ def main():
         try:
             check(subjects)
             results = [
-                measure(subjects, "bulk-16k", pairs,
-                        (run_bulk, (bulk, CHUNK_16K), "MB/s", bulk / 1e6)),
-                measure(subjects, "write-64", pairs,
-                        (run_bulk, (small * CHUNK_64, CHUNK_64), "writes/s", small)),
-                measure(subjects, "handshake-full", pairs,
-                        (run_handshakes, (handshakes,), "handshakes/s", handshakes)),
+                measure(
+                    subjects, "bulk-16k", pairs, (run_bulk, (bulk, CHUNK_16K), "MB/s", bulk / 1e6)
+                ),
+                measure(
+                    subjects,
+                    "write-64",
+                    pairs,
+                    (run_bulk, (small * CHUNK_64, CHUNK_64), "writes/s", small),
+                ),
+                measure(
+                    subjects,
+                    "handshake-full",
+                    pairs,
+                    (run_handshakes, (handshakes,), "handshakes/s", handshakes),
+                ),
             ]
         finally:
             for subject in subjects.values():
                 subject.stop()
-    notes = ("loopback TCP, client in this process on CPU 0, server in a forked child on "
-             "CPU 1, the same library on both ends; TLS 1.3, X25519, TLS_AES_128_GCM_SHA256 "
-             "on both (Python %s's ssl, OpenSSL %s, set through OPENSSL_CONF); "
-             "wall-clock time"
-             % (platform.python_version(), ssl.OPENSSL_VERSION.split()[1]))
+    notes = (
+        "loopback TCP, client in this process on CPU 0, server in a forked child on "
+        "CPU 1, the same library on both ends; TLS 1.3, X25519, TLS_AES_128_GCM_SHA256 "
+        "on both (Python %s's ssl, OpenSSL %s, set through OPENSSL_CONF); "
+        "wall-clock time" % (platform.python_version(), ssl.OPENSSL_VERSION.split()[1])
+    )
     for r in results:
         r["notes"] = notes
-        print("%-15s %-13s sectrans %10.1f  ssl %10.1f  ratio %.3f (%.3f..%.3f)" % (
-            r["scenario"], r["unit"], r["subject_median"], r["baseline_median"],
-            r["ratio_median"], r["ratio_min"], r["ratio_max"]))
+        print(
+            "%-15s %-13s sectrans %10.1f  ssl %10.1f  ratio %.3f (%.3f..%.3f)"
+            % (
+                r["scenario"],
+                r["unit"],
+                r["subject_median"],
+                r["baseline_median"],
+                r["ratio_median"],
+                r["ratio_min"],
+                r["ratio_max"],
+            )
+        )
     if args.quick:
         print("quick run: nothing recorded")
         return
-    document = {"suite": "python",
-                "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "machine": machine(), "results": results}
+    document = {
+        "suite": "python",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
+        "results": results,
+    }
     os.makedirs(os.path.dirname(args.json), exist_ok=True)
     with open(args.json, "w") as f:
-        f.write('{"suite": "python", "date": "%s", "machine": %s, "results": [\n' % (
-            document["date"], json.dumps(document["machine"])))
+        f.write(
+            '{"suite": "python", "date": "%s", "machine": %s, "results": [\n'
+            % (document["date"], json.dumps(document["machine"]))
+        )
         f.write(",\n".join("  " + json.dumps(r) for r in results))
         f.write("\n]}\n")
     print("wrote", args.json)

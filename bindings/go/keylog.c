@@ -2,9 +2,9 @@
  * hands the line to Go with the cgo.Handle kept as the callback's user
  * pointer. (A file with //export may only declare C functions, so this one
  * lives here.) */
-#include <stdint.h>
-#include <sectrans/sectrans.h>
 #include "_cgo_export.h"
+#include <sectrans/sectrans.h>
+#include <stdint.h>
 
 static void keylog_trampoline(void *user, const char *line) {
   sectransGoKeyLog((uintptr_t)user, (char *)line);

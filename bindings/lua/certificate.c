@@ -24,7 +24,8 @@ void lsec_push_certificate(lua_State *L, sectrans_certificate *cert) {
 }
 
 /* Pushes one of the certificate's (buf, *len) values as a string. */
-static void push_copy(lua_State *L, sectrans_certificate *cert, copy_func copy) {
+static void push_copy(lua_State *L, sectrans_certificate *cert,
+                      copy_func copy) {
   size_t len = 0;
   copy(cert, NULL, &len); /* -9817, with the size */
   luaL_Buffer b;
@@ -150,7 +151,8 @@ static int certificate_digest(lua_State *L) {
   size_t len = sizeof digest;
   if (strcmp(alg, "sha256") != 0) {
     luaL_pushfail(L);
-    lua_pushfstring(L, "unsupported digest algorithm (%s): sectrans offers sha256", alg);
+    lua_pushfstring(
+        L, "unsupported digest algorithm (%s): sectrans offers sha256", alg);
     return 2;
   }
   sectrans_certificate_copy_sha256(cert, digest, &len);
@@ -206,7 +208,8 @@ static int certificate_validat(lua_State *L) {
 }
 
 /* Appends value to the list field key of the table on the top. */
-static void append(lua_State *L, const char *key, const char *value, size_t len) {
+static void append(lua_State *L, const char *key, const char *value,
+                   size_t len) {
   if (lua_getfield(L, -1, key) == LUA_TNIL) {
     lua_pop(L, 1);
     lua_newtable(L);
@@ -287,9 +290,10 @@ int lsec_loadcertificate(lua_State *L) {
   size_t len;
   const char *data = luaL_checklstring(L, 1, &len);
   sectrans_certificate *cert = NULL;
-  sectrans_status st = memmem(data, len, "-----BEGIN", 10)
-                           ? sectrans_certificate_create_from_pem(data, len, &cert)
-                           : sectrans_certificate_create_from_der(data, len, &cert);
+  sectrans_status st =
+      memmem(data, len, "-----BEGIN", 10)
+          ? sectrans_certificate_create_from_pem(data, len, &cert)
+          : sectrans_certificate_create_from_der(data, len, &cert);
   if (st != SECTRANS_SUCCESS)
     return lsec_push_status(L, st, NULL);
   lsec_push_certificate(L, cert);
@@ -298,17 +302,16 @@ int lsec_loadcertificate(lua_State *L) {
 
 /* Registers the sectrans.Certificate metatable. */
 void lsec_certificate_open(lua_State *L) {
-  static const luaL_Reg methods[] = {
-      {"pem", certificate_pem},
-      {"der", certificate_der},
-      {"subject", certificate_subject},
-      {"issuer", certificate_issuer},
-      {"digest", certificate_digest},
-      {"notbefore", certificate_notbefore},
-      {"notafter", certificate_notafter},
-      {"validat", certificate_validat},
-      {"extensions", certificate_extensions},
-      {NULL, NULL}};
+  static const luaL_Reg methods[] = {{"pem", certificate_pem},
+                                     {"der", certificate_der},
+                                     {"subject", certificate_subject},
+                                     {"issuer", certificate_issuer},
+                                     {"digest", certificate_digest},
+                                     {"notbefore", certificate_notbefore},
+                                     {"notafter", certificate_notafter},
+                                     {"validat", certificate_validat},
+                                     {"extensions", certificate_extensions},
+                                     {NULL, NULL}};
   static const luaL_Reg meta[] = {{"__gc", certificate_gc},
                                   {"__tostring", certificate_tostring},
                                   {"__eq", certificate_eq},

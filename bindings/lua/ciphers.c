@@ -29,14 +29,19 @@ static const suite suites[] = {
     {0x1301, "TLS_AES_128_GCM_SHA256", 128, "any", "any", GCM128, "AEAD"},
     {0x1302, "TLS_AES_256_GCM_SHA384", 256, "any", "any", GCM256, "AEAD"},
     {0x1303, "TLS_CHACHA20_POLY1305_SHA256", 256, "any", "any", CHACHA, "AEAD"},
-    {0xC02B, "ECDHE-ECDSA-AES128-GCM-SHA256", 128, "ECDH", "ECDSA", GCM128, "AEAD"},
-    {0xC02C, "ECDHE-ECDSA-AES256-GCM-SHA384", 256, "ECDH", "ECDSA", GCM256, "AEAD"},
+    {0xC02B, "ECDHE-ECDSA-AES128-GCM-SHA256", 128, "ECDH", "ECDSA", GCM128,
+     "AEAD"},
+    {0xC02C, "ECDHE-ECDSA-AES256-GCM-SHA384", 256, "ECDH", "ECDSA", GCM256,
+     "AEAD"},
     {0xC02F, "ECDHE-RSA-AES128-GCM-SHA256", 128, "ECDH", "RSA", GCM128, "AEAD"},
     {0xC030, "ECDHE-RSA-AES256-GCM-SHA384", 256, "ECDH", "RSA", GCM256, "AEAD"},
-    {0xCCA9, "ECDHE-ECDSA-CHACHA20-POLY1305", 256, "ECDH", "ECDSA", CHACHA, "AEAD"},
+    {0xCCA9, "ECDHE-ECDSA-CHACHA20-POLY1305", 256, "ECDH", "ECDSA", CHACHA,
+     "AEAD"},
     {0xCCA8, "ECDHE-RSA-CHACHA20-POLY1305", 256, "ECDH", "RSA", CHACHA, "AEAD"},
-    {0xC009, "ECDHE-ECDSA-AES128-SHA", 128, "ECDH", "ECDSA", "AES(128)", "SHA1"},
-    {0xC00A, "ECDHE-ECDSA-AES256-SHA", 256, "ECDH", "ECDSA", "AES(256)", "SHA1"},
+    {0xC009, "ECDHE-ECDSA-AES128-SHA", 128, "ECDH", "ECDSA", "AES(128)",
+     "SHA1"},
+    {0xC00A, "ECDHE-ECDSA-AES256-SHA", 256, "ECDH", "ECDSA", "AES(256)",
+     "SHA1"},
     {0xC013, "ECDHE-RSA-AES128-SHA", 128, "ECDH", "RSA", "AES(128)", "SHA1"},
     {0xC014, "ECDHE-RSA-AES256-SHA", 256, "ECDH", "RSA", "AES(256)", "SHA1"},
     {0x009C, "AES128-GCM-SHA256", 128, "RSA", "RSA", GCM128, "AEAD"},
@@ -47,19 +52,47 @@ static const suite suites[] = {
 #define SUITE_COUNT (sizeof suites / sizeof suites[0])
 
 /* OpenSSL's category words: accepted, not evaluated (see above). */
-static const char *const categories[] = {
-    "ALL", "DEFAULT", "HIGH", "MEDIUM", "LOW", "COMPLEMENTOFDEFAULT",
-    "COMPLEMENTOFALL", "ECDHE", "EECDH", "ECDH", "kECDHE", "kEECDH", "aRSA",
-    "aECDSA", "ECDSA", "RSA", "kRSA", "AES", "AES128", "AES256", "AESGCM",
-    "CHACHA20", "SHA", "SHA1", "SHA256", "SHA384", "TLSv1.2", "TLSv1",
-    "SSLv3", "FIPS", "SUITEB128", "SUITEB192", NULL};
+static const char *const categories[] = {"ALL",
+                                         "DEFAULT",
+                                         "HIGH",
+                                         "MEDIUM",
+                                         "LOW",
+                                         "COMPLEMENTOFDEFAULT",
+                                         "COMPLEMENTOFALL",
+                                         "ECDHE",
+                                         "EECDH",
+                                         "ECDH",
+                                         "kECDHE",
+                                         "kEECDH",
+                                         "aRSA",
+                                         "aECDSA",
+                                         "ECDSA",
+                                         "RSA",
+                                         "kRSA",
+                                         "AES",
+                                         "AES128",
+                                         "AES256",
+                                         "AESGCM",
+                                         "CHACHA20",
+                                         "SHA",
+                                         "SHA1",
+                                         "SHA256",
+                                         "SHA384",
+                                         "TLSv1.2",
+                                         "TLSv1",
+                                         "SSLv3",
+                                         "FIPS",
+                                         "SUITEB128",
+                                         "SUITEB192",
+                                         NULL};
 
 static const suite *find_by_name(const char *name, size_t len) {
   for (size_t i = 0; i < SUITE_COUNT; i++) {
     const char *standard = sectrans_cipher_name(suites[i].id);
     if ((strlen(suites[i].openssl_name) == len &&
          memcmp(suites[i].openssl_name, name, len) == 0) ||
-        (standard && strlen(standard) == len && memcmp(standard, name, len) == 0))
+        (standard && strlen(standard) == len &&
+         memcmp(standard, name, len) == 0))
       return &suites[i];
   }
   return NULL;

@@ -84,12 +84,14 @@ static lsec_context *context_argument(lua_State *L, int idx) {
 static lsec_connection *new_connection(lua_State *L, lsec_context *ctx,
                                        const char *type) {
   sectrans_context *session = NULL;
-  sectrans_status st = sectrans_context_create_with_config(ctx->config, &session);
+  sectrans_status st = sectrans_context_create_with_config(ctx->config,
+                                                           &session);
   if (st != SECTRANS_SUCCESS) {
     lsec_push_status(L, st, NULL);
     return NULL;
   }
-  if (lua_getiuservalue(L, -1, 1) == LUA_TSTRING && ctx->side == SECTRANS_CLIENT) {
+  if (lua_getiuservalue(L, -1, 1) == LUA_TSTRING &&
+      ctx->side == SECTRANS_CLIENT) {
     size_t len;
     const char *name = lua_tolstring(L, -1, &len);
     sectrans_set_peer_domain_name(session, name, len);
@@ -208,10 +210,13 @@ static int server_sni(lua_State *L, lsec_connection *c) {
     lsec_context *ctx = luaL_testudata(L, -1, LSEC_CONTEXT);
     if (lua_type(L, -2) != LUA_TSTRING || ctx == NULL ||
         ctx->side != SECTRANS_SERVER || ctx->identity == NULL)
-      return luaL_argerror(L, 2, "expected {name = server context with a certificate}");
+      return luaL_argerror(
+          L, 2, "expected {name = server context with a certificate}");
     lua_pop(L, 1);
   }
-  check_setter(L, sectrans_set_session_option(c->ctx, SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO, 1),
+  check_setter(L,
+               sectrans_set_session_option(
+                   c->ctx, SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO, 1),
                "", "sni");
   c->sni_strict = lua_toboolean(L, 3);
   lua_settop(L, 2);
@@ -229,7 +234,8 @@ static int connection_sni(lua_State *L) {
   lsec_connection *c = lsec_check_connection(L, 1);
   if (c->ctx == NULL)
     return luaL_error(L, "sni: the connection is closed");
-  return connection_side(L) == SECTRANS_CLIENT ? client_sni(L, c) : server_sni(L, c);
+  return connection_side(L) == SECTRANS_CLIENT ? client_sni(L, c)
+                                               : server_sni(L, c);
 }
 
 /* After the ClientHello break a server sni table asked for: presents the
@@ -241,7 +247,8 @@ sectrans_status lsec_choose_identity(lua_State *L, lsec_connection *c) {
   size_t len = sizeof name;
   lsec_context *chosen = NULL;
   if (lua_getiuservalue(L, 1, LSEC_UV_SNI) == LUA_TTABLE &&
-      sectrans_get_requested_peer_name(c->ctx, name, &len) == SECTRANS_SUCCESS) {
+      sectrans_get_requested_peer_name(c->ctx, name, &len) ==
+          SECTRANS_SUCCESS) {
     lua_pushlstring(L, name, len);
     lua_rawget(L, -2);
     chosen = luaL_testudata(L, -1, LSEC_CONTEXT);
@@ -334,14 +341,15 @@ static int session_feed(lua_State *L) {
   lsec_connection *c = luaL_checkudata(L, 1, LSEC_SESSION);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
-  return feed_result(L, c, c->ctx ? sectrans_feed_input(c->ctx, data, len)
-                                  : SECTRANS_SUCCESS);
+  return feed_result(
+      L, c, c->ctx ? sectrans_feed_input(c->ctx, data, len) : SECTRANS_SUCCESS);
 }
 
 /* session:feedeof() -> true: the peer's stream ended. */
 static int session_feedeof(lua_State *L) {
   lsec_connection *c = luaL_checkudata(L, 1, LSEC_SESSION);
-  return feed_result(L, c, c->ctx ? sectrans_feed_eof(c->ctx) : SECTRANS_SUCCESS);
+  return feed_result(L, c,
+                     c->ctx ? sectrans_feed_eof(c->ctx) : SECTRANS_SUCCESS);
 }
 
 /* session:take([max]) -> the queued ciphertext ("" when none) to send. */
@@ -376,27 +384,29 @@ static int session_pending(lua_State *L) {
 /* __tostring: "sectrans.Connection (open|closed): <address>". */
 static int connection_tostring(lua_State *L) {
   lsec_connection *c = lsec_check_connection(L, 1);
-  const char *type =
-      luaL_testudata(L, 1, LSEC_SESSION) ? LSEC_SESSION : LSEC_CONNECTION;
-  lua_pushfstring(L, "%s (%s): %p", type, c->ctx ? "open" : "closed", (void *)c);
+  const char *type = luaL_testudata(L, 1, LSEC_SESSION) ? LSEC_SESSION
+                                                        : LSEC_CONNECTION;
+  lua_pushfstring(L, "%s (%s): %p", type, c->ctx ? "open" : "closed",
+                  (void *)c);
   return 1;
 }
 
 static const luaL_Reg common_methods[] = {
-    {"close", connection_close}, {"sni", connection_sni},
-    {"setpeerid", connection_setpeerid},
-    {"dirty", connection_dirty}, {"want", connection_want},
-    {NULL, NULL}};
-static const luaL_Reg socket_methods[] = {
-    {"getfd", connection_getfd}, {"settimeout", connection_settimeout},
-    {NULL, NULL}};
-static const luaL_Reg session_methods[] = {
-    {"feed", session_feed}, {"feedeof", session_feedeof},
-    {"take", session_take}, {"pending", session_pending},
-    {NULL, NULL}};
-static const luaL_Reg meta[] = {
-    {"__gc", connection_destroy}, {"__close", connection_destroy},
-    {"__tostring", connection_tostring}, {NULL, NULL}};
+    {"close", connection_close},         {"sni", connection_sni},
+    {"setpeerid", connection_setpeerid}, {"dirty", connection_dirty},
+    {"want", connection_want},           {NULL, NULL}};
+static const luaL_Reg socket_methods[] = {{"getfd", connection_getfd},
+                                          {"settimeout", connection_settimeout},
+                                          {NULL, NULL}};
+static const luaL_Reg session_methods[] = {{"feed", session_feed},
+                                           {"feedeof", session_feedeof},
+                                           {"take", session_take},
+                                           {"pending", session_pending},
+                                           {NULL, NULL}};
+static const luaL_Reg meta[] = {{"__gc", connection_destroy},
+                                {"__close", connection_destroy},
+                                {"__tostring", connection_tostring},
+                                {NULL, NULL}};
 
 static void new_type(lua_State *L, const char *name, const luaL_Reg *own) {
   luaL_newmetatable(L, name);

@@ -18,30 +18,65 @@
  * no_tlsv1_3 change anything here: the rest name OpenSSL workarounds or
  * protocols sectrans never speaks. */
 static const char *const known_options[] = {
-    "all", "allow_client_renegotiation", "allow_no_dhe_kex",
-    "allow_unsafe_legacy_renegotiation", "cipher_server_preference",
-    "cisco_anyconnect", "cleanse_plaintext", "cookie_exchange",
-    "cryptopro_tlsext_bug", "disable_tlsext_ca_names",
-    "dont_insert_empty_fragments", "enable_ktls", "enable_middlebox_compat",
-    "ephemeral_rsa", "ignore_unexpected_eof", "legacy_server_connect",
-    "microsoft_big_sslv3_buffer", "microsoft_sess_id_bug",
-    "msie_sslv2_rsa_padding", "netscape_ca_dn_bug", "netscape_challenge_bug",
-    "netscape_demo_cipher_change_bug", "netscape_reuse_cipher_change_bug",
-    "no_anti_replay", "no_compression", "no_dtls_mask", "no_dtlsv1",
-    "no_dtlsv1_2", "no_encrypt_then_mac", "no_extended_master_secret",
-    "no_query_mtu", "no_renegotiation",
-    "no_session_resumption_on_renegotiation", "no_ssl_mask", "no_sslv2",
-    "no_sslv3", "no_ticket", "no_tlsv1", "no_tlsv1_1", "no_tlsv1_2",
-    "no_tlsv1_3", "pkcs1_check_1", "pkcs1_check_2", "prioritize_chacha",
-    "safari_ecdhe_ecdsa_bug", "single_dh_use", "single_ecdh_use",
-    "ssleay_080_client_dh_bug", "sslref2_reuse_cert_type_bug",
-    "tls_block_padding_bug", "tls_d5_bug", "tls_rollback_bug",
-    "tlsext_padding", NULL};
+    "all",
+    "allow_client_renegotiation",
+    "allow_no_dhe_kex",
+    "allow_unsafe_legacy_renegotiation",
+    "cipher_server_preference",
+    "cisco_anyconnect",
+    "cleanse_plaintext",
+    "cookie_exchange",
+    "cryptopro_tlsext_bug",
+    "disable_tlsext_ca_names",
+    "dont_insert_empty_fragments",
+    "enable_ktls",
+    "enable_middlebox_compat",
+    "ephemeral_rsa",
+    "ignore_unexpected_eof",
+    "legacy_server_connect",
+    "microsoft_big_sslv3_buffer",
+    "microsoft_sess_id_bug",
+    "msie_sslv2_rsa_padding",
+    "netscape_ca_dn_bug",
+    "netscape_challenge_bug",
+    "netscape_demo_cipher_change_bug",
+    "netscape_reuse_cipher_change_bug",
+    "no_anti_replay",
+    "no_compression",
+    "no_dtls_mask",
+    "no_dtlsv1",
+    "no_dtlsv1_2",
+    "no_encrypt_then_mac",
+    "no_extended_master_secret",
+    "no_query_mtu",
+    "no_renegotiation",
+    "no_session_resumption_on_renegotiation",
+    "no_ssl_mask",
+    "no_sslv2",
+    "no_sslv3",
+    "no_ticket",
+    "no_tlsv1",
+    "no_tlsv1_1",
+    "no_tlsv1_2",
+    "no_tlsv1_3",
+    "pkcs1_check_1",
+    "pkcs1_check_2",
+    "prioritize_chacha",
+    "safari_ecdhe_ecdsa_bug",
+    "single_dh_use",
+    "single_ecdh_use",
+    "ssleay_080_client_dh_bug",
+    "sslref2_reuse_cert_type_bug",
+    "tls_block_padding_bug",
+    "tls_d5_bug",
+    "tls_rollback_bug",
+    "tlsext_padding",
+    NULL};
 
 /* Groups BoringSSL offers; a curve or curveslist naming others fails. */
 static const char *const known_curves[] = {
-    "X25519", "x25519", "P-256", "prime256v1", "secp256r1", "P-384",
-    "secp384r1", "P-521", "secp521r1", NULL};
+    "X25519", "x25519",    "P-256", "prime256v1", "secp256r1",
+    "P-384",  "secp384r1", "P-521", "secp521r1",  NULL};
 
 /* TLS 1.3 suites: always on in BoringSSL, so ciphersuites only checks. */
 static const char *const tls13_suites[] = {
@@ -55,10 +90,10 @@ typedef struct builder {
   sectrans_config *config;
   int side;
   int min, max;
-  int verify; /* VERIFY_* bits collected from params.verify */
+  int verify;                  /* VERIFY_* bits collected from params.verify */
   sectrans_identity *identity; /* kept for server sni tables */
-  int error_slot;    /* stack index holding the message once set */
-  const char *error; /* set on failure: the string in error_slot */
+  int error_slot;              /* stack index holding the message once set */
+  const char *error;           /* set on failure: the string in error_slot */
 } builder;
 
 /* Moves the message on the stack top into the error slot, so that it stays
@@ -124,7 +159,8 @@ static int each_name(builder *b, const char *key,
 static int push_file(builder *b, const char *path, const char *what) {
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
-    lua_pushfstring(b->L, "cannot read %s '%s': %s", what, path, strerror(errno));
+    lua_pushfstring(b->L, "cannot read %s '%s': %s", what, path,
+                    strerror(errno));
     return keep_error(b);
   }
   luaL_Buffer buf;
@@ -147,7 +183,8 @@ static int push_file(builder *b, const char *path, const char *what) {
 
 /* mode: "client" or "server"; creates the config of that side. */
 static int apply_mode(builder *b) {
-  const char *mode = field(b, "mode") == LUA_TSTRING ? lua_tostring(b->L, -1) : "";
+  const char *mode = field(b, "mode") == LUA_TSTRING ? lua_tostring(b->L, -1)
+                                                     : "";
   lua_pop(b->L, 1);
   if (strcmp(mode, "client") == 0)
     b->side = SECTRANS_CLIENT;
@@ -162,7 +199,8 @@ static int apply_mode(builder *b) {
 /* protocol: "any" (TLS 1.2 to 1.3), "tlsv1_2" or "tlsv1_3" (that one
  * only). LuaSec's older names below TLS 1.2 are refused, not widened. */
 static int apply_protocol(builder *b) {
-  const char *p = field(b, "protocol") == LUA_TSTRING ? lua_tostring(b->L, -1) : "any";
+  const char *p = field(b, "protocol") == LUA_TSTRING ? lua_tostring(b->L, -1)
+                                                      : "any";
   lua_pop(b->L, 1);
   b->min = SECTRANS_PROTOCOL_TLS12;
   b->max = SECTRANS_PROTOCOL_TLS13;
@@ -171,8 +209,10 @@ static int apply_protocol(builder *b) {
   else if (strcmp(p, "tlsv1_3") == 0)
     b->min = SECTRANS_PROTOCOL_TLS13;
   else if (strcmp(p, "any") != 0 && strcmp(p, "sslv23") != 0)
-    return fail(b, "protocol '%s' is not supported (sectrans speaks TLS 1.2 "
-                   "and 1.3: use \"any\", \"tlsv1_2\" or \"tlsv1_3\")", p);
+    return fail(b,
+                "protocol '%s' is not supported (sectrans speaks TLS 1.2 "
+                "and 1.3: use \"any\", \"tlsv1_2\" or \"tlsv1_3\")",
+                p);
   return 1;
 }
 
@@ -191,7 +231,8 @@ static int apply_option(builder *b, const char *name) {
 static int apply_protocol_range(builder *b) {
   if (b->min > b->max)
     return fail(b, "options exclude every protocol version%s", "");
-  sectrans_status st = sectrans_config_set_protocol_version_min(b->config, b->min);
+  sectrans_status st = sectrans_config_set_protocol_version_min(b->config,
+                                                                b->min);
   if (st == SECTRANS_SUCCESS)
     st = sectrans_config_set_protocol_version_max(b->config, b->max);
   return st == SECTRANS_SUCCESS || fail_status(b, "protocol", st);
@@ -253,10 +294,12 @@ static int apply_identity(builder *b) {
     return apply_identity_from(b, b->params);
   }
   if (luaL_len(L, -1) != 1)
-    return fail(b, "certificates: sectrans takes one identity per context%s", "");
+    return fail(b, "certificates: sectrans takes one identity per context%s",
+                "");
   lua_geti(L, -1, 1);
-  int ok = lua_istable(L, -1) ? apply_identity_from(b, lua_gettop(L))
-                              : fail(b, "certificates entries must be tables%s", "");
+  int ok = lua_istable(L, -1)
+               ? apply_identity_from(b, lua_gettop(L))
+               : fail(b, "certificates entries must be tables%s", "");
   lua_pop(L, 2);
   return ok;
 }
@@ -285,8 +328,10 @@ static sectrans_status add_ca_directory(sectrans_trust_store *store,
 /* cafile and capath replace the system anchors, as in LuaSec. */
 static int apply_anchors(builder *b) {
   lua_State *L = b->L;
-  const char *cafile = field(b, "cafile") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-  const char *capath = field(b, "capath") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  const char *cafile = field(b, "cafile") == LUA_TSTRING ? lua_tostring(L, -1)
+                                                         : NULL;
+  const char *capath = field(b, "capath") == LUA_TSTRING ? lua_tostring(L, -1)
+                                                         : NULL;
   int ok = 1;
   if (cafile || capath) {
     sectrans_trust_store *store = NULL;
@@ -294,10 +339,13 @@ static int apply_anchors(builder *b) {
     if (st == SECTRANS_SUCCESS && cafile)
       st = sectrans_trust_store_add_pem_file(store, cafile);
     if (st != SECTRANS_SUCCESS)
-      ok = fail_status(b, lua_pushfstring(L, "cafile '%s'", cafile ? cafile : ""), st);
-    if (ok && capath && (st = add_ca_directory(store, capath)) != SECTRANS_SUCCESS)
+      ok = fail_status(
+          b, lua_pushfstring(L, "cafile '%s'", cafile ? cafile : ""), st);
+    if (ok && capath &&
+        (st = add_ca_directory(store, capath)) != SECTRANS_SUCCESS)
       ok = fail_status(b, lua_pushfstring(L, "capath '%s'", capath), st);
-    if (ok && (st = sectrans_config_set_trust_store(b->config, store)) != SECTRANS_SUCCESS)
+    if (ok && (st = sectrans_config_set_trust_store(b->config, store)) !=
+                  SECTRANS_SUCCESS)
       ok = fail_status(b, "anchors", st);
     sectrans_trust_store_release(store);
   }
@@ -308,7 +356,11 @@ static int apply_anchors(builder *b) {
 /* verify: "none", "peer", "fail_if_no_peer_cert", "client_once" (alone or
  * in a list). A client verifies unless "none" is given; a server asks for
  * a client certificate with "peer" and insists with fail_if_no_peer_cert. */
-enum { VERIFY_NONE = 1, VERIFY_PEER = 2, VERIFY_REQUIRE = 4 };
+enum {
+  VERIFY_NONE = 1,
+  VERIFY_PEER = 2,
+  VERIFY_REQUIRE = 4
+};
 
 /* Adds one verify flag to b->verify. */
 static int collect_verify(builder *b, const char *name) {
@@ -333,7 +385,8 @@ static int apply_verify(builder *b) {
   sectrans_status st = SECTRANS_SUCCESS;
   if (b->side == SECTRANS_CLIENT && (flags & VERIFY_NONE))
     st = sectrans_config_set_verify_mode(b->config, SECTRANS_VERIFY_NONE);
-  else if (b->side == SECTRANS_SERVER && (flags & (VERIFY_PEER | VERIFY_REQUIRE)))
+  else if (b->side == SECTRANS_SERVER &&
+           (flags & (VERIFY_PEER | VERIFY_REQUIRE)))
     st = sectrans_config_set_client_side_authenticate(
         b->config, (flags & VERIFY_REQUIRE) ? SECTRANS_AUTHENTICATE_ALWAYS
                                             : SECTRANS_AUTHENTICATE_TRY);
@@ -354,7 +407,8 @@ static int apply_ciphers(builder *b) {
       ok = fail(b, "invalid cipher (%s)", lua_pushlstring(L, bad, bad_len));
       lua_pop(L, 1);
     } else if (count > 0) {
-      sectrans_status st = sectrans_config_set_enabled_ciphers(b->config, suites, count);
+      sectrans_status st = sectrans_config_set_enabled_ciphers(b->config,
+                                                               suites, count);
       ok = st == SECTRANS_SUCCESS || fail_status(b, "ciphers", st);
     }
   } else if (type != LUA_TNIL) {
@@ -407,7 +461,8 @@ static int apply_alpn(builder *b) {
     return 1;
   }
   if (type == LUA_TFUNCTION)
-    return fail(b, "alpn: selection functions are not supported; give a list%s", "");
+    return fail(b, "alpn: selection functions are not supported; give a list%s",
+                "");
   luaL_Buffer wire;
   luaL_buffinit(L, &wire);
   int ok = 1;
@@ -449,8 +504,10 @@ static int check_refused(builder *b) {
   int type = field(b, "verifyext");
   lua_pop(b->L, 1);
   return type == LUA_TNIL ||
-         fail(b, "verifyext is not supported: verification failures always "
-                 "end the handshake%s", "");
+         fail(b,
+              "verifyext is not supported: verification failures always "
+              "end the handshake%s",
+              "");
 }
 
 /* Every step in order; stops at the first failure. */
@@ -458,8 +515,8 @@ static int build(builder *b) {
   return apply_mode(b) && apply_protocol(b) &&
          each_name(b, "options", apply_option) && apply_protocol_range(b) &&
          apply_identity(b) && apply_anchors(b) && apply_verify(b) &&
-         apply_ciphers(b) && check_suites_and_curves(b) &&
-         apply_alpn(b) && check_refused(b);
+         apply_ciphers(b) && check_suites_and_curves(b) && apply_alpn(b) &&
+         check_refused(b);
 }
 
 /* sectrans.newcontext(params) -> context, or nil, message. */
@@ -519,9 +576,8 @@ static int context_tostring(lua_State *L) {
 
 /* Registers the sectrans.Context metatable. */
 void lsec_context_open(lua_State *L) {
-  static const luaL_Reg meta[] = {{"__gc", context_gc},
-                                  {"__tostring", context_tostring},
-                                  {NULL, NULL}};
+  static const luaL_Reg meta[] = {
+      {"__gc", context_gc}, {"__tostring", context_tostring}, {NULL, NULL}};
   luaL_newmetatable(L, LSEC_CONTEXT);
   luaL_setfuncs(L, meta, 0);
   lua_pop(L, 1);

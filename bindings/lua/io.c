@@ -147,7 +147,8 @@ static int fill(io *o) {
   c->first = c->last = 0;
   for (;;) {
     size_t got = 0;
-    sectrans_status st = sectrans_read(c->ctx, c->buffer, sizeof c->buffer, &got);
+    sectrans_status st = sectrans_read(c->ctx, c->buffer, sizeof c->buffer,
+                                       &got);
     if (got > 0) {
       c->last = got;
       return 1;

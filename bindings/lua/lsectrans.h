@@ -52,7 +52,11 @@ typedef struct lsec_connection {
 
 /* User values of a connection userdata: its context, and a server's sni
  * table ({name = context}). */
-enum { LSEC_UV_CONTEXT = 1, LSEC_UV_SNI = 2, LSEC_UV_COUNT = 2 };
+enum {
+  LSEC_UV_CONTEXT = 1,
+  LSEC_UV_SNI = 2,
+  LSEC_UV_COUNT = 2
+};
 
 /* module.c */
 int lsec_push_status(lua_State *L, sectrans_status status,

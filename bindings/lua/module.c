@@ -32,20 +32,18 @@ static int module_version(lua_State *L) {
 }
 
 static const luaL_Reg module_functions[] = {
-    {"newcontext", lsec_newcontext},
-    {"wrap", lsec_wrap},
-    {"newsession", lsec_newsession},
-    {"loadcertificate", lsec_loadcertificate},
-    {"version", module_version},
-    {NULL, NULL}};
+    {"newcontext", lsec_newcontext}, {"wrap", lsec_wrap},
+    {"newsession", lsec_newsession}, {"loadcertificate", lsec_loadcertificate},
+    {"version", module_version},     {NULL, NULL}};
 
 /* require "sectrans": checks the library against the header it was built
  * with, registers the three types, returns the module table. */
-LUAMOD_API __attribute__((visibility("default"))) int
-luaopen_sectrans(lua_State *L) {
+LUAMOD_API __attribute__((visibility("default"))) int luaopen_sectrans(
+    lua_State *L) {
   if (SECTRANS_CHECK_VERSION() != SECTRANS_SUCCESS)
-    return luaL_error(L, "sectrans: libsectrans %d is older than the header "
-                         "this module was built with (%d)",
+    return luaL_error(L,
+                      "sectrans: libsectrans %d is older than the header "
+                      "this module was built with (%d)",
                       (int)sectrans_version(), SECTRANS_VERSION_NUMBER);
   lsec_context_open(L);
   lsec_connection_open(L);

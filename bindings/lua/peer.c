@@ -157,8 +157,11 @@ static int peer_getpeerverification(lua_State *L) {
   if (trust == NULL)
     lua_pushliteral(L, "the peer sent no certificate");
   else if (result == SECTRANS_ERR_BAD_REQ)
-    lua_pushliteral(L, "the peer's certificate was not verified (verify = \"none\")");
-  else if (sectrans_trust_copy_detail(trust, detail, &len) == SECTRANS_SUCCESS && len > 0)
+    lua_pushliteral(
+        L, "the peer's certificate was not verified (verify = \"none\")");
+  else if (sectrans_trust_copy_detail(trust, detail, &len) ==
+               SECTRANS_SUCCESS &&
+           len > 0)
     lua_pushlstring(L, detail, len);
   else
     lua_pushstring(L, sectrans_status_description(result));

@@ -62,8 +62,7 @@ uint8_t *bytes_reserve(struct bytes *b, size_t len) {
 
 void bytes_commit(struct bytes *b, size_t len) { b->len += len; }
 
-sectrans_status bytes_append(struct bytes *b, const void *data,
-                             size_t len) {
+sectrans_status bytes_append(struct bytes *b, const void *data, size_t len) {
   if (len == 0)
     return SECTRANS_SUCCESS;
   uint8_t *tail = bytes_reserve(b, len);

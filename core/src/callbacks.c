@@ -14,7 +14,7 @@ sectrans_context *context_of(const SSL *ssl) {
   return bssl.SSL_get_ex_data(ssl, config_ssl_ex_index());
 }
 
-/* ---- certificate selection ---------------------------------------------------- */
+/* ---- certificate selection ----------------------------------------------- */
 
 /* Client: called when the server asked for a certificate. Server: called
  * for every handshake, before the resumption decision. */
@@ -52,7 +52,8 @@ static char *parse_sni(const uint8_t *data, size_t len) {
 
 /* Server: the ClientHello was parsed. Keeps the requested name (BoringSSL
  * parses SNI only later) and stops here once for BREAK_ON_CLIENT_HELLO. */
-static enum ssl_select_cert_result_t client_hello(const SSL_CLIENT_HELLO *hello) {
+static enum ssl_select_cert_result_t client_hello(
+    const SSL_CLIENT_HELLO *hello) {
   sectrans_context *ctx = context_of(hello->ssl);
   const uint8_t *sni;
   size_t sni_len;
@@ -70,7 +71,7 @@ static enum ssl_select_cert_result_t client_hello(const SSL_CLIENT_HELLO *hello)
   return ssl_select_cert_success;
 }
 
-/* ---- ALPN, sessions, key log ------------------------------------------------------ */
+/* ---- ALPN, sessions, key log --------------------------------------------- */
 
 /* Server ALPN: the server's first protocol that the client also offers. */
 static int select_alpn(SSL *ssl, const uint8_t **out, uint8_t *out_len,

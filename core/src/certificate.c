@@ -97,8 +97,7 @@ static sectrans_status check_input(const void *data, size_t len,
                                    sectrans_certificate **out) {
   if (out != NULL)
     *out = NULL;
-  if (data == NULL || out == NULL || len == 0 ||
-      len > SECTRANS_MAX_PEM_LENGTH)
+  if (data == NULL || out == NULL || len == 0 || len > SECTRANS_MAX_PEM_LENGTH)
     return SECTRANS_ERR_PARAM;
   if (bssl_load() != SECTRANS_SUCCESS)
     return SECTRANS_ERR_INTERNAL;
@@ -200,7 +199,8 @@ static sectrans_status copy_name(const X509_NAME *name, void *buf,
   if (bio == NULL)
     return SECTRANS_ERR_ALLOCATE;
   sectrans_status status;
-  if (name != NULL && bssl.X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0)
+  if (name != NULL &&
+      bssl.X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253) < 0)
     status = status_or_allocate(SECTRANS_ERR_ALLOCATE);
   else
     status = copy_bio(bio, buf, len);
@@ -283,8 +283,7 @@ static int is_shown_name(const GENERAL_NAME *name) {
 }
 
 /* Writes one name of a kind is_shown_name accepts. */
-static sectrans_status write_general_name(BIO *bio,
-                                          const GENERAL_NAME *name) {
+static sectrans_status write_general_name(BIO *bio, const GENERAL_NAME *name) {
   switch (name->type) {
   case GEN_DNS:
     return write_string(bio, "DNS:", name->d.dNSName);
@@ -321,15 +320,15 @@ sectrans_status sectrans_certificate_copy_san(const sectrans_certificate *cert,
   if (bad_handle(cert, KIND_CERTIFICATE) || len == NULL)
     return SECTRANS_ERR_PARAM;
   /* No extension (or a malformed one) reads as no names. */
-  GENERAL_NAMES *names =
-      bssl.X509_get_ext_d2i(cert->x509, NID_subject_alt_name, NULL, NULL);
+  GENERAL_NAMES *names = bssl.X509_get_ext_d2i(cert->x509, NID_subject_alt_name,
+                                               NULL, NULL);
   if (names == NULL) {
     bssl.ERR_clear_error();
     return copy_out(NULL, 0, buf, len);
   }
   BIO *bio = new_memory_bio();
   sectrans_status status = bio == NULL ? SECTRANS_ERR_ALLOCATE
-                                        : write_san(bio, names);
+                                       : write_san(bio, names);
   if (status == SECTRANS_SUCCESS)
     status = copy_bio(bio, buf, len);
   bssl.BIO_free(bio);
@@ -337,7 +336,7 @@ sectrans_status sectrans_certificate_copy_san(const sectrans_certificate *cert,
   return status;
 }
 
-/* ---- fingerprint and validity --------------------------------------------- */
+/* ---- fingerprint and validity -------------------------------------------- */
 
 sectrans_status sectrans_certificate_copy_sha256(
     const sectrans_certificate *cert, void *buf, size_t *len) {
@@ -352,8 +351,8 @@ sectrans_status sectrans_certificate_copy_sha256(
 
 /* ASN1_TIME_diff reads both UTCTime and GeneralizedTime; measuring from
  * the epoch gives Unix seconds without touching the local time zone. */
-static sectrans_status seconds_since(const ASN1_TIME *epoch,
-                                     const ASN1_TIME *t, int64_t *out) {
+static sectrans_status seconds_since(const ASN1_TIME *epoch, const ASN1_TIME *t,
+                                     int64_t *out) {
   int days = 0, seconds = 0;
   if (t == NULL || !bssl.ASN1_TIME_diff(&days, &seconds, epoch, t))
     return status_or_allocate(SECTRANS_ERR_DECODE);
@@ -362,16 +361,16 @@ static sectrans_status seconds_since(const ASN1_TIME *epoch,
 }
 
 sectrans_status sectrans_certificate_get_validity(
-    const sectrans_certificate *cert, int64_t *not_before,
-    int64_t *not_after) {
-  if (bad_handle(cert, KIND_CERTIFICATE) || not_before == NULL || not_after == NULL)
+    const sectrans_certificate *cert, int64_t *not_before, int64_t *not_after) {
+  if (bad_handle(cert, KIND_CERTIFICATE) || not_before == NULL ||
+      not_after == NULL)
     return SECTRANS_ERR_PARAM;
   ASN1_TIME *epoch = bssl.ASN1_TIME_set(NULL, 0);
   if (epoch == NULL)
     return SECTRANS_ERR_ALLOCATE;
   int64_t before = 0, after = 0;
-  sectrans_status status =
-      seconds_since(epoch, bssl.X509_get0_notBefore(cert->x509), &before);
+  sectrans_status status = seconds_since(
+      epoch, bssl.X509_get0_notBefore(cert->x509), &before);
   if (status == SECTRANS_SUCCESS)
     status = seconds_since(epoch, bssl.X509_get0_notAfter(cert->x509), &after);
   bssl.ASN1_TIME_free(epoch);

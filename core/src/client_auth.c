@@ -8,8 +8,8 @@
 
 #include "internal.h"
 
-sectrans_status sectrans_get_client_certificate_state(const sectrans_context *ctx,
-                                                      int *state) {
+sectrans_status sectrans_get_client_certificate_state(
+    const sectrans_context *ctx, int *state) {
   if (bad_handle(ctx, KIND_CONTEXT) || state == NULL)
     return SECTRANS_ERR_PARAM;
   if (ctx->side == SECTRANS_CLIENT ||
@@ -18,9 +18,9 @@ sectrans_status sectrans_get_client_certificate_state(const sectrans_context *ct
   else if (ctx->settings.client_auth == SECTRANS_AUTHENTICATE_NEVER)
     *state = SECTRANS_CLIENT_CERT_STATE_NONE;
   else
-    *state = ctx->peer_trust != NULL             ? SECTRANS_CLIENT_CERT_STATE_SENT
+    *state = ctx->peer_trust != NULL    ? SECTRANS_CLIENT_CERT_STATE_SENT
              : ctx->phase != PHASE_IDLE ? SECTRANS_CLIENT_CERT_STATE_REQUESTED
-                                                 : SECTRANS_CLIENT_CERT_STATE_NONE;
+                                        : SECTRANS_CLIENT_CERT_STATE_NONE;
   return SECTRANS_SUCCESS;
 }
 
@@ -41,7 +41,8 @@ sectrans_status sectrans_add_distinguished_name(sectrans_context *ctx,
   if (der == NULL || len == 0 || len > SECTRANS_MAX_PEM_LENGTH ||
       !is_x501_name(der, len))
     return SECTRANS_ERR_PARAM;
-  CRYPTO_BUFFER **grown = realloc(ctx->dn, (ctx->dn_count + 1) * sizeof(*grown));
+  CRYPTO_BUFFER **grown = realloc(ctx->dn,
+                                  (ctx->dn_count + 1) * sizeof(*grown));
   if (grown == NULL)
     return SECTRANS_ERR_ALLOCATE;
   ctx->dn = grown;
@@ -56,19 +57,21 @@ sectrans_status sectrans_add_distinguished_name(sectrans_context *ctx,
 }
 
 /* The names a client received, or those a server sends. */
-static const STACK_OF(CRYPTO_BUFFER) *received_names(const sectrans_context *ctx) {
-  return ctx->side == SECTRANS_CLIENT ? bssl.SSL_get0_server_requested_CAs(ctx->ssl)
-                                      : NULL;
+static const STACK_OF(CRYPTO_BUFFER) *received_names(
+    const sectrans_context *ctx) {
+  return ctx->side == SECTRANS_CLIENT
+             ? bssl.SSL_get0_server_requested_CAs(ctx->ssl)
+             : NULL;
 }
 
-sectrans_status sectrans_get_distinguished_name_count(const sectrans_context *ctx,
-                                                      size_t *count) {
+sectrans_status sectrans_get_distinguished_name_count(
+    const sectrans_context *ctx, size_t *count) {
   if (bad_handle(ctx, KIND_CONTEXT) || count == NULL)
     return SECTRANS_ERR_PARAM;
   const STACK_OF(CRYPTO_BUFFER) *names = received_names(ctx);
   *count = ctx->side == SECTRANS_SERVER ? ctx->dn_count
-           : names                       ? bssl.sk_num((const _STACK *)names)
-                                         : 0;
+           : names                      ? bssl.sk_num((const _STACK *)names)
+                                        : 0;
   return SECTRANS_SUCCESS;
 }
 

@@ -64,37 +64,54 @@ static struct settings *mutable_settings(sectrans_config *config,
   return &config->settings;
 }
 
-#define CONFIG_SETTER(signature, call) SETTINGS_SETTER(signature, mutable_settings, config, call)
+#define CONFIG_SETTER(signature, call)                                         \
+  SETTINGS_SETTER(signature, mutable_settings, config, call)
 
-CONFIG_SETTER(sectrans_config_set_protocol_version_min(sectrans_config *config, int protocol),
+CONFIG_SETTER(sectrans_config_set_protocol_version_min(sectrans_config *config,
+                                                       int protocol),
               settings_set_protocol_min(s, protocol))
-CONFIG_SETTER(sectrans_config_set_protocol_version_max(sectrans_config *config, int protocol),
+CONFIG_SETTER(sectrans_config_set_protocol_version_max(sectrans_config *config,
+                                                       int protocol),
               settings_set_protocol_max(s, protocol))
-CONFIG_SETTER(sectrans_config_set_identity(sectrans_config *config, sectrans_identity *identity),
+CONFIG_SETTER(sectrans_config_set_identity(sectrans_config *config,
+                                           sectrans_identity *identity),
               settings_set_identity(s, identity))
-CONFIG_SETTER(sectrans_config_set_trust_store(sectrans_config *config, sectrans_trust_store *store),
+CONFIG_SETTER(sectrans_config_set_trust_store(sectrans_config *config,
+                                              sectrans_trust_store *store),
               settings_set_anchors(s, store))
-CONFIG_SETTER(sectrans_config_set_verify_mode(sectrans_config *config, int mode),
+CONFIG_SETTER(sectrans_config_set_verify_mode(sectrans_config *config,
+                                              int mode),
               settings_set_verify_mode(s, mode))
-CONFIG_SETTER(sectrans_config_set_alpn(sectrans_config *config, const void *protocols, size_t len),
+CONFIG_SETTER(sectrans_config_set_alpn(sectrans_config *config,
+                                       const void *protocols, size_t len),
               settings_set_alpn(s, protocols, len))
-CONFIG_SETTER(sectrans_config_set_enabled_ciphers(sectrans_config *config, const uint16_t *suites, size_t count),
+CONFIG_SETTER(sectrans_config_set_enabled_ciphers(sectrans_config *config,
+                                                  const uint16_t *suites,
+                                                  size_t count),
               settings_set_ciphers(s, suites, count))
-CONFIG_SETTER(sectrans_config_set_client_side_authenticate(sectrans_config *config, int auth),
+CONFIG_SETTER(sectrans_config_set_client_side_authenticate(
+                  sectrans_config *config, int auth),
               settings_set_client_auth(s, auth))
-CONFIG_SETTER(sectrans_config_set_session_option(sectrans_config *config, int option, int value),
+CONFIG_SETTER(sectrans_config_set_session_option(sectrans_config *config,
+                                                 int option, int value),
               settings_set_option(s, option, value))
-CONFIG_SETTER(sectrans_config_set_keylog_callback(sectrans_config *config, sectrans_keylog_func func, void *user),
+CONFIG_SETTER(sectrans_config_set_keylog_callback(sectrans_config *config,
+                                                  sectrans_keylog_func func,
+                                                  void *user),
               settings_set_keylog(s, func, user))
 
-/* ---- the SSL_CTX ------------------------------------------------------------ */
+/* ---- the SSL_CTX --------------------------------------------------------- */
 
 /* BoringSSL's default verify preferences leave out Ed25519. */
 static const uint16_t verify_prefs[] = {
-    SSL_SIGN_ECDSA_SECP256R1_SHA256, SSL_SIGN_RSA_PSS_RSAE_SHA256,
-    SSL_SIGN_RSA_PKCS1_SHA256,       SSL_SIGN_ECDSA_SECP384R1_SHA384,
-    SSL_SIGN_RSA_PSS_RSAE_SHA384,    SSL_SIGN_RSA_PKCS1_SHA384,
-    SSL_SIGN_RSA_PSS_RSAE_SHA512,    SSL_SIGN_RSA_PKCS1_SHA512,
+    SSL_SIGN_ECDSA_SECP256R1_SHA256,
+    SSL_SIGN_RSA_PSS_RSAE_SHA256,
+    SSL_SIGN_RSA_PKCS1_SHA256,
+    SSL_SIGN_ECDSA_SECP384R1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA384,
+    SSL_SIGN_RSA_PKCS1_SHA384,
+    SSL_SIGN_RSA_PSS_RSAE_SHA512,
+    SSL_SIGN_RSA_PKCS1_SHA512,
     SSL_SIGN_ED25519,
 };
 
@@ -102,8 +119,9 @@ static SSL_CTX *build_ssl_ctx(int side, int log_keys) {
   SSL_CTX *ssl_ctx = bssl.SSL_CTX_new(bssl.TLS_with_buffers_method());
   if (ssl_ctx == NULL)
     return NULL;
-  if (!bssl.SSL_CTX_set_verify_algorithm_prefs(
-          ssl_ctx, verify_prefs, sizeof(verify_prefs) / sizeof(verify_prefs[0]))) {
+  if (!bssl.SSL_CTX_set_verify_algorithm_prefs(ssl_ctx, verify_prefs,
+                                               sizeof(verify_prefs) /
+                                                   sizeof(verify_prefs[0]))) {
     bssl.SSL_CTX_free(ssl_ctx);
     return NULL;
   }
@@ -124,7 +142,8 @@ sectrans_status config_freeze(sectrans_config *config) {
     return SECTRANS_ERR_INTERNAL;
   pthread_mutex_lock(&freeze_lock);
   if (config->ssl_ctx == NULL)
-    config->ssl_ctx = build_ssl_ctx(config->side, config->settings.keylog != NULL);
+    config->ssl_ctx = build_ssl_ctx(config->side,
+                                    config->settings.keylog != NULL);
   if (config->ssl_ctx != NULL)
     atomic_store(&config->frozen, 1);
   pthread_mutex_unlock(&freeze_lock);
@@ -149,7 +168,8 @@ static pthread_once_t defaults_once = PTHREAD_ONCE_INIT;
 
 static void make_default_configs(void) {
   for (int side = 0; side < 2; side++) {
-    if (sectrans_config_create(side, &default_configs[side]) != SECTRANS_SUCCESS)
+    if (sectrans_config_create(side, &default_configs[side]) !=
+        SECTRANS_SUCCESS)
       continue;
     if (config_freeze(default_configs[side]) != SECTRANS_SUCCESS) {
       sectrans_config_release(default_configs[side]);

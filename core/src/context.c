@@ -22,7 +22,7 @@ int context_is_active(const sectrans_context *ctx) {
   return state == SECTRANS_STATE_HANDSHAKE || state == SECTRANS_STATE_CONNECTED;
 }
 
-/* ---- creation ---------------------------------------------------------------- */
+/* ---- creation ------------------------------------------------------------ */
 
 static sectrans_status attach_ssl(sectrans_context *ctx) {
   ctx->ssl = bssl.SSL_new(ctx->config->ssl_ctx);
@@ -115,9 +115,10 @@ const char *sectrans_context_error_detail(const sectrans_context *ctx) {
   return bad_handle(ctx, KIND_CONTEXT) ? "" : ctx->detail;
 }
 
-/* ---- per-context settings ----------------------------------------------------- */
+/* ---- per-context settings ------------------------------------------------ */
 
-struct settings *context_settings(sectrans_context *ctx, sectrans_status *status) {
+struct settings *context_settings(sectrans_context *ctx,
+                                  sectrans_status *status) {
   if (bad_handle(ctx, KIND_CONTEXT)) {
     *status = SECTRANS_ERR_PARAM;
     return NULL;
@@ -129,25 +130,36 @@ struct settings *context_settings(sectrans_context *ctx, sectrans_status *status
   return &ctx->settings;
 }
 
-#define CONTEXT_SETTER(signature, call) SETTINGS_SETTER(signature, context_settings, ctx, call)
+#define CONTEXT_SETTER(signature, call)                                        \
+  SETTINGS_SETTER(signature, context_settings, ctx, call)
 
-CONTEXT_SETTER(sectrans_set_protocol_version_min(sectrans_context *ctx, int protocol),
+CONTEXT_SETTER(sectrans_set_protocol_version_min(sectrans_context *ctx,
+                                                 int protocol),
                settings_set_protocol_min(s, protocol))
-CONTEXT_SETTER(sectrans_set_protocol_version_max(sectrans_context *ctx, int protocol),
+CONTEXT_SETTER(sectrans_set_protocol_version_max(sectrans_context *ctx,
+                                                 int protocol),
                settings_set_protocol_max(s, protocol))
-CONTEXT_SETTER(sectrans_set_trust_store(sectrans_context *ctx, sectrans_trust_store *store),
+CONTEXT_SETTER(sectrans_set_trust_store(sectrans_context *ctx,
+                                        sectrans_trust_store *store),
                settings_set_anchors(s, store))
 CONTEXT_SETTER(sectrans_set_verify_mode(sectrans_context *ctx, int mode),
                settings_set_verify_mode(s, mode))
-CONTEXT_SETTER(sectrans_set_alpn(sectrans_context *ctx, const void *protocols, size_t len),
+CONTEXT_SETTER(sectrans_set_alpn(sectrans_context *ctx, const void *protocols,
+                                 size_t len),
                settings_set_alpn(s, protocols, len))
-CONTEXT_SETTER(sectrans_set_enabled_ciphers(sectrans_context *ctx, const uint16_t *suites, size_t count),
+CONTEXT_SETTER(sectrans_set_enabled_ciphers(sectrans_context *ctx,
+                                            const uint16_t *suites,
+                                            size_t count),
                settings_set_ciphers(s, suites, count))
-CONTEXT_SETTER(sectrans_set_session_option(sectrans_context *ctx, int option, int value),
+CONTEXT_SETTER(sectrans_set_session_option(sectrans_context *ctx, int option,
+                                           int value),
                settings_set_option(s, option, value))
-CONTEXT_SETTER(sectrans_set_client_side_authenticate(sectrans_context *ctx, int auth),
+CONTEXT_SETTER(sectrans_set_client_side_authenticate(sectrans_context *ctx,
+                                                     int auth),
                settings_set_client_auth(s, auth))
-CONTEXT_SETTER(sectrans_set_keylog_callback(sectrans_context *ctx, sectrans_keylog_func func, void *user),
+CONTEXT_SETTER(sectrans_set_keylog_callback(sectrans_context *ctx,
+                                            sectrans_keylog_func func,
+                                            void *user),
                settings_set_keylog(s, func, user))
 
 /* Any state: a server picks its identity after the ClientHello break, a
@@ -175,7 +187,8 @@ sectrans_status sectrans_set_session_tickets_enabled(sectrans_context *ctx,
 
 sectrans_status sectrans_get_session_option(const sectrans_context *ctx,
                                             int option, int *value) {
-  if (bad_handle(ctx, KIND_CONTEXT) || value == NULL || option < SECTRANS_OPTION_BREAK_ON_SERVER_AUTH ||
+  if (bad_handle(ctx, KIND_CONTEXT) || value == NULL ||
+      option < SECTRANS_OPTION_BREAK_ON_SERVER_AUTH ||
       option > SECTRANS_OPTION_ENABLE_SESSION_TICKETS)
     return SECTRANS_ERR_PARAM;
   *value = (int)SETTINGS_OPTION(&ctx->settings, option);
@@ -219,7 +232,8 @@ sectrans_status sectrans_get_peer_domain_name(const sectrans_context *ctx,
   return copy_out(ctx->peer_name, ctx->peer_name_len, buf, len);
 }
 
-sectrans_status sectrans_get_verify_mode(const sectrans_context *ctx, int *mode) {
+sectrans_status sectrans_get_verify_mode(const sectrans_context *ctx,
+                                         int *mode) {
   if (bad_handle(ctx, KIND_CONTEXT) || mode == NULL)
     return SECTRANS_ERR_PARAM;
   *mode = ctx->settings.verify_mode;
@@ -242,7 +256,7 @@ sectrans_status sectrans_get_protocol_version_max(const sectrans_context *ctx,
   return SECTRANS_SUCCESS;
 }
 
-/* ---- cipher lists ------------------------------------------------------------ */
+/* ---- cipher lists -------------------------------------------------------- */
 
 static const uint16_t tls13_suites[] = {0x1301, 0x1302, 0x1303};
 
@@ -257,7 +271,8 @@ static size_t default_suites(const sectrans_context *ctx, uint16_t *out,
   size_t count = list ? bssl.sk_num((const _STACK *)list) : 0;
   for (size_t i = 0; i < count; i++, n++)
     if (n < cap)
-      out[n] = bssl.SSL_CIPHER_get_protocol_id(bssl.sk_value((const _STACK *)list, i));
+      out[n] = bssl.SSL_CIPHER_get_protocol_id(
+          bssl.sk_value((const _STACK *)list, i));
   return n;
 }
 
@@ -275,7 +290,8 @@ static sectrans_status copy_suites(const uint16_t *suites, size_t n,
 }
 
 sectrans_status sectrans_get_supported_ciphers(const sectrans_context *ctx,
-                                               uint16_t *suites, size_t *count) {
+                                               uint16_t *suites,
+                                               size_t *count) {
   uint16_t all[SECTRANS_MAX_CIPHERS];
   if (bad_handle(ctx, KIND_CONTEXT))
     return SECTRANS_ERR_PARAM;

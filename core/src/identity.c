@@ -52,8 +52,7 @@ sectrans_status identity_push(sectrans_identity *identity, X509 *x509,
   return SECTRANS_SUCCESS;
 }
 
-sectrans_status identity_install(const sectrans_identity *identity,
-                                 SSL *ssl) {
+sectrans_status identity_install(const sectrans_identity *identity, SSL *ssl) {
   if (identity == NULL || ssl == NULL || identity->count == 0 ||
       !bssl.SSL_set_chain_and_key(ssl, identity->chain, identity->count,
                                   identity->key, NULL))
@@ -61,7 +60,7 @@ sectrans_status identity_install(const sectrans_identity *identity,
   return SECTRANS_SUCCESS;
 }
 
-/* ---- keys ----------------------------------------------------------------- */
+/* ---- keys ---------------------------------------------------------------- */
 
 /* Only what every TLS 1.2/1.3 peer can verify, at a sound strength. */
 static int key_is_acceptable(const EVP_PKEY *key) {
@@ -148,10 +147,10 @@ static sectrans_status read_key(const void *pem, size_t len,
   if (*out != NULL)
     return SECTRANS_SUCCESS;
   return status_or_allocate(encrypted ? SECTRANS_ERR_AUTH_FAILED
-                                  : SECTRANS_ERR_DECODE);
+                                      : SECTRANS_ERR_DECODE);
 }
 
-/* ---- certificates ---------------------------------------------------------- */
+/* ---- certificates -------------------------------------------------------- */
 
 static sectrans_status read_chain(const void *pem, size_t len,
                                   sectrans_identity *identity) {
@@ -178,7 +177,7 @@ static sectrans_status read_chain(const void *pem, size_t len,
   return status;
 }
 
-/* ---- sectrans_identity_create_from_pem ------------------------------------ */
+/* ---- sectrans_identity_create_from_pem ----------------------------------- */
 
 static int pem_input_ok(const void *pem, size_t len) {
   return pem != NULL && len > 0 && len <= SECTRANS_MAX_PEM_LENGTH;
@@ -254,7 +253,7 @@ CRYPTO_BUFFER *buffer_of(X509 *x509) {
   return buffer;
 }
 
-/* ---- shared by the DER and PKCS#12 readers ---------------------------------- */
+/* ---- shared by the DER and PKCS#12 readers ------------------------------- */
 
 /* Appends x509 (a new reference) and its DER. */
 static sectrans_status push_x509(sectrans_identity *identity, X509 *x509) {
@@ -270,7 +269,7 @@ static sectrans_status push_x509(sectrans_identity *identity, X509 *x509) {
   return SECTRANS_SUCCESS;
 }
 
-/* ---- sectrans_identity_create_from_der ------------------------------------- */
+/* ---- sectrans_identity_create_from_der ----------------------------------- */
 
 /* Exactly one DER certificate, kept in the CRYPTO_BUFFER it was parsed
  * from (trailing bytes are refused by the parser). */
@@ -321,8 +320,8 @@ static EVP_PKEY *parse_pkcs1_key(CBS *cbs) {
  * byte wins. Encrypted PKCS#8 has no password here, so it is not a key. */
 static sectrans_status read_der_key(const void *der, size_t len,
                                     EVP_PKEY **out) {
-  static EVP_PKEY *(*const parsers[])(CBS *) = {
-      parse_pkcs8_key, parse_sec1_key, parse_pkcs1_key};
+  static EVP_PKEY *(*const parsers[])(CBS *) = {parse_pkcs8_key, parse_sec1_key,
+                                                parse_pkcs1_key};
   *out = NULL;
   bssl.ERR_clear_error();
   for (size_t i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
@@ -359,7 +358,7 @@ sectrans_status sectrans_identity_create_from_der(const void *cert_der,
   return identity_finish(identity, status, out);
 }
 
-/* ---- sectrans_identity_create_from_pkcs12 ---------------------------------- */
+/* ---- sectrans_identity_create_from_pkcs12 -------------------------------- */
 
 static void free_x509_stack(STACK_OF(X509) *certs) {
   if (certs == NULL)
@@ -396,8 +395,8 @@ static sectrans_status push_pkcs12_chain(sectrans_identity *identity,
   bssl.ERR_clear_error(); /* the mismatches on the way */
   if (leaf == count)
     return SECTRANS_ERR_DECODE;
-  sectrans_status status =
-      push_x509(identity, bssl.sk_value((const _STACK *)certs, leaf));
+  sectrans_status status = push_x509(
+      identity, bssl.sk_value((const _STACK *)certs, leaf));
   for (size_t i = 0; i < count && status == SECTRANS_SUCCESS; i++)
     if (i != leaf)
       status = push_x509(identity, bssl.sk_value((const _STACK *)certs, i));
@@ -426,7 +425,7 @@ sectrans_status sectrans_identity_create_from_pkcs12(const void *data,
   return identity_finish(identity, status, out);
 }
 
-/* ---- accessors --------------------------------------------------------------- */
+/* ---- accessors ----------------------------------------------------------- */
 
 sectrans_status sectrans_identity_get_certificate_count(
     const sectrans_identity *identity, size_t *count) {
@@ -441,7 +440,8 @@ sectrans_status sectrans_identity_copy_certificate(
     sectrans_certificate **out) {
   if (out != NULL)
     *out = NULL;
-  if (bad_handle(identity, KIND_IDENTITY) || out == NULL || index >= identity->count)
+  if (bad_handle(identity, KIND_IDENTITY) || out == NULL ||
+      index >= identity->count)
     return SECTRANS_ERR_PARAM;
   *out = certificate_wrap(identity->certs[index]);
   return *out != NULL ? SECTRANS_SUCCESS : SECTRANS_ERR_ALLOCATE;

@@ -57,12 +57,12 @@ void object_release_kind(void *handle, uint32_t kind);
 
 /* The public retain and release of a handle type, written once: both check
  * the kind tag, release frees through object_release_kind. */
-#define OBJECT_RETAIN_RELEASE(type, name, kind)                               \
-  type *sectrans_##name##_retain(type *handle) {                              \
-    return object_retain_kind(handle, kind);                                  \
-  }                                                                           \
-  void sectrans_##name##_release(type *handle) {                              \
-    object_release_kind(handle, kind);                                        \
+#define OBJECT_RETAIN_RELEASE(type, name, kind)                                \
+  type *sectrans_##name##_retain(type *handle) {                               \
+    return object_retain_kind(handle, kind);                                   \
+  }                                                                            \
+  void sectrans_##name##_release(type *handle) {                               \
+    object_release_kind(handle, kind);                                         \
   }
 
 /* 1 when handle is NULL or not an object of this kind. Every public function
@@ -91,8 +91,7 @@ struct bytes {
 };
 
 /* -108 on allocation failure. */
-sectrans_status bytes_append(struct bytes *b, const void *data,
-                             size_t len);
+sectrans_status bytes_append(struct bytes *b, const void *data, size_t len);
 /* Room for len more bytes at the tail (NULL on allocation failure); what
  * was written there joins the queue with bytes_commit. */
 uint8_t *bytes_reserve(struct bytes *b, size_t len);
@@ -102,7 +101,7 @@ const uint8_t *bytes_head(const struct bytes *b);
 void bytes_consume(struct bytes *b, size_t n);
 void bytes_free(struct bytes *b);
 
-/* ---- status.c ------------------------------------------------------------- */
+/* ---- status.c ------------------------------------------------------------ */
 
 /* The errSSLPeer* status for a TLS alert number received from the peer. */
 sectrans_status status_from_peer_alert(int alert);
@@ -116,7 +115,7 @@ sectrans_status status_or_allocate(sectrans_status otherwise);
  * password was wrong. Clears the queue. */
 sectrans_status status_of_password_failure(sectrans_status otherwise);
 
-/* ---- certificate.c -------------------------------------------------------- */
+/* ---- certificate.c ------------------------------------------------------- */
 
 struct sectrans_certificate {
   struct object obj;
@@ -131,10 +130,9 @@ void certificate_free(sectrans_certificate *cert);
  * Returns 0 with *out a new X509 (and *der its DER when der is not NULL),
  * 0 with *out NULL at the end of the stream, -26275 for a block that does
  * not parse, or -108. Used by identity.c and trust_store.c too. */
-sectrans_status certificate_read_pem(BIO *bio, X509 **out,
-                                     CRYPTO_BUFFER **der);
+sectrans_status certificate_read_pem(BIO *bio, X509 **out, CRYPTO_BUFFER **der);
 
-/* ---- identity.c ----------------------------------------------------------- */
+/* ---- identity.c ---------------------------------------------------------- */
 
 struct sectrans_identity {
   struct object obj;
@@ -154,11 +152,10 @@ sectrans_status identity_push(sectrans_identity *identity, X509 *x509,
 /* The DER of a certificate, as the CRYPTO_BUFFER TLS sends; NULL on failure. */
 CRYPTO_BUFFER *buffer_of(X509 *x509);
 /* Installs key and chain on ssl; -9808 when BoringSSL refuses them. */
-sectrans_status identity_install(const sectrans_identity *identity,
-                                 SSL *ssl);
+sectrans_status identity_install(const sectrans_identity *identity, SSL *ssl);
 void identity_free(sectrans_identity *identity);
 
-/* ---- trust_store.c -------------------------------------------------------- */
+/* ---- trust_store.c ------------------------------------------------------- */
 
 struct sectrans_trust_store {
   struct object obj;
@@ -168,7 +165,7 @@ struct sectrans_trust_store {
   atomic_int frozen;     /* set once a config or context uses it */
   pthread_mutex_t *lock; /* guards the lazy X509_STORE and fingerprint */
   X509_STORE *store;
-  int has_fingerprint;   /* fingerprint computed (under lock) */
+  int has_fingerprint; /* fingerprint computed (under lock) */
   uint8_t fingerprint[32];
 };
 
@@ -184,7 +181,7 @@ void trust_store_free(sectrans_trust_store *store);
 sectrans_status trust_store_fingerprint(sectrans_trust_store *store,
                                         uint8_t out[32]);
 
-/* ---- trust.c -------------------------------------------------------------- */
+/* ---- trust.c ------------------------------------------------------------- */
 
 struct sectrans_trust {
   struct object obj;
@@ -193,8 +190,8 @@ struct sectrans_trust {
   /* The policy: what evaluating checks. */
   sectrans_trust_store *anchors; /* retained; NULL = the system store */
   int peer_is_server;
-  char *host;                    /* NULL = no name check */
-  int64_t verify_time;           /* 0 = now */
+  char *host;          /* NULL = no name check */
+  int64_t verify_time; /* 0 = now */
   /* The outcome. */
   int evaluated;
   sectrans_status result;
@@ -223,14 +220,14 @@ struct settings {
   int protocol_min; /* SECTRANS_PROTOCOL_TLS12 or _TLS13 */
   int protocol_max;
   int verify_mode;
-  sectrans_identity *identity;     /* retained, may be NULL */
-  sectrans_trust_store *anchors;   /* retained; NULL = the system store */
-  uint8_t *alpn;                   /* encoded list, NULL = none */
+  sectrans_identity *identity;   /* retained, may be NULL */
+  sectrans_trust_store *anchors; /* retained; NULL = the system store */
+  uint8_t *alpn;                 /* encoded list, NULL = none */
   size_t alpn_len;
-  uint16_t *ciphers;               /* NULL = BoringSSL's defaults */
+  uint16_t *ciphers; /* NULL = BoringSSL's defaults */
   size_t cipher_count;
-  unsigned options;                /* bit (1 << sectrans_session_option) */
-  int client_auth;                 /* sectrans_authenticate */
+  unsigned options; /* bit (1 << sectrans_session_option) */
+  int client_auth;  /* sectrans_authenticate */
   sectrans_keylog_func keylog;
   void *keylog_user;
 };
@@ -240,18 +237,17 @@ struct settings {
 
 /* Defines a public setter: lookup(handle, &status) finds the settings to
  * change (or says why not), then call applies the change to `s`. */
-#define SETTINGS_SETTER(signature, lookup, handle, call)                      \
-  sectrans_status signature {                                                 \
-    sectrans_status status;                                                   \
-    struct settings *s = lookup(handle, &status);                             \
-    return s ? call : status;                                                 \
+#define SETTINGS_SETTER(signature, lookup, handle, call)                       \
+  sectrans_status signature {                                                  \
+    sectrans_status status;                                                    \
+    struct settings *s = lookup(handle, &status);                              \
+    return s ? call : status;                                                  \
   }
 
 void settings_init(struct settings *s);
 /* Deep copy with references; -108 on allocation failure (dst then holds
  * nothing to free). */
-sectrans_status settings_copy(struct settings *dst,
-                              const struct settings *src);
+sectrans_status settings_copy(struct settings *dst, const struct settings *src);
 void settings_clear(struct settings *s);
 sectrans_status settings_set_protocol_min(struct settings *s, int protocol);
 sectrans_status settings_set_protocol_max(struct settings *s, int protocol);
@@ -262,8 +258,8 @@ sectrans_status settings_set_anchors(struct settings *s,
 sectrans_status settings_set_verify_mode(struct settings *s, int mode);
 sectrans_status settings_set_alpn(struct settings *s, const void *list,
                                   size_t len);
-sectrans_status settings_set_ciphers(struct settings *s,
-                                     const uint16_t *suites, size_t count);
+sectrans_status settings_set_ciphers(struct settings *s, const uint16_t *suites,
+                                     size_t count);
 sectrans_status settings_set_option(struct settings *s, int option, int value);
 sectrans_status settings_set_client_auth(struct settings *s, int auth);
 sectrans_status settings_set_keylog(struct settings *s,
@@ -275,7 +271,7 @@ sectrans_status settings_apply(const struct settings *s, int side, SSL *ssl,
 uint16_t protocol_to_wire(int protocol);
 int protocol_from_wire(uint16_t version);
 
-/* ---- config.c -------------------------------------------------------------- */
+/* ---- config.c ------------------------------------------------------------ */
 
 struct sectrans_config {
   struct object obj;
@@ -300,9 +296,13 @@ void config_free(sectrans_config *config);
 /* ex_data slot on SSL objects that points back to the sectrans_context. */
 int config_ssl_ex_index(void);
 
-/* ---- transport.c ----------------------------------------------------------- */
+/* ---- transport.c --------------------------------------------------------- */
 
-enum transport_kind { TRANSPORT_MEMORY = 0, TRANSPORT_CALLBACKS, TRANSPORT_FD };
+enum transport_kind {
+  TRANSPORT_MEMORY = 0,
+  TRANSPORT_CALLBACKS,
+  TRANSPORT_FD
+};
 
 struct transport {
   int kind;
@@ -310,7 +310,7 @@ struct transport {
   sectrans_write_func write_func;
   const void *connection;
   int fd;
-  struct bytes input;  /* memory transport: fed and not yet framed */
+  struct bytes input; /* memory transport: fed and not yet framed */
   int input_eof;
   struct bytes output; /* the write queue: ciphertext not yet sent */
   /* Bytes at the head of input that form the record BoringSSL may read. */
@@ -338,7 +338,7 @@ void transport_clear(struct transport *t);
  * transport is Apple-exact and reads one more record after leftovers. */
 int transport_reads_past_leftover(const struct transport *t);
 
-/* ---- context.c ------------------------------------------------------------- */
+/* ---- context.c ----------------------------------------------------------- */
 
 /* Where a session is (docs/architecture.md, "The session state machine").
  * Finer than the public state, which phase_state() derives; session.c
@@ -350,10 +350,10 @@ enum phase {
   PHASE_BREAK_CERT_REQUESTED, /* paused with -9842 */
   PHASE_BREAK_CLIENT_HELLO,   /* paused with -9851 */
   PHASE_CONNECTED,
-  PHASE_WRITE_CLOSED,         /* connected; our close_notify went out */
+  PHASE_WRITE_CLOSED, /* connected; our close_notify went out */
   PHASE_CLOSED,
-  PHASE_ABORTED,              /* a read or write failed: -9806 from then on */
-  PHASE_FAILED                /* the handshake failed: `saved` from then on */
+  PHASE_ABORTED, /* a read or write failed: -9806 from then on */
+  PHASE_FAILED   /* the handshake failed: `saved` from then on */
 };
 
 /* What the phase does not say, and nothing derives. */
@@ -370,39 +370,39 @@ struct sectrans_context {
    * and what only a context has. */
   sectrans_config *config; /* retained, frozen */
   struct settings settings;
-  char *peer_name;         /* NUL-terminated, NULL when unset */
+  char *peer_name; /* NUL-terminated, NULL when unset */
   size_t peer_name_len;
-  uint8_t *peer_id;        /* client: the session cache's key */
+  uint8_t *peer_id; /* client: the session cache's key */
   size_t peer_id_len;
-  CRYPTO_BUFFER **dn;      /* server: CA names for CertificateRequest */
+  CRYPTO_BUFFER **dn; /* server: CA names for CertificateRequest */
   size_t dn_count;
-  uint8_t *ocsp;           /* server: the response to staple */
+  uint8_t *ocsp; /* server: the response to staple */
   size_t ocsp_len;
 
   /* I/O: BoringSSL's session, and the transport with its buffers (the
    * input queue and the write queue) under it. */
   SSL *ssl;
   struct transport transport;
-  int wants;               /* sectrans_wants of the last would-block */
+  int wants; /* sectrans_wants of the last would-block */
 
   /* The session (session.c): its phase, the flags, and the one status it
    * keeps: in PHASE_FAILED the failure every call returns; in an open
    * phase a sectrans_set_error not yet acted on (0: none). */
   enum phase phase;
-  unsigned flags;          /* enum session_flag */
+  unsigned flags; /* enum session_flag */
   sectrans_status saved;
 
   /* Verification (verify.c) and client certificates. */
   sectrans_trust *peer_trust;
   sectrans_status verify_failure; /* the verify callback's, outranks the
                                      error queue's reading */
-  int client_cert;         /* sectrans_client_cert_state as this side knows
+  int client_cert; /* sectrans_client_cert_state as this side knows
                               it (a server derives the rest) */
 
   /* Learned from the peer. */
-  char *requested_name;    /* server: SNI from the ClientHello */
+  char *requested_name; /* server: SNI from the ClientHello */
 
-  char detail[256];        /* sectrans_context_error_detail */
+  char detail[256]; /* sectrans_context_error_detail */
 };
 
 /* The public state (sectrans_session_state) of a phase. */
@@ -453,7 +453,8 @@ void context_set_detail(sectrans_context *ctx, const char *fmt, ...)
 sectrans_trust *context_peer_trust_create(sectrans_context *ctx);
 /* The settings a setter may change, or NULL with *status -50 (NULL ctx)
  * or -909 (session active). */
-struct settings *context_settings(sectrans_context *ctx, sectrans_status *status);
+struct settings *context_settings(sectrans_context *ctx,
+                                  sectrans_status *status);
 /* session.c: the status a closed (-9805) or failed (its saved status)
  * context answers every call with; 0 while it is open. */
 sectrans_status session_end_status(const sectrans_context *ctx);

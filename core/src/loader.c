@@ -72,7 +72,7 @@ static void fill_table(void) {
   if (ssl == NULL)
     return;
 #define BSSL_FN(name)                                                          \
-  if (resolve(ssl, crypto, #name, (void **)&bssl.name) != SECTRANS_SUCCESS)   \
+  if (resolve(ssl, crypto, #name, (void **)&bssl.name) != SECTRANS_SUCCESS)    \
     return;
 #include "bssl_functions.h"
 #undef BSSL_FN

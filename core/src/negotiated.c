@@ -8,7 +8,7 @@
 #include "internal.h"
 
 sectrans_status sectrans_get_session_state(const sectrans_context *ctx,
-                                          int *state) {
+                                           int *state) {
   if (bad_handle(ctx, KIND_CONTEXT) || state == NULL)
     return SECTRANS_ERR_PARAM;
   *state = phase_state(ctx->phase);
@@ -24,8 +24,9 @@ sectrans_status sectrans_get_negotiated_protocol_version(
     const sectrans_context *ctx, int *protocol) {
   if (bad_handle(ctx, KIND_CONTEXT) || protocol == NULL)
     return SECTRANS_ERR_PARAM;
-  *protocol = version_known(ctx) ? protocol_from_wire(bssl.SSL_version(ctx->ssl))
-                                 : SECTRANS_PROTOCOL_UNKNOWN;
+  *protocol = version_known(ctx)
+                  ? protocol_from_wire(bssl.SSL_version(ctx->ssl))
+                  : SECTRANS_PROTOCOL_UNKNOWN;
   return SECTRANS_SUCCESS;
 }
 
@@ -83,7 +84,8 @@ sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
     return SECTRANS_ERR_PARAM;
   if (ctx->peer_trust == NULL && ctx->phase != PHASE_IDLE) {
     /* Built lazily when no verification step ran (a resumed session). */
-    const STACK_OF(CRYPTO_BUFFER) *certs = bssl.SSL_get0_peer_certificates(ctx->ssl);
+    const STACK_OF(CRYPTO_BUFFER) *certs = bssl.SSL_get0_peer_certificates(
+        ctx->ssl);
     if (certs != NULL && bssl.sk_num((const _STACK *)certs) > 0 &&
         (ctx->peer_trust = context_peer_trust_create(ctx)) == NULL)
       return SECTRANS_ERR_ALLOCATE;

@@ -6,8 +6,8 @@
 
 #include "internal.h"
 
-sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx, const void *der,
-                                           size_t len) {
+sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx,
+                                           const void *der, size_t len) {
   sectrans_status status;
   if (context_settings(ctx, &status) == NULL)
     return status;
@@ -16,8 +16,8 @@ sectrans_status sectrans_set_ocsp_response(sectrans_context *ctx, const void *de
   return copy_in(&ctx->ocsp, &ctx->ocsp_len, der, len);
 }
 
-sectrans_status sectrans_copy_ocsp_response(const sectrans_context *ctx, void *buf,
-                                            size_t *len) {
+sectrans_status sectrans_copy_ocsp_response(const sectrans_context *ctx,
+                                            void *buf, size_t *len) {
   const uint8_t *response = NULL;
   size_t response_len = 0;
   if (bad_handle(ctx, KIND_CONTEXT))

@@ -44,8 +44,8 @@ static EVP_PKEY *generate_ed25519_key(void) {
   uint8_t public_key[32], private_key[64];
   bssl.ED25519_keypair(public_key, private_key);
   /* The raw private key is the 32-byte seed that starts private_key. */
-  EVP_PKEY *key =
-      bssl.EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, private_key, 32);
+  EVP_PKEY *key = bssl.EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL,
+                                                    private_key, 32);
   bssl.OPENSSL_cleanse(private_key, sizeof(private_key));
   return key;
 }
@@ -73,8 +73,7 @@ static sectrans_status set_random_serial(X509 *x509) {
   if (!bssl.RAND_bytes((uint8_t *)&serial, sizeof(serial)))
     return SECTRANS_ERR_CRYPTO;
   serial = (serial >> 1) | 1; /* positive and never zero */
-  return bssl.ASN1_INTEGER_set_uint64(bssl.X509_get_serialNumber(x509),
-                                      serial)
+  return bssl.ASN1_INTEGER_set_uint64(bssl.X509_get_serialNumber(x509), serial)
              ? SECTRANS_SUCCESS
              : SECTRANS_ERR_CRYPTO;
 }
@@ -128,8 +127,8 @@ static sectrans_status add_subject_alt_name(X509 *x509, const char *host,
            bssl.sk_push((_STACK *)names, name) != 0;
   if (!ok)
     bssl.GENERAL_NAME_free(name); /* not in the stack */
-  ok = ok && bssl.X509_add1_ext_i2d(x509, NID_subject_alt_name, names,
-                                    critical, X509V3_ADD_DEFAULT);
+  ok = ok && bssl.X509_add1_ext_i2d(x509, NID_subject_alt_name, names, critical,
+                                    X509V3_ADD_DEFAULT);
   if (names != NULL)
     bssl.GENERAL_NAMES_free(names);
   return ok ? SECTRANS_SUCCESS : SECTRANS_ERR_CRYPTO;
@@ -161,8 +160,9 @@ static sectrans_status set_basics(X509 *x509, EVP_PKEY *key) {
 static sectrans_status fill_and_sign(X509 *x509, EVP_PKEY *key,
                                      const char *host) {
   /* Ed25519 signs the message itself: no separate digest. */
-  const EVP_MD *digest =
-      bssl.EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? NULL : bssl.EVP_sha256();
+  const EVP_MD *digest = bssl.EVP_PKEY_id(key) == EVP_PKEY_ED25519
+                             ? NULL
+                             : bssl.EVP_sha256();
   sectrans_status status = set_basics(x509, key);
   if (status == SECTRANS_SUCCESS)
     status = set_random_serial(x509);

@@ -100,7 +100,9 @@
 #include "internal.h"
 
 /* BoringSSL takes int lengths; larger buffers are split, never truncated. */
-enum { MAX_CHUNK = 1 << 30 };
+enum {
+  MAX_CHUNK = 1 << 30
+};
 
 static int chunk_of(size_t len) {
   return len > MAX_CHUNK ? MAX_CHUNK : (int)len;
@@ -114,7 +116,7 @@ static void clear_stale_errors(void) {
     bssl.ERR_clear_error();
 }
 
-/* ---- failures ------------------------------------------------------------------ */
+/* ---- failures ------------------------------------------------------------ */
 
 /* The status for a failed SSL_* call; the reason goes to the detail. */
 static sectrans_status ssl_failure(sectrans_context *ctx, int ret) {
@@ -155,8 +157,10 @@ static void note_rejection(sectrans_context *ctx, sectrans_status status) {
 
 /* Secure Transport: a non-benign error of read or write aborts the session.
  * Whatever alert BoringSSL queued is sent on a best-effort basis. */
-static sectrans_status abort_session(sectrans_context *ctx, sectrans_status status) {
-  note_rejection(ctx, status); /* TLS 1.3: the verdict arrives after the handshake */
+static sectrans_status abort_session(sectrans_context *ctx,
+                                     sectrans_status status) {
+  /* TLS 1.3: the verdict arrives after the handshake */
+  note_rejection(ctx, status);
   transport_flush(ctx);
   ctx->phase = PHASE_ABORTED;
   ctx->saved = SECTRANS_SUCCESS; /* a pending sectrans_set_error is moot */
@@ -167,7 +171,8 @@ static sectrans_status abort_session(sectrans_context *ctx, sectrans_status stat
 
 /* A failed handshake is terminal too: the status is saved and returned by
  * every later call. */
-static sectrans_status fail_handshake(sectrans_context *ctx, sectrans_status status) {
+static sectrans_status fail_handshake(sectrans_context *ctx,
+                                      sectrans_status status) {
   abort_session(ctx, status);
   ctx->phase = PHASE_FAILED;
   ctx->saved = status;
@@ -188,7 +193,7 @@ static sectrans_status flush_or_abort(sectrans_context *ctx) {
   return status == SECTRANS_SUCCESS ? status : abort_session(ctx, status);
 }
 
-/* ---- the handshake --------------------------------------------------------------- */
+/* ---- the handshake ------------------------------------------------------- */
 
 static void free_buffer_stack(_STACK *stack) {
   for (size_t i = 0; i < bssl.sk_num(stack); i++)
@@ -298,7 +303,8 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
       break;
     int err = bssl.SSL_get_error(ctx->ssl, ret);
     if (err == SSL_ERROR_WANT_CERTIFICATE_VERIFY ||
-        err == SSL_ERROR_WANT_X509_LOOKUP || err == SSL_ERROR_PENDING_CERTIFICATE)
+        err == SSL_ERROR_WANT_X509_LOOKUP ||
+        err == SSL_ERROR_PENDING_CERTIFICATE)
       return stop_at_break(ctx);
     if (err != SSL_ERROR_WANT_READ)
       return fail_handshake(ctx, ssl_failure(ctx, ret));
@@ -329,9 +335,11 @@ static sectrans_status drive_handshake(sectrans_context *ctx) {
  * the status the caller gave. */
 static sectrans_status act_on_error(sectrans_context *ctx) {
   sectrans_status status = ctx->saved;
-  uint8_t alert = status == SECTRANS_ERR_CERTIFICATE_EXPIRED   ? SSL_AD_CERTIFICATE_EXPIRED
-                  : status == SECTRANS_ERR_CERTIFICATE_REVOKED ? SSL_AD_CERTIFICATE_REVOKED
-                                                               : 0;
+  uint8_t alert = status == SECTRANS_ERR_CERTIFICATE_EXPIRED
+                      ? SSL_AD_CERTIFICATE_EXPIRED
+                  : status == SECTRANS_ERR_CERTIFICATE_REVOKED
+                      ? SSL_AD_CERTIFICATE_REVOKED
+                      : 0;
   if (alert != 0 && ctx->phase != PHASE_IDLE)
     bssl.SSL_send_fatal_alert(ctx->ssl, alert);
   context_set_detail(ctx, "session ended by sectrans_set_error");
@@ -422,7 +430,7 @@ static sectrans_status begin_data_call(sectrans_context *ctx, const void *data,
   return ready_for_data(ctx);
 }
 
-/* ---- write ---------------------------------------------------------------------- */
+/* ---- write --------------------------------------------------------------- */
 
 static sectrans_status encrypt_all(sectrans_context *ctx, const uint8_t *data,
                                    size_t len) {
@@ -454,7 +462,7 @@ sectrans_status sectrans_write(sectrans_context *ctx, const void *data,
   return flush_or_abort(ctx);
 }
 
-/* ---- read ------------------------------------------------------------------------ */
+/* ---- read ---------------------------------------------------------------- */
 
 /* Copies plaintext BoringSSL already decrypted; no I/O. */
 static size_t copy_leftover(sectrans_context *ctx, uint8_t *data, size_t len) {
@@ -524,7 +532,8 @@ sectrans_status sectrans_read(sectrans_context *ctx, void *data, size_t len,
   sectrans_status status = begin_data_call(ctx, data, len, processed);
   if (status != SECTRANS_SUCCESS)
     return status;
-  status = transport_flush(ctx); /* would-block here is not the reader's concern */
+  /* would-block here is not the reader's concern */
+  status = transport_flush(ctx);
   if (status != SECTRANS_SUCCESS && status != SECTRANS_WOULD_BLOCK)
     return abort_session(ctx, status);
   if (len == 0)
@@ -541,12 +550,14 @@ sectrans_status sectrans_read(sectrans_context *ctx, void *data, size_t len,
   return status;
 }
 
-/* ---- close ----------------------------------------------------------------------- */
+/* ---- close --------------------------------------------------------------- */
 
 /* At most this many records are absorbed at close: enough for what a
  * peer sends unasked (session tickets, a KeyUpdate), bounded for one that
  * streams. */
-enum { ABSORB_MAX_RECORDS = 64 };
+enum {
+  ABSORB_MAX_RECORDS = 64
+};
 
 /* Processes what the peer sent that nobody read (TLS 1.3 session tickets,
  * typically): tickets reach the session cache and plaintext is dropped, as
@@ -605,7 +616,7 @@ sectrans_status sectrans_shutdown_write(sectrans_context *ctx) {
   return status;
 }
 
-/* ---- break points and out-of-band errors --------------------------------------- */
+/* ---- break points and out-of-band errors --------------------------------- */
 
 sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx) {
   if (bad_handle(ctx, KIND_CONTEXT))
@@ -616,7 +627,8 @@ sectrans_status sectrans_accept_peer_trust(sectrans_context *ctx) {
   return SECTRANS_SUCCESS;
 }
 
-sectrans_status sectrans_set_error(sectrans_context *ctx, sectrans_status status) {
+sectrans_status sectrans_set_error(sectrans_context *ctx,
+                                   sectrans_status status) {
   if (bad_handle(ctx, KIND_CONTEXT) || status == SECTRANS_SUCCESS)
     return SECTRANS_ERR_PARAM;
   /* Kept only while the session is open: an ended one keeps its status. */

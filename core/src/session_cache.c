@@ -18,7 +18,7 @@ enum {
   CACHE_TTL = 600,
   CACHE_MAX_ENTRIES = 1024,
   CACHE_MAX_PER_PEER = 4, /* a TLS 1.3 server sends two tickets a connection */
-  CACHE_BUCKETS = 256     /* keys are SHA-256 digests: their first byte hashes */
+  CACHE_BUCKETS = 256 /* keys are SHA-256 digests: their first byte hashes */
 };
 
 /* An entry is in its key's bucket (newest first) and in the age list
@@ -53,7 +53,8 @@ sectrans_status session_cache_key(sectrans_context *ctx, uint8_t key[32]) {
   bssl.SHA256_Init(&sha);
   bssl.SHA256_Update(&sha, &id_len, sizeof(id_len));
   bssl.SHA256_Update(&sha, ctx->peer_id, ctx->peer_id_len);
-  bssl.SHA256_Update(&sha, ctx->peer_name ? ctx->peer_name : "", ctx->peer_name_len + 1);
+  bssl.SHA256_Update(&sha, ctx->peer_name ? ctx->peer_name : "",
+                     ctx->peer_name_len + 1);
   bssl.SHA256_Update(&sha, verification, sizeof(verification));
   bssl.SHA256_Update(&sha, anchors, sizeof(anchors));
   bssl.SHA256_Final(key, &sha);
@@ -92,7 +93,8 @@ static void free_entries(struct cache_entry *dead) {
 
 /* Drops the expired entries at the old end, and the oldest beyond the limit. */
 static void evict(time_t now, struct cache_entry **dead) {
-  while (oldest != NULL && (oldest->expires <= now || cache_count > CACHE_MAX_ENTRIES))
+  while (oldest != NULL &&
+         (oldest->expires <= now || cache_count > CACHE_MAX_ENTRIES))
     unlink_entry(oldest, dead);
 }
 
@@ -150,14 +152,16 @@ void session_cache_put(const uint8_t key[32], SSL_SESSION *session) {
 }
 
 /* ---- the public side: peer IDs and the resumed flag ---------------------- */
-enum { MAX_PEER_ID_LENGTH = 1024 };
+enum {
+  MAX_PEER_ID_LENGTH = 1024
+};
 
 sectrans_status sectrans_set_peer_id(sectrans_context *ctx, const void *peer_id,
                                      size_t len) {
-  if (bad_handle(ctx, KIND_CONTEXT) || peer_id == NULL || len == 0 || len > MAX_PEER_ID_LENGTH)
+  if (bad_handle(ctx, KIND_CONTEXT) || peer_id == NULL || len == 0 ||
+      len > MAX_PEER_ID_LENGTH)
     return SECTRANS_ERR_PARAM;
-  if (context_is_active(ctx) &&
-      ctx->phase != PHASE_BREAK_CERT_REQUESTED)
+  if (context_is_active(ctx) && ctx->phase != PHASE_BREAK_CERT_REQUESTED)
     return SECTRANS_ERR_BAD_REQ;
   return copy_in(&ctx->peer_id, &ctx->peer_id_len, peer_id, len);
 }

@@ -28,10 +28,12 @@ sectrans_status settings_copy(struct settings *dst,
   *dst = *src;
   dst->alpn = NULL;
   dst->ciphers = NULL;
-  if (src->alpn != NULL && (dst->alpn = duplicate(src->alpn, src->alpn_len)) == NULL)
+  if (src->alpn != NULL &&
+      (dst->alpn = duplicate(src->alpn, src->alpn_len)) == NULL)
     goto fail;
   if (src->ciphers != NULL &&
-      (dst->ciphers = duplicate(src->ciphers, src->cipher_count * sizeof(uint16_t))) == NULL)
+      (dst->ciphers = duplicate(src->ciphers,
+                                src->cipher_count * sizeof(uint16_t))) == NULL)
     goto fail;
   if (dst->identity != NULL)
     sectrans_identity_retain(dst->identity);
@@ -54,7 +56,7 @@ void settings_clear(struct settings *s) {
   settings_init(s);
 }
 
-/* ---- protocol versions ---------------------------------------------------- */
+/* ---- protocol versions --------------------------------------------------- */
 
 uint16_t protocol_to_wire(int protocol) {
   return protocol == SECTRANS_PROTOCOL_TLS13 ? TLS1_3_VERSION : TLS1_2_VERSION;
@@ -62,11 +64,16 @@ uint16_t protocol_to_wire(int protocol) {
 
 int protocol_from_wire(uint16_t version) {
   switch (version) {
-  case TLS1_3_VERSION: return SECTRANS_PROTOCOL_TLS13;
-  case TLS1_2_VERSION: return SECTRANS_PROTOCOL_TLS12;
-  case TLS1_1_VERSION: return SECTRANS_PROTOCOL_TLS11;
-  case TLS1_VERSION: return SECTRANS_PROTOCOL_TLS1;
-  default: return SECTRANS_PROTOCOL_UNKNOWN;
+  case TLS1_3_VERSION:
+    return SECTRANS_PROTOCOL_TLS13;
+  case TLS1_2_VERSION:
+    return SECTRANS_PROTOCOL_TLS12;
+  case TLS1_1_VERSION:
+    return SECTRANS_PROTOCOL_TLS11;
+  case TLS1_VERSION:
+    return SECTRANS_PROTOCOL_TLS1;
+  default:
+    return SECTRANS_PROTOCOL_UNKNOWN;
   }
 }
 
@@ -140,7 +147,7 @@ sectrans_status settings_set_verify_mode(struct settings *s, int mode) {
   return SECTRANS_SUCCESS;
 }
 
-/* ---- ALPN ------------------------------------------------------------------ */
+/* ---- ALPN ---------------------------------------------------------------- */
 
 static int alpn_list_is_valid(const uint8_t *list, size_t len) {
   size_t off = 0;
@@ -184,8 +191,8 @@ sectrans_status settings_set_option(struct settings *s, int option, int value) {
 }
 
 sectrans_status settings_set_client_auth(struct settings *s, int auth) {
-  if (auth != SECTRANS_AUTHENTICATE_NEVER && auth != SECTRANS_AUTHENTICATE_ALWAYS &&
-      auth != SECTRANS_AUTHENTICATE_TRY)
+  if (auth != SECTRANS_AUTHENTICATE_NEVER &&
+      auth != SECTRANS_AUTHENTICATE_ALWAYS && auth != SECTRANS_AUTHENTICATE_TRY)
     return SECTRANS_ERR_PARAM;
   s->client_auth = auth;
   return SECTRANS_SUCCESS;
@@ -198,7 +205,7 @@ sectrans_status settings_set_keylog(struct settings *s,
   return SECTRANS_SUCCESS;
 }
 
-/* ---- cipher suites ---------------------------------------------------------- */
+/* ---- cipher suites ------------------------------------------------------- */
 
 static int is_tls13_suite(uint16_t suite) {
   return suite >= 0x1301 && suite <= 0x1303;
@@ -208,8 +215,8 @@ static int is_known_suite(uint16_t suite) {
   return is_tls13_suite(suite) || bssl.SSL_get_cipher_by_value(suite) != NULL;
 }
 
-sectrans_status settings_set_ciphers(struct settings *s,
-                                     const uint16_t *suites, size_t count) {
+sectrans_status settings_set_ciphers(struct settings *s, const uint16_t *suites,
+                                     size_t count) {
   if (suites == NULL || count == 0 || count > SECTRANS_MAX_CIPHERS)
     return SECTRANS_ERR_PARAM;
   if (bssl_load() != SECTRANS_SUCCESS)
@@ -234,7 +241,8 @@ sectrans_status settings_set_ciphers(struct settings *s,
 /* BoringSSL takes TLS 1.2 suites as a ':'-separated list of its names; TLS
  * 1.3 suites are not configurable there. Returns the number of TLS 1.2
  * suites written, or -1 when the list does not fit. */
-static int tls12_cipher_string(const struct settings *s, char *out, size_t size) {
+static int tls12_cipher_string(const struct settings *s, char *out,
+                               size_t size) {
   size_t used = 0;
   int n = 0;
   out[0] = '\0';
@@ -269,8 +277,9 @@ static sectrans_status apply_ciphers(const struct settings *s, SSL *ssl,
     *tls13_only = 1;
     return SECTRANS_SUCCESS;
   }
-  return bssl.SSL_set_strict_cipher_list(ssl, list) ? SECTRANS_SUCCESS
-                                                    : SECTRANS_ERR_BAD_CIPHER_SUITE;
+  return bssl.SSL_set_strict_cipher_list(ssl, list)
+             ? SECTRANS_SUCCESS
+             : SECTRANS_ERR_BAD_CIPHER_SUITE;
 }
 
 /* What the session options change in BoringSSL. The break options work

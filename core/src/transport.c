@@ -15,9 +15,11 @@
 
 #include "internal.h"
 
-enum { RECORD_HEADER = 5 };
+enum {
+  RECORD_HEADER = 5
+};
 
-/* ---- reading: records into the input queue -------------------------------- */
+/* ---- reading: records into the input queue ------------------------------- */
 
 /* Reads up to want bytes into dst. Returns 0 when all want bytes arrived,
  * SECTRANS_WOULD_BLOCK with *got < want, or an end/error status. */
@@ -27,8 +29,8 @@ static sectrans_status read_callbacks(sectrans_context *ctx, uint8_t *dst,
   size_t n = want;
   sectrans_status status = t->read_func(t->connection, dst, &n);
   if (n > want) {
-    context_set_detail(ctx, "read callback reported %zu bytes for %zu asked",
-                       n, want);
+    context_set_detail(ctx, "read callback reported %zu bytes for %zu asked", n,
+                       want);
     *got = 0;
     return SECTRANS_ERR_PARAM;
   }
@@ -55,8 +57,8 @@ static ssize_t read_fd_once(const struct transport *t, uint8_t *dst,
   return n;
 }
 
-static sectrans_status read_fd(sectrans_context *ctx, uint8_t *dst,
-                               size_t want, size_t *got) {
+static sectrans_status read_fd(sectrans_context *ctx, uint8_t *dst, size_t want,
+                               size_t *got) {
   *got = 0;
   for (;;) {
     ssize_t n = read_fd_once(&ctx->transport, dst, want);
@@ -146,7 +148,8 @@ sectrans_status transport_fetch_record(sectrans_context *ctx) {
      * (which discards data the peer sent) never reads as a plain end. */
     if (t->kind == TRANSPORT_FD && status == SECTRANS_ERR_IO)
       return status;
-    return bytes_queued(&t->input) < RECORD_HEADER ? SECTRANS_CLOSED_ABORT : status;
+    return bytes_queued(&t->input) < RECORD_HEADER ? SECTRANS_CLOSED_ABORT
+                                                   : status;
   }
 }
 
@@ -154,13 +157,14 @@ int transport_reads_past_leftover(const struct transport *t) {
   return t->kind == TRANSPORT_CALLBACKS;
 }
 
-/* ---- the BIO: BoringSSL's one view of the transport ------------------------ */
+/* ---- the BIO: BoringSSL's one view of the transport ---------------------- */
 
 /* Reads serve the record transport_fetch_record made ready, straight from
  * the input queue; writes append to the write queue. One copy each way,
  * nothing zeroed, no second buffer. */
 static int bio_read(BIO *bio, char *out, int len) {
-  struct transport *t = &((sectrans_context *)bssl.BIO_get_data(bio))->transport;
+  struct transport *t =
+      &((sectrans_context *)bssl.BIO_get_data(bio))->transport;
   bssl.BIO_clear_retry_flags(bio);
   if (t->ready == 0) {
     bssl.BIO_set_retry_read(bio); /* "wait for more", never end of stream */
@@ -174,20 +178,27 @@ static int bio_read(BIO *bio, char *out, int len) {
 }
 
 static int bio_write(BIO *bio, const char *data, int len) {
-  struct transport *t = &((sectrans_context *)bssl.BIO_get_data(bio))->transport;
+  struct transport *t =
+      &((sectrans_context *)bssl.BIO_get_data(bio))->transport;
   bssl.BIO_clear_retry_flags(bio);
-  return bytes_append(&t->output, data, (size_t)len) == SECTRANS_SUCCESS
-             ? len
-             : -1;
+  return bytes_append(&t->output, data, (size_t)len) == SECTRANS_SUCCESS ? len
+                                                                         : -1;
 }
 
 static long bio_ctrl(BIO *bio, int cmd, long larg, void *parg) {
   return cmd == BIO_CTRL_FLUSH; /* the write queue is flushed by the caller */
 }
 
-static const BIO_METHOD transport_bio_method = {
-    BIO_TYPE_SOURCE_SINK, "sectrans transport", bio_write, bio_read, NULL,
-    NULL, bio_ctrl, NULL, NULL, NULL};
+static const BIO_METHOD transport_bio_method = {BIO_TYPE_SOURCE_SINK,
+                                                "sectrans transport",
+                                                bio_write,
+                                                bio_read,
+                                                NULL,
+                                                NULL,
+                                                bio_ctrl,
+                                                NULL,
+                                                NULL,
+                                                NULL};
 
 BIO *transport_bio_new(sectrans_context *ctx) {
   BIO *bio = bssl.BIO_new(&transport_bio_method);
@@ -203,10 +214,11 @@ void transport_drop_input(struct transport *t) {
   t->ready = 0;
 }
 
-/* ---- writing: the queue and its drain ---------------------------------------- */
+/* ---- writing: the queue and its drain ------------------------------------ */
 
-static sectrans_status write_callbacks(sectrans_context *ctx, const uint8_t *data,
-                                       size_t len, size_t *sent) {
+static sectrans_status write_callbacks(sectrans_context *ctx,
+                                       const uint8_t *data, size_t len,
+                                       size_t *sent) {
   struct transport *t = &ctx->transport;
   size_t n = len;
   sectrans_status status = t->write_func(t->connection, data, &n);
@@ -273,10 +285,12 @@ sectrans_status transport_flush(sectrans_context *ctx) {
     return SECTRANS_SUCCESS; /* the caller takes it with sectrans_take_output */
   while (bytes_queued(&t->output) > 0) {
     size_t sent;
-    sectrans_status status =
-        t->kind == TRANSPORT_FD
-            ? write_fd(ctx, bytes_head(&t->output), bytes_queued(&t->output), &sent)
-            : write_callbacks(ctx, bytes_head(&t->output), bytes_queued(&t->output), &sent);
+    sectrans_status status = t->kind == TRANSPORT_FD
+                                 ? write_fd(ctx, bytes_head(&t->output),
+                                            bytes_queued(&t->output), &sent)
+                                 : write_callbacks(ctx, bytes_head(&t->output),
+                                                   bytes_queued(&t->output),
+                                                   &sent);
     bytes_consume(&t->output, sent);
     if (status != SECTRANS_SUCCESS)
       return status;
@@ -289,7 +303,7 @@ void transport_clear(struct transport *t) {
   bytes_free(&t->output);
 }
 
-/* ---- public: choosing a transport --------------------------------------------- */
+/* ---- public: choosing a transport ---------------------------------------- */
 
 static sectrans_status check_settable(sectrans_context *ctx) {
   if (bad_handle(ctx, KIND_CONTEXT))
@@ -338,7 +352,7 @@ sectrans_status sectrans_set_fd(sectrans_context *ctx, int fd) {
   return SECTRANS_SUCCESS;
 }
 
-/* ---- public: the memory transport ---------------------------------------------- */
+/* ---- public: the memory transport ---------------------------------------- */
 
 static sectrans_status check_memory(const sectrans_context *ctx) {
   if (bad_handle(ctx, KIND_CONTEXT))

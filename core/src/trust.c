@@ -46,7 +46,8 @@ static sectrans_status set_host(sectrans_trust *trust, const char *host) {
 
 sectrans_trust *trust_create_from_buffers(const STACK_OF(CRYPTO_BUFFER) *certs,
                                           sectrans_trust_store *anchors,
-                                          int peer_is_server, const char *host) {
+                                          int peer_is_server,
+                                          const char *host) {
   size_t count = certs ? bssl.sk_num((const _STACK *)certs) : 0;
   sectrans_trust *trust = trust_alloc(count);
   if (trust == NULL)
@@ -93,22 +94,28 @@ static struct verify_outcome outcome_for(int code) {
     return (struct verify_outcome){SECTRANS_SUCCESS, 0};
   case X509_V_ERR_HOSTNAME_MISMATCH:
   case X509_V_ERR_IP_ADDRESS_MISMATCH:
-    return (struct verify_outcome){SECTRANS_ERR_HOST_NAME_MISMATCH, SSL_AD_BAD_CERTIFICATE};
+    return (struct verify_outcome){SECTRANS_ERR_HOST_NAME_MISMATCH,
+                                   SSL_AD_BAD_CERTIFICATE};
   case X509_V_ERR_CERT_HAS_EXPIRED:
-    return (struct verify_outcome){SECTRANS_ERR_CERT_EXPIRED, SSL_AD_CERTIFICATE_EXPIRED};
+    return (struct verify_outcome){SECTRANS_ERR_CERT_EXPIRED,
+                                   SSL_AD_CERTIFICATE_EXPIRED};
   case X509_V_ERR_CERT_NOT_YET_VALID:
-    return (struct verify_outcome){SECTRANS_ERR_CERT_NOT_YET_VALID, SSL_AD_BAD_CERTIFICATE};
+    return (struct verify_outcome){SECTRANS_ERR_CERT_NOT_YET_VALID,
+                                   SSL_AD_BAD_CERTIFICATE};
   case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
   case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
   case X509_V_ERR_CERT_UNTRUSTED:
   case X509_V_ERR_CERT_REJECTED:
-    return (struct verify_outcome){SECTRANS_ERR_UNKNOWN_ROOT_CERT, SSL_AD_UNKNOWN_CA};
+    return (struct verify_outcome){SECTRANS_ERR_UNKNOWN_ROOT_CERT,
+                                   SSL_AD_UNKNOWN_CA};
   case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
   case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
   case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    return (struct verify_outcome){SECTRANS_ERR_NO_ROOT_CERT, SSL_AD_UNKNOWN_CA};
+    return (struct verify_outcome){SECTRANS_ERR_NO_ROOT_CERT,
+                                   SSL_AD_UNKNOWN_CA};
   default:
-    return (struct verify_outcome){SECTRANS_ERR_X_CERT_CHAIN_INVALID, SSL_AD_BAD_CERTIFICATE};
+    return (struct verify_outcome){SECTRANS_ERR_X_CERT_CHAIN_INVALID,
+                                   SSL_AD_BAD_CERTIFICATE};
   }
 }
 
@@ -142,7 +149,8 @@ done:
 
 int is_ip_literal(const char *name) {
   unsigned char ip[16];
-  return inet_pton(AF_INET, name, ip) == 1 || inet_pton(AF_INET6, name, ip) == 1;
+  return inet_pton(AF_INET, name, ip) == 1 ||
+         inet_pton(AF_INET6, name, ip) == 1;
 }
 
 static int verify_name(X509 *leaf, const char *host) {
@@ -188,7 +196,7 @@ sectrans_status trust_evaluate(sectrans_trust *trust, uint8_t *alert) {
   return outcome.status;
 }
 
-/* ---- offline evaluation ------------------------------------------------------ */
+/* ---- offline evaluation -------------------------------------------------- */
 
 sectrans_status sectrans_trust_create(sectrans_certificate *const *chain,
                                       size_t count, sectrans_trust **out) {
@@ -224,7 +232,8 @@ sectrans_status sectrans_trust_set_anchors(sectrans_trust *trust,
 }
 
 sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
-                                          int peer_is_server, const char *host) {
+                                          int peer_is_server,
+                                          const char *host) {
   if (bad_handle(trust, KIND_TRUST) ||
       (host != NULL && strlen(host) > SECTRANS_MAX_PEER_NAME_LENGTH))
     return SECTRANS_ERR_PARAM;
@@ -252,7 +261,7 @@ sectrans_status sectrans_trust_evaluate(sectrans_trust *trust,
   return SECTRANS_SUCCESS;
 }
 
-/* ---- public accessors ------------------------------------------------------- */
+/* ---- public accessors ---------------------------------------------------- */
 
 sectrans_status sectrans_trust_get_result(const sectrans_trust *trust,
                                           sectrans_status *result) {
@@ -277,8 +286,8 @@ sectrans_status sectrans_trust_copy_detail(const sectrans_trust *trust,
   return copy_out(trust->detail, strlen(trust->detail), buf, len);
 }
 
-sectrans_status sectrans_trust_get_certificate_count(const sectrans_trust *trust,
-                                                     size_t *count) {
+sectrans_status sectrans_trust_get_certificate_count(
+    const sectrans_trust *trust, size_t *count) {
   if (bad_handle(trust, KIND_TRUST) || count == NULL)
     return SECTRANS_ERR_PARAM;
   *count = trust->count;

@@ -65,7 +65,7 @@ static sectrans_status store_push(sectrans_trust_store *store, X509 *x509) {
   return SECTRANS_SUCCESS;
 }
 
-/* ---- reading PEM ------------------------------------------------------------- */
+/* ---- reading PEM --------------------------------------------------------- */
 
 /* Appends every certificate of a PEM buffer. Strict mode (the caller's own
  * anchors) stops at the first block that does not parse; lenient mode (the
@@ -158,7 +158,7 @@ static sectrans_status append_file(sectrans_trust_store *store,
   return status;
 }
 
-/* ---- the platform store ---------------------------------------------------- */
+/* ---- the platform store -------------------------------------------------- */
 
 static int ends_with(const char *s, const char *suffix) {
   size_t n = strlen(s), m = strlen(suffix);
@@ -296,7 +296,7 @@ static sectrans_status get_system_store(sectrans_trust_store **out) {
   return system_store != NULL ? SECTRANS_SUCCESS : system_status;
 }
 
-/* ---- public functions ----------------------------------------------------- */
+/* ---- public functions ---------------------------------------------------- */
 
 sectrans_status sectrans_trust_store_create(sectrans_trust_store **out) {
   if (out == NULL)
@@ -399,7 +399,7 @@ sectrans_status sectrans_trust_store_get_count(
 
 OBJECT_RETAIN_RELEASE(sectrans_trust_store, trust_store, KIND_TRUST_STORE)
 
-/* ---- internal ---------------------------------------------------------------- */
+/* ---- internal ------------------------------------------------------------ */
 
 void trust_store_freeze(sectrans_trust_store *store) {
   if (store == NULL)

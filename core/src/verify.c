@@ -49,10 +49,9 @@ void verify_cache_policy(const sectrans_context *ctx, uint32_t out[2]) {
 /* The peer's chain under this context's policy: its anchors, and the peer
  * name when a client verifies names. */
 sectrans_trust *context_peer_trust_create(sectrans_context *ctx) {
-  return trust_create_from_buffers(bssl.SSL_get0_peer_certificates(ctx->ssl),
-                                   ctx->settings.anchors,
-                                   ctx->side == SECTRANS_CLIENT,
-                                   verify_host(ctx));
+  return trust_create_from_buffers(
+      bssl.SSL_get0_peer_certificates(ctx->ssl), ctx->settings.anchors,
+      ctx->side == SECTRANS_CLIENT, verify_host(ctx));
 }
 
 /* ---- the verify callback ------------------------------------------------ */
@@ -100,8 +99,7 @@ static enum ssl_verify_result_t verify_peer(SSL *ssl, uint8_t *alert) {
     return ssl_verify_ok;
   if (ctx->side == SECTRANS_SERVER)
     ctx->client_cert = SECTRANS_CLIENT_CERT_STATE_REJECTED;
-  context_set_detail(ctx, "certificate verification failed: %s",
-                     trust->detail);
+  context_set_detail(ctx, "certificate verification failed: %s", trust->detail);
   return ssl_verify_invalid;
 }
 

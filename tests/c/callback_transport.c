@@ -151,8 +151,8 @@ struct pair {
 };
 
 static sectrans_status attach(sectrans_context *ctx, struct endpoint *ep) {
-  sectrans_status status =
-      sectrans_set_io_funcs(ctx, read_one_byte, write_one_byte);
+  sectrans_status status = sectrans_set_io_funcs(ctx, read_one_byte,
+                                                 write_one_byte);
   if (status == SECTRANS_SUCCESS)
     status = sectrans_set_connection(ctx, ep);
   return status;
@@ -262,7 +262,9 @@ static sectrans_status read_step(sectrans_context *ctx, unsigned char *buf,
  * Returns 1 when all arrived intact. */
 static int transfer(sectrans_context *writer, sectrans_context *reader,
                     size_t len, unsigned seed) {
-  enum { FIRST_READ = 100 };
+  enum {
+    FIRST_READ = 100
+  };
   unsigned char *sent = pattern(len, seed), *got = malloc(len + 1);
   size_t processed = 0, have = 0, refused = 99, buffered = 0;
   sectrans_status ws, rs = SECTRANS_WOULD_BLOCK;
@@ -356,12 +358,12 @@ static void check_negotiated(const struct pair *p, int protocol) {
   unsigned char alpn[16];
   size_t alpn_len = sizeof(alpn);
 
-  CHECK_STATUS(sectrans_get_negotiated_protocol_version(p->client,
-                                                        &client_version),
-               SECTRANS_SUCCESS);
-  CHECK_STATUS(sectrans_get_negotiated_protocol_version(p->server,
-                                                        &server_version),
-               SECTRANS_SUCCESS);
+  CHECK_STATUS(
+      sectrans_get_negotiated_protocol_version(p->client, &client_version),
+      SECTRANS_SUCCESS);
+  CHECK_STATUS(
+      sectrans_get_negotiated_protocol_version(p->server, &server_version),
+      SECTRANS_SUCCESS);
   CHECK(client_version == protocol && server_version == protocol);
   CHECK_STATUS(sectrans_get_negotiated_alpn(p->client, alpn, &alpn_len),
                SECTRANS_SUCCESS);
@@ -376,16 +378,18 @@ static void check_length_limits(sectrans_context *ctx) {
 
   if (!CHECK(small != NULL))
     return;
-  CHECK_STATUS(sectrans_write(ctx, small, SECTRANS_MAX_IO_LENGTH + 1,
-                              &processed), SECTRANS_ERR_PARAM);
+  CHECK_STATUS(
+      sectrans_write(ctx, small, SECTRANS_MAX_IO_LENGTH + 1, &processed),
+      SECTRANS_ERR_PARAM);
   CHECK(processed == 0);
   processed = 7;
   CHECK_STATUS(sectrans_write(ctx, small, SIZE_MAX, &processed),
                SECTRANS_ERR_PARAM);
   CHECK(processed == 0);
   processed = 7;
-  CHECK_STATUS(sectrans_read(ctx, small, SECTRANS_MAX_IO_LENGTH + 1,
-                             &processed), SECTRANS_ERR_PARAM);
+  CHECK_STATUS(
+      sectrans_read(ctx, small, SECTRANS_MAX_IO_LENGTH + 1, &processed),
+      SECTRANS_ERR_PARAM);
   CHECK(processed == 0);
   processed = 7;
   CHECK_STATUS(sectrans_read(ctx, small, SIZE_MAX, &processed),
@@ -511,8 +515,9 @@ static void case_peer_name_limits(void) {
   size_t len = sizeof(back);
 
   if (!CHECK(name != NULL) ||
-      !CHECK_STATUS(sectrans_context_create(SECTRANS_CLIENT, SECTRANS_STREAM,
-                                            &ctx), SECTRANS_SUCCESS)) {
+      !CHECK_STATUS(
+          sectrans_context_create(SECTRANS_CLIENT, SECTRANS_STREAM, &ctx),
+          SECTRANS_SUCCESS)) {
     free(name);
     return;
   }
@@ -531,11 +536,9 @@ static void case_peer_name_limits(void) {
   CHECK_STATUS(sectrans_set_peer_domain_name(ctx, name, 200),
                SECTRANS_ERR_PARAM);
   name[100] = 'a';
-  CHECK_STATUS(sectrans_set_peer_domain_name(ctx, name, 253),
-               SECTRANS_SUCCESS);
+  CHECK_STATUS(sectrans_set_peer_domain_name(ctx, name, 253), SECTRANS_SUCCESS);
   name[253] = '\0'; /* 253 + the optional trailing NUL */
-  CHECK_STATUS(sectrans_set_peer_domain_name(ctx, name, 254),
-               SECTRANS_SUCCESS);
+  CHECK_STATUS(sectrans_set_peer_domain_name(ctx, name, 254), SECTRANS_SUCCESS);
   CHECK_STATUS(sectrans_get_peer_domain_name(ctx, back, &len),
                SECTRANS_SUCCESS);
   CHECK(len == 253 && memcmp(back, name, 253) == 0);
@@ -551,12 +554,12 @@ static void case_memory_transport_limits(void) {
   size_t len = SECTRANS_MAX_IO_LENGTH + 1;
 
   if (CHECK(small != NULL) &&
-      CHECK_STATUS(sectrans_context_create(SECTRANS_CLIENT, SECTRANS_STREAM,
-                                           &ctx), SECTRANS_SUCCESS)) {
+      CHECK_STATUS(
+          sectrans_context_create(SECTRANS_CLIENT, SECTRANS_STREAM, &ctx),
+          SECTRANS_SUCCESS)) {
     CHECK_STATUS(sectrans_feed_input(ctx, small, SECTRANS_MAX_IO_LENGTH + 1),
                  SECTRANS_ERR_PARAM);
-    CHECK_STATUS(sectrans_feed_input(ctx, small, SIZE_MAX),
-                 SECTRANS_ERR_PARAM);
+    CHECK_STATUS(sectrans_feed_input(ctx, small, SIZE_MAX), SECTRANS_ERR_PARAM);
     CHECK_STATUS(sectrans_take_output(ctx, small, &len), SECTRANS_ERR_PARAM);
   }
   printf("memory transport length limits: done\n");

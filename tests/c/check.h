@@ -34,7 +34,7 @@ static int check_status(sectrans_status got, sectrans_status want,
 }
 
 #define CHECK(cond) check_true((cond), __FILE__, __LINE__, #cond)
-#define CHECK_STATUS(call, want) \
+#define CHECK_STATUS(call, want)                                               \
   check_status((call), (want), __FILE__, __LINE__, #call)
 
 /* Ends main: 0 when every check held. */

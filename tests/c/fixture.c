@@ -19,8 +19,8 @@ static sectrans_status fail(const char *step, sectrans_status status,
 static sectrans_status copy_leaf_pem(const sectrans_identity *identity,
                                      char **pem, size_t *len) {
   sectrans_certificate *leaf = NULL;
-  sectrans_status status =
-      sectrans_identity_copy_certificate(identity, 0, &leaf);
+  sectrans_status status = sectrans_identity_copy_certificate(identity, 0,
+                                                              &leaf);
   *pem = NULL;
   *len = 0;
   if (status == SECTRANS_SUCCESS) {
@@ -68,8 +68,7 @@ static sectrans_status create(int side, int max_protocol,
                               sectrans_context **out) {
   static const unsigned char alpn[] = "\x02h2\x08http/1.1";
   sectrans_context *ctx = NULL;
-  sectrans_status status =
-      sectrans_context_create(side, SECTRANS_STREAM, &ctx);
+  sectrans_status status = sectrans_context_create(side, SECTRANS_STREAM, &ctx);
   if (status != SECTRANS_SUCCESS)
     return fail("create context", status, NULL);
   if ((status = sectrans_set_protocol_version_max(ctx, max_protocol)) != 0)

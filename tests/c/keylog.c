@@ -67,9 +67,11 @@ static void run(const struct fixture *f, int protocol, int client_logs,
     return;
   }
   if (client_logs)
-    CHECK_STATUS(sectrans_set_keylog_callback(client, keep_line, &client_log), 0);
+    CHECK_STATUS(sectrans_set_keylog_callback(client, keep_line, &client_log),
+                 0);
   if (server_logs)
-    CHECK_STATUS(sectrans_set_keylog_callback(server, keep_line, &server_log), 0);
+    CHECK_STATUS(sectrans_set_keylog_callback(server, keep_line, &server_log),
+                 0);
   handshake(client, server);
   int lines = protocol == SECTRANS_PROTOCOL_TLS13 ? 5 : 1;
   CHECK(client_log.count == (client_logs ? lines : 0));

@@ -28,7 +28,9 @@
 
 #include <stdlib.h>
 
-enum { WRITE_SIZE = 16384 };
+enum {
+  WRITE_SIZE = 16384
+};
 
 /* Rounds and MiB a round: argv can lower them (valgrind runs one small
  * round: the close path is the same). */
@@ -46,7 +48,8 @@ static int tcp_pair(int *client, int *server) {
   int listener = socket(AF_INET, SOCK_STREAM, 0);
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (listener < 0 || bind(listener, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+  if (listener < 0 ||
+      bind(listener, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
       listen(listener, 1) != 0 ||
       getsockname(listener, (struct sockaddr *)&addr, &len) != 0)
     return -1;
@@ -60,7 +63,8 @@ static int tcp_pair(int *client, int *server) {
 
 /* TLS 1.3 client and server contexts over a loopback pair; 1 on success. */
 static int connected_pair(const struct fixture *f, int *cfd, int *sfd,
-                          sectrans_context **client, sectrans_context **server) {
+                          sectrans_context **client,
+                          sectrans_context **server) {
   return CHECK(tcp_pair(cfd, sfd) == 0) &&
          fixture_client(f, SECTRANS_PROTOCOL_TLS13, client) == 0 &&
          fixture_server(f, SECTRANS_PROTOCOL_TLS13, server) == 0 &&
@@ -101,7 +105,8 @@ static void write_pattern(sectrans_context *ctx, size_t total) {
     size_t n = 0;
     for (size_t i = 0; i < sizeof(buf); i++)
       buf[i] = pattern_byte(off + i);
-    if (!CHECK_STATUS(sectrans_write(ctx, buf, sizeof(buf), &n), SECTRANS_SUCCESS))
+    if (!CHECK_STATUS(sectrans_write(ctx, buf, sizeof(buf), &n),
+                      SECTRANS_SUCCESS))
       return;
   }
 }
@@ -152,10 +157,12 @@ static void reset_is_an_error(const struct fixture *f) {
   pthread_join(thread, NULL);
   CHECK_STATUS(sectrans_write(server.ctx, "unread", 6, &n), SECTRANS_SUCCESS);
   CHECK_STATUS(sectrans_write(client, "hello", 5, &n), SECTRANS_SUCCESS);
-  CHECK_STATUS(sectrans_read(server.ctx, buf, sizeof(buf), &n), SECTRANS_SUCCESS);
+  CHECK_STATUS(sectrans_read(server.ctx, buf, sizeof(buf), &n),
+               SECTRANS_SUCCESS);
   setsockopt(cfd, SOL_SOCKET, SO_LINGER, &abortive, sizeof(abortive));
   close(cfd); /* a reset, with no close_notify before it */
-  CHECK_STATUS(sectrans_read(server.ctx, buf, sizeof(buf), &n), SECTRANS_ERR_IO);
+  CHECK_STATUS(sectrans_read(server.ctx, buf, sizeof(buf), &n),
+               SECTRANS_ERR_IO);
   CHECK(strstr(sectrans_context_error_detail(server.ctx), "reset") != NULL);
   close(sfd);
   sectrans_context_release(client);

@@ -26,17 +26,17 @@ import re
 import stat
 import subprocess
 
-import pytest
-
 import peers
+import pytest
 from helpers import st
 
-TIMEOUT = 20          # seconds for any one sectrans client run
+TIMEOUT = 20  # seconds for any one sectrans client run
 VERSIONS = {"TLSv1.2": "1.2", "TLSv1.3": "1.3"}
 
 
 # ---------------------------------------------------------------------------
 # Fixtures and helpers
+
 
 @pytest.fixture
 def log_dir(tmp_path):
@@ -46,8 +46,10 @@ def log_dir(tmp_path):
 def require(*tools):
     for tool in tools:
         if peers.tool_path(tool) is None:
-            pytest.fail("%s is not installed (Debian: apt-get install -y "
-                        "openssl gnutls-bin)" % tool, pytrace=False)
+            pytest.fail(
+                "%s is not installed (Debian: apt-get install -y openssl gnutls-bin)" % tool,
+                pytrace=False,
+            )
 
 
 def server_args(leaf):
@@ -63,8 +65,7 @@ def start_server(cmd, reap, log_dir, *args, name="sectrans-server"):
 def client(cmd, port, *args, data=b"", env=None):
     """Runs `sectrans client 127.0.0.1:PORT ARGS` with data on stdin."""
     argv = [cmd, "client"] + list(args) + ["127.0.0.1:%d" % port]
-    return subprocess.run(argv, input=data, capture_output=True,
-                          timeout=TIMEOUT, env=env)
+    return subprocess.run(argv, input=data, capture_output=True, timeout=TIMEOUT, env=env)
 
 
 def verifying(leaf):
@@ -74,9 +75,11 @@ def verifying(leaf):
 
 def text(result):
     return "$ %s\nexit %d\n--- stdout ---\n%s\n--- stderr ---\n%s" % (
-        " ".join(result.args), result.returncode,
+        " ".join(result.args),
+        result.returncode,
         result.stdout.decode(errors="replace"),
-        result.stderr.decode(errors="replace"))
+        result.stderr.decode(errors="replace"),
+    )
 
 
 def fields(output):
@@ -108,67 +111,107 @@ def fingerprint(leaf):
 # ---------------------------------------------------------------------------
 # Help and usage
 
+
 def test_help_lists_client_and_server(sectrans_cmd):
-    result = subprocess.run([sectrans_cmd, "--help"], capture_output=True,
-                            text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        [sectrans_cmd, "--help"], capture_output=True, text=True, timeout=TIMEOUT
+    )
     assert result.returncode == 0
     for command in ("client", "server", "demo"):
         assert re.search(r"^\s+%s\s" % command, result.stdout, re.M)
 
 
 def test_version_is_the_library_version(sectrans_cmd):
-    result = subprocess.run([sectrans_cmd, "--version"], capture_output=True,
-                            text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        [sectrans_cmd, "--version"], capture_output=True, text=True, timeout=TIMEOUT
+    )
     assert result.returncode == 0, result.stderr
     number = st.sectrans_version()  # MAJOR * 10000 + MINOR * 100 + PATCH
     assert result.stdout == "sectrans %d.%d.%d\n" % (
-        number // 10000, number // 100 % 100, number % 100)
-    help_text = subprocess.run([sectrans_cmd, "--help"], capture_output=True,
-                               text=True, timeout=TIMEOUT).stdout
+        number // 10000,
+        number // 100 % 100,
+        number % 100,
+    )
+    help_text = subprocess.run(
+        [sectrans_cmd, "--help"], capture_output=True, text=True, timeout=TIMEOUT
+    ).stdout
     assert "--version" in help_text
 
 
-@pytest.mark.parametrize("command,options", [
-    ("client", ("--servername", "--alpn", "--ca", "--cert", "--key",
-                "--min", "--max", "--insecure", "--reconnect", "--keylog",
-                "--quiet", "SSLKEYLOGFILE")),
-    ("server", ("--bind", "--cert", "--key", "--p12", "--pass", "--alpn",
-                "--verify-client", "--ca", "--ciphers", "--echo", "--www",
-                "--file", "--loop", "--keylog", "--timeout")),
-])
+@pytest.mark.parametrize(
+    "command,options",
+    [
+        (
+            "client",
+            (
+                "--servername",
+                "--alpn",
+                "--ca",
+                "--cert",
+                "--key",
+                "--min",
+                "--max",
+                "--insecure",
+                "--reconnect",
+                "--keylog",
+                "--quiet",
+                "SSLKEYLOGFILE",
+            ),
+        ),
+        (
+            "server",
+            (
+                "--bind",
+                "--cert",
+                "--key",
+                "--p12",
+                "--pass",
+                "--alpn",
+                "--verify-client",
+                "--ca",
+                "--ciphers",
+                "--echo",
+                "--www",
+                "--file",
+                "--loop",
+                "--keylog",
+                "--timeout",
+            ),
+        ),
+    ],
+)
 def test_command_help(sectrans_cmd, command, options):
-    result = subprocess.run([sectrans_cmd, command, "--help"],
-                            capture_output=True, text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        [sectrans_cmd, command, "--help"], capture_output=True, text=True, timeout=TIMEOUT
+    )
     assert result.returncode == 0, result.stderr
     for option in options:
         assert option in result.stdout
 
 
-@pytest.mark.parametrize("args,message", [
-    (["client"], "missing HOST:PORT"),
-    (["client", "nohostport"], "is not HOST:PORT"),
-    (["client", "--min", "1.1", "127.0.0.1:1"], "unknown protocol version '1.1'"),
-    (["client", "--nope", "127.0.0.1:1"], "bad option '--nope'"),
-    (["server"], "needs an identity"),
-    (["server", "--cert", "x", "--verify-client", "sometimes"],
-     "never, try or always"),
-    (["server", "--cert", "x", "--echo", "--www"], "exclude each other"),
-    (["server", "--cert", "x", "--bind", "4433"], "is not ADDR:PORT"),
-    # The word at fault is named, not the command before it.
-    (["client", "-connect", "127.0.0.1:1"], "bad option '-connect'"),
-    (["client", "127.0.0.1:1", "-x"], "bad option '-x'"),
-    (["client", "-ca", "x", "127.0.0.1:1"],
-     "bad option '-ca' (did you mean '--ca'?)"),
-    (["client", "--ca"], "option '--ca' needs a value"),
-    (["client", "--insecure=yes", "127.0.0.1:1"],
-     "option '--insecure' takes no value"),
-    # --www answers in HTTP/1.x: offering h2 would strand an h2 client.
-    (["server", "--cert", "x", "--www", "--alpn", "h2,http/1.1"],
-     "--alpn cannot offer 'h2'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["client"], "missing HOST:PORT"),
+        (["client", "nohostport"], "is not HOST:PORT"),
+        (["client", "--min", "1.1", "127.0.0.1:1"], "unknown protocol version '1.1'"),
+        (["client", "--nope", "127.0.0.1:1"], "bad option '--nope'"),
+        (["server"], "needs an identity"),
+        (["server", "--cert", "x", "--verify-client", "sometimes"], "never, try or always"),
+        (["server", "--cert", "x", "--echo", "--www"], "exclude each other"),
+        (["server", "--cert", "x", "--bind", "4433"], "is not ADDR:PORT"),
+        # The word at fault is named, not the command before it.
+        (["client", "-connect", "127.0.0.1:1"], "bad option '-connect'"),
+        (["client", "127.0.0.1:1", "-x"], "bad option '-x'"),
+        (["client", "-ca", "x", "127.0.0.1:1"], "bad option '-ca' (did you mean '--ca'?)"),
+        (["client", "--ca"], "option '--ca' needs a value"),
+        (["client", "--insecure=yes", "127.0.0.1:1"], "option '--insecure' takes no value"),
+        # --www answers in HTTP/1.x: offering h2 would strand an h2 client.
+        (["server", "--cert", "x", "--www", "--alpn", "h2,http/1.1"], "--alpn cannot offer 'h2'"),
+    ],
+)
 def test_usage_errors_exit_2(sectrans_cmd, args, message):
-    result = subprocess.run([sectrans_cmd] + args, capture_output=True,
-                            text=True, timeout=TIMEOUT)
+    result = subprocess.run([sectrans_cmd] + args, capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert result.stdout == ""
@@ -176,9 +219,11 @@ def test_usage_errors_exit_2(sectrans_cmd, args, message):
 
 def test_unknown_cipher_name_is_a_usage_error(sectrans_cmd, leaf_ecdsa_p256):
     result = subprocess.run(
-        [sectrans_cmd, "server"] + server_args(leaf_ecdsa_p256)
-        + ["--ciphers", "TLS_NOT_A_SUITE"],
-        capture_output=True, text=True, timeout=TIMEOUT)
+        [sectrans_cmd, "server"] + server_args(leaf_ecdsa_p256) + ["--ciphers", "TLS_NOT_A_SUITE"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert result.returncode == 2
     assert "unknown cipher suite 'TLS_NOT_A_SUITE'" in result.stderr
 
@@ -186,13 +231,12 @@ def test_unknown_cipher_name_is_a_usage_error(sectrans_cmd, leaf_ecdsa_p256):
 # ---------------------------------------------------------------------------
 # sectrans client against peer servers
 
+
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_client_with_openssl_server(sectrans_cmd, reap, log_dir, version,
-                                    leaf_rsa2048):
+def test_client_with_openssl_server(sectrans_cmd, reap, log_dir, version, leaf_rsa2048):
     require("openssl")
     server = reap(peers.openssl_server(leaf_rsa2048, log_dir, version=version))
-    result = client(sectrans_cmd, server.port, *verifying(leaf_rsa2048),
-                    data=b"hello\nworld\n")
+    result = client(sectrans_cmd, server.port, *verifying(leaf_rsa2048), data=b"hello\nworld\n")
     got = ok(result)
     out = result.stdout.decode()
     assert got["connected"] == "127.0.0.1:%d" % server.port
@@ -205,53 +249,51 @@ def test_client_with_openssl_server(sectrans_cmd, reap, log_dir, version,
     assert "  sha256: " + fingerprint(leaf_rsa2048) in out
     assert "CN=sectrans test rsa2048" in got["  subject"]
     assert "CN=sectrans test intermediate CA" in got["  issuer"]
-    assert re.search(r"^  not after: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$",
-                     out, re.M)
+    assert re.search(r"^  not after: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", out, re.M)
     # s_server -rev answers each line reversed; the data follows "---".
     assert out.endswith("---\nolleh\ndlrow\n"), text(result)
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_client_with_gnutls_server(sectrans_cmd, reap, log_dir, version,
-                                   leaf_ed25519):
+def test_client_with_gnutls_server(sectrans_cmd, reap, log_dir, version, leaf_ed25519):
     require("gnutls-serv")
     server = reap(peers.gnutls_server(leaf_ed25519, log_dir, version=version))
-    result = client(sectrans_cmd, server.port, "--quiet",
-                    *verifying(leaf_ed25519), data=b"echo me\n")
+    result = client(
+        sectrans_cmd, server.port, "--quiet", *verifying(leaf_ed25519), data=b"echo me\n"
+    )
     assert result.returncode == 0, text(result)
     assert result.stdout == b"echo me\n"  # --quiet: only data
 
 
-def test_client_alpn_with_openssl_server(sectrans_cmd, reap, log_dir,
-                                         leaf_ecdsa_p256):
+def test_client_alpn_with_openssl_server(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
     require("openssl")
-    server = reap(peers.openssl_server(leaf_ecdsa_p256, log_dir,
-                                       extra=["-alpn", "h2"]))
-    got = ok(client(sectrans_cmd, server.port, "--alpn", "spdy/1,h2",
-                    *verifying(leaf_ecdsa_p256)))
+    server = reap(peers.openssl_server(leaf_ecdsa_p256, log_dir, extra=["-alpn", "h2"]))
+    got = ok(client(sectrans_cmd, server.port, "--alpn", "spdy/1,h2", *verifying(leaf_ecdsa_p256)))
     assert got["alpn"] == "h2"
 
 
-@pytest.mark.parametrize("leaf_name,status", [
-    ("untrusted", "errSSLUnknownRootCert"),
-    ("expired", "errSSLCertExpired"),
-    ("wrong_name", "errSSLHostNameMismatch"),
-])
-def test_client_verification_failure(sectrans_cmd, reap, log_dir, pki,
-                                     leaf_name, status):
+@pytest.mark.parametrize(
+    "leaf_name,status",
+    [
+        ("untrusted", "errSSLUnknownRootCert"),
+        ("expired", "errSSLCertExpired"),
+        ("wrong_name", "errSSLHostNameMismatch"),
+    ],
+)
+def test_client_verification_failure(sectrans_cmd, reap, log_dir, pki, leaf_name, status):
     require("openssl")
     leaf = pki.leaves[leaf_name]
     server = reap(peers.openssl_server(leaf, log_dir))
     result = client(sectrans_cmd, server.port, *verifying(leaf), data=b"x\n")
     assert result.returncode == 1, text(result)
-    assert re.search(r"^sectrans client: handshake: %s \(-98\d\d\): .+" % status,
-                     result.stderr.decode(), re.M), text(result)
+    assert re.search(
+        r"^sectrans client: handshake: %s \(-98\d\d\): .+" % status, result.stderr.decode(), re.M
+    ), text(result)
     # The chain that failed is still shown.
     assert "sha256: " + fingerprint(leaf) in result.stdout.decode()
 
 
-def test_client_insecure_warns_and_connects(sectrans_cmd, reap, log_dir,
-                                           leaf_untrusted):
+def test_client_insecure_warns_and_connects(sectrans_cmd, reap, log_dir, leaf_untrusted):
     require("openssl")
     server = reap(peers.openssl_server(leaf_untrusted, log_dir))
     result = client(sectrans_cmd, server.port, "--insecure", data=b"abc\n")
@@ -264,18 +306,23 @@ def test_client_insecure_warns_and_connects(sectrans_cmd, reap, log_dir,
 # ---------------------------------------------------------------------------
 # sectrans server against peer clients
 
+
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_server_echo_with_openssl_client(sectrans_cmd, reap, log_dir, version,
-                                         leaf_ecdsa_p384):
+def test_server_echo_with_openssl_client(sectrans_cmd, reap, log_dir, version, leaf_ecdsa_p384):
     require("openssl")
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          "--max", VERSIONS[version],
-                          *server_args(leaf_ecdsa_p384))
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p384.ca_file,
-                                     log_dir))
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--max",
+        VERSIONS[version],
+        *server_args(leaf_ecdsa_p384),
+    )
+    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p384.ca_file, log_dir))
     peer.send(b"ping from openssl\n")
     assert peer.wait_for_stdout(b"ping from openssl\n"), peer.describe()
-    peer.close_stdin()       # s_client sends close_notify at end of input
+    peer.close_stdin()  # s_client sends close_notify at end of input
     wait_exit(server, 0)
     got = fields(server.stdout())
     assert got["protocol"] == version
@@ -284,13 +331,10 @@ def test_server_echo_with_openssl_client(sectrans_cmd, reap, log_dir, version,
     assert re.search(r"Verification: OK", peer.output()), peer.describe()
 
 
-def test_server_echo_with_gnutls_client(sectrans_cmd, reap, log_dir,
-                                        leaf_rsa2048):
+def test_server_echo_with_gnutls_client(sectrans_cmd, reap, log_dir, leaf_rsa2048):
     require("gnutls-cli")
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          *server_args(leaf_rsa2048))
-    peer = reap(peers.gnutls_client(server.port, leaf_rsa2048.ca_file,
-                                    log_dir))
+    server = start_server(sectrans_cmd, reap, log_dir, "--echo", *server_args(leaf_rsa2048))
+    peer = reap(peers.gnutls_client(server.port, leaf_rsa2048.ca_file, log_dir))
     peer.send(b"ping from gnutls\n")
     assert peer.wait_for_stdout(b"ping from gnutls\n"), peer.describe()
     peer.close_stdin()
@@ -298,15 +342,12 @@ def test_server_echo_with_gnutls_client(sectrans_cmd, reap, log_dir,
     assert fields(server.stdout())["protocol"] == "TLSv1.3"
 
 
-def test_server_prints_what_the_client_sends(sectrans_cmd, reap, log_dir,
-                                             leaf_ecdsa_p256):
+def test_server_prints_what_the_client_sends(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
     # Default mode: the client's data to stdout, stdin to the client.
     require("openssl")
-    server = start_server(sectrans_cmd, reap, log_dir,
-                          *server_args(leaf_ecdsa_p256))
+    server = start_server(sectrans_cmd, reap, log_dir, *server_args(leaf_ecdsa_p256))
     server.send(b"from the server\n")
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
-                                     log_dir))
+    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file, log_dir))
     assert peer.wait_for_stdout(b"from the server\n"), peer.describe()
     peer.send(b"from the client\n")
     assert server.wait_for_stdout(b"---\nfrom the client\n"), server.describe()
@@ -314,13 +355,22 @@ def test_server_prints_what_the_client_sends(sectrans_cmd, reap, log_dir,
     wait_exit(server, 0)
 
 
-def test_server_alpn_with_openssl_client(sectrans_cmd, reap, log_dir,
-                                         leaf_ecdsa_p256):
+def test_server_alpn_with_openssl_client(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
     require("openssl")
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          "--alpn", "h2,http/1.1", *server_args(leaf_ecdsa_p256))
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
-                                     log_dir, extra=["-alpn", "http/1.1"]))
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--alpn",
+        "h2,http/1.1",
+        *server_args(leaf_ecdsa_p256),
+    )
+    peer = reap(
+        peers.openssl_client(
+            server.port, leaf_ecdsa_p256.ca_file, log_dir, extra=["-alpn", "http/1.1"]
+        )
+    )
     assert peer.wait_for_output(r"ALPN protocol: http/1\.1"), peer.describe()
     peer.close_stdin()
     wait_exit(server, 0)
@@ -330,15 +380,30 @@ def test_server_alpn_with_openssl_client(sectrans_cmd, reap, log_dir,
 # ---------------------------------------------------------------------------
 # sectrans client <-> sectrans server
 
+
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_client_and_server_echo(sectrans_cmd, reap, log_dir, version,
-                                leaf_ecdsa_p256):
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          "--alpn", "h2,http/1.1", *server_args(leaf_ecdsa_p256))
+def test_client_and_server_echo(sectrans_cmd, reap, log_dir, version, leaf_ecdsa_p256):
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--alpn",
+        "h2,http/1.1",
+        *server_args(leaf_ecdsa_p256),
+    )
     data = os.urandom(200000)  # many records, binary
-    result = client(sectrans_cmd, server.port, "--quiet", "--max",
-                    VERSIONS[version], "--alpn", "http/1.1,h2",
-                    *verifying(leaf_ecdsa_p256), data=data)
+    result = client(
+        sectrans_cmd,
+        server.port,
+        "--quiet",
+        "--max",
+        VERSIONS[version],
+        "--alpn",
+        "http/1.1,h2",
+        *verifying(leaf_ecdsa_p256),
+        data=data,
+    )
     assert result.returncode == 0, text(result)
     assert result.stdout == data
     wait_exit(server, 0)
@@ -347,36 +412,38 @@ def test_client_and_server_echo(sectrans_cmd, reap, log_dir, version,
     assert got["alpn"] == "h2"  # the server's preference
 
 
-def test_ip_literal_is_verified_but_not_sent(sectrans_cmd, reap, log_dir,
-                                            leaf_ip_only):
+def test_ip_literal_is_verified_but_not_sent(sectrans_cmd, reap, log_dir, leaf_ip_only):
     # No --servername: the host 127.0.0.1 is checked against the IP SAN,
     # and no SNI goes out (RFC 6066 forbids IP literals there).
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          *server_args(leaf_ip_only))
-    got = ok(client(sectrans_cmd, server.port, "--ca", leaf_ip_only.ca_file,
-                    data=b"ip\n"))
+    server = start_server(sectrans_cmd, reap, log_dir, "--echo", *server_args(leaf_ip_only))
+    got = ok(client(sectrans_cmd, server.port, "--ca", leaf_ip_only.ca_file, data=b"ip\n"))
     assert got["verification"] == "trusted"
     wait_exit(server, 0)
     assert fields(server.stdout())["servername"] == "(none)"
 
 
-def test_ciphers_by_name_and_number(sectrans_cmd, reap, log_dir,
-                                    leaf_ecdsa_p256):
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo", "--max", "1.2",
-                          "--ciphers",
-                          "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,0xcca9",
-                          *server_args(leaf_ecdsa_p256))
-    got = ok(client(sectrans_cmd, server.port, "--ciphers", "52393",
-                    *verifying(leaf_ecdsa_p256)))
+def test_ciphers_by_name_and_number(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--max",
+        "1.2",
+        "--ciphers",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,0xcca9",
+        *server_args(leaf_ecdsa_p256),
+    )
+    got = ok(client(sectrans_cmd, server.port, "--ciphers", "52393", *verifying(leaf_ecdsa_p256)))
     assert got["cipher"] == "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
 
 
 def test_www(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
     require("openssl")
-    server = start_server(sectrans_cmd, reap, log_dir, "--www",
-                          *server_args(leaf_ecdsa_p256))
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
-                                     log_dir, extra=["-quiet"]))
+    server = start_server(sectrans_cmd, reap, log_dir, "--www", *server_args(leaf_ecdsa_p256))
+    peer = reap(
+        peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file, log_dir, extra=["-quiet"])
+    )
     peer.send(b"GET / HTTP/1.0\r\n\r\n")
     assert peer.wait_for_stdout(b"client certificate: none\n"), peer.describe()
     wait_exit(server, 0)
@@ -389,14 +456,17 @@ def test_www(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
     assert page["servername"] == "localhost"
 
 
-def test_www_with_alpn_answers_an_h2_capable_client(sectrans_cmd, reap,
-                                                     log_dir, leaf_ecdsa_p256):
+def test_www_with_alpn_answers_an_h2_capable_client(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
     # The client offers h2 first; the server may only pick what --www speaks.
     require("openssl")
-    server = start_server(sectrans_cmd, reap, log_dir, "--www",
-                          "--alpn", "http/1.1", *server_args(leaf_ecdsa_p256))
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
-                                     log_dir, extra=["-alpn", "h2,http/1.1"]))
+    server = start_server(
+        sectrans_cmd, reap, log_dir, "--www", "--alpn", "http/1.1", *server_args(leaf_ecdsa_p256)
+    )
+    peer = reap(
+        peers.openssl_client(
+            server.port, leaf_ecdsa_p256.ca_file, log_dir, extra=["-alpn", "h2,http/1.1"]
+        )
+    )
     assert peer.wait_for_output(r"ALPN protocol: http/1\.1"), peer.describe()
     peer.send(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
     assert peer.wait_for_stdout(b"client certificate: none\n"), peer.describe()
@@ -411,10 +481,10 @@ def test_file(sectrans_cmd, reap, log_dir, tmp_path, leaf_ecdsa_p256):
     content = os.urandom(100000)
     path = tmp_path / "content.bin"
     path.write_bytes(content)
-    server = start_server(sectrans_cmd, reap, log_dir, "--file", str(path),
-                          *server_args(leaf_ecdsa_p256))
-    result = client(sectrans_cmd, server.port, "--quiet",
-                    *verifying(leaf_ecdsa_p256))
+    server = start_server(
+        sectrans_cmd, reap, log_dir, "--file", str(path), *server_args(leaf_ecdsa_p256)
+    )
+    result = client(sectrans_cmd, server.port, "--quiet", *verifying(leaf_ecdsa_p256))
     assert result.returncode == 0, text(result)
     assert result.stdout == content
     wait_exit(server, 0)
@@ -423,23 +493,39 @@ def test_file(sectrans_cmd, reap, log_dir, tmp_path, leaf_ecdsa_p256):
 def test_p12_identity(sectrans_cmd, reap, log_dir, tmp_path, leaf_ecdsa_p256):
     require("openssl")
     p12 = str(tmp_path / "server.p12")
-    subprocess.run(["openssl", "pkcs12", "-export", "-in",
-                    leaf_ecdsa_p256.cert_file, "-inkey",
-                    leaf_ecdsa_p256.key_file, "-out", p12, "-passout",
-                    "pass:p12-secret"], check=True, capture_output=True,
-                   timeout=TIMEOUT)
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo", "--p12", p12,
-                          "--pass", "p12-secret")
-    result = client(sectrans_cmd, server.port, *verifying(leaf_ecdsa_p256),
-                    data=b"p12\n")
+    subprocess.run(
+        [
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-in",
+            leaf_ecdsa_p256.cert_file,
+            "-inkey",
+            leaf_ecdsa_p256.key_file,
+            "-out",
+            p12,
+            "-passout",
+            "pass:p12-secret",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+    server = start_server(
+        sectrans_cmd, reap, log_dir, "--echo", "--p12", p12, "--pass", "p12-secret"
+    )
+    result = client(sectrans_cmd, server.port, *verifying(leaf_ecdsa_p256), data=b"p12\n")
     got = ok(result)
     assert got["verification"] == "trusted"
     assert "sha256: " + fingerprint(leaf_ecdsa_p256) in result.stdout.decode()
     assert result.stdout.endswith(b"---\np12\n")
     # The wrong password is a clear failure before listening.
-    bad = subprocess.run([sectrans_cmd, "server", "--bind", "127.0.0.1:0",
-                          "--p12", p12, "--pass", "wrong"],
-                         capture_output=True, text=True, timeout=TIMEOUT)
+    bad = subprocess.run(
+        [sectrans_cmd, "server", "--bind", "127.0.0.1:0", "--p12", p12, "--pass", "wrong"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert bad.returncode == 1
     assert "(-25293)" in bad.stderr and "listening" not in bad.stdout
 
@@ -447,23 +533,34 @@ def test_p12_identity(sectrans_cmd, reap, log_dir, tmp_path, leaf_ecdsa_p256):
 # ---------------------------------------------------------------------------
 # Client certificates
 
+
 def openssl_client_cert(leaf):
-    return ["-cert", leaf.leaf_file, "-key", leaf.key_file,
-            "-cert_chain", leaf.chain_file]
+    return ["-cert", leaf.leaf_file, "-key", leaf.key_file, "-cert_chain", leaf.chain_file]
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_verify_client_always_with_certificate(sectrans_cmd, reap, log_dir,
-                                               version, leaf_ecdsa_p256,
-                                               leaf_client):
+def test_verify_client_always_with_certificate(
+    sectrans_cmd, reap, log_dir, version, leaf_ecdsa_p256, leaf_client
+):
     require("openssl")
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          "--verify-client", "always", "--ca",
-                          leaf_client.ca_file, "--max", VERSIONS[version],
-                          *server_args(leaf_ecdsa_p256))
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
-                                     log_dir,
-                                     extra=openssl_client_cert(leaf_client)))
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--verify-client",
+        "always",
+        "--ca",
+        leaf_client.ca_file,
+        "--max",
+        VERSIONS[version],
+        *server_args(leaf_ecdsa_p256),
+    )
+    peer = reap(
+        peers.openssl_client(
+            server.port, leaf_ecdsa_p256.ca_file, log_dir, extra=openssl_client_cert(leaf_client)
+        )
+    )
     peer.send(b"with a certificate\n")
     assert peer.wait_for_stdout(b"with a certificate\n"), peer.describe()
     peer.close_stdin()
@@ -473,59 +570,89 @@ def test_verify_client_always_with_certificate(sectrans_cmd, reap, log_dir,
     assert got["verification"] == "trusted"
 
 
-def test_verify_client_always_without_certificate(sectrans_cmd, reap, log_dir,
-                                                  leaf_ecdsa_p256, leaf_client):
+def test_verify_client_always_without_certificate(
+    sectrans_cmd, reap, log_dir, leaf_ecdsa_p256, leaf_client
+):
     require("openssl")
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          "--verify-client", "always", "--ca",
-                          leaf_client.ca_file, *server_args(leaf_ecdsa_p256))
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
-                                     log_dir))
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--verify-client",
+        "always",
+        "--ca",
+        leaf_client.ca_file,
+        *server_args(leaf_ecdsa_p256),
+    )
+    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file, log_dir))
     peer.send(b"no certificate\n")
     wait_exit(server, 1)
-    assert re.search(r"^sectrans server: connection 1: handshake: \w+ \(-\d+\)",
-                     server.output(), re.M), server.describe()
+    assert re.search(
+        r"^sectrans server: connection 1: handshake: \w+ \(-\d+\)", server.output(), re.M
+    ), server.describe()
     assert peer.wait_for_output(r"alert"), peer.describe()
     assert b"no certificate" not in peer.stdout()
 
 
 def test_verify_client_try_and_sectrans_client_identity(
-        sectrans_cmd, reap, log_dir, leaf_ecdsa_p256, leaf_client):
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo", "--loop",
-                          "--verify-client", "try", "--ca",
-                          leaf_client.ca_file, *server_args(leaf_ecdsa_p256))
-    without = ok(client(sectrans_cmd, server.port,
-                        *verifying(leaf_ecdsa_p256), data=b"a\n"))
+    sectrans_cmd, reap, log_dir, leaf_ecdsa_p256, leaf_client
+):
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--loop",
+        "--verify-client",
+        "try",
+        "--ca",
+        leaf_client.ca_file,
+        *server_args(leaf_ecdsa_p256),
+    )
+    without = ok(client(sectrans_cmd, server.port, *verifying(leaf_ecdsa_p256), data=b"a\n"))
     assert without["client certificate"] == "requested, none sent"
-    with_cert = ok(client(sectrans_cmd, server.port,
-                          *verifying(leaf_ecdsa_p256), "--cert",
-                          leaf_client.cert_file, "--key", leaf_client.key_file,
-                          data=b"b\n"))
+    with_cert = ok(
+        client(
+            sectrans_cmd,
+            server.port,
+            *verifying(leaf_ecdsa_p256),
+            "--cert",
+            leaf_client.cert_file,
+            "--key",
+            leaf_client.key_file,
+            data=b"b\n",
+        )
+    )
     assert with_cert["client certificate"] == "sent"
     log = server.stdout().decode()
-    assert re.findall(r"^client certificate: (.*)$", log, re.M) == [
-        "none", leaf_client.subject], log
+    assert re.findall(r"^client certificate: (.*)$", log, re.M) == ["none", leaf_client.subject], (
+        log
+    )
 
 
 # ---------------------------------------------------------------------------
 # Resumption
 
+
 def resumed_lines(result):
     return re.findall(r"^resumed: (\w+)$", result.stdout.decode(), re.M)
 
 
-@pytest.mark.parametrize("version,tickets", [
-    ("TLSv1.2", True), ("TLSv1.2", False), ("TLSv1.3", True)],
-    ids=["tls12-tickets", "tls12-session-ids", "tls13"])
-def test_reconnect_resumes_with_sectrans_server(sectrans_cmd, reap, log_dir,
-                                                version, tickets,
-                                                leaf_ecdsa_p256):
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo", "--loop",
-                          *server_args(leaf_ecdsa_p256))
+@pytest.mark.parametrize(
+    "version,tickets",
+    [("TLSv1.2", True), ("TLSv1.2", False), ("TLSv1.3", True)],
+    ids=["tls12-tickets", "tls12-session-ids", "tls13"],
+)
+def test_reconnect_resumes_with_sectrans_server(
+    sectrans_cmd, reap, log_dir, version, tickets, leaf_ecdsa_p256
+):
+    server = start_server(
+        sectrans_cmd, reap, log_dir, "--echo", "--loop", *server_args(leaf_ecdsa_p256)
+    )
     args = ["--reconnect", "--max", VERSIONS[version]]
     args += [] if tickets else ["--no-tickets"]
-    result = client(sectrans_cmd, server.port, *args,
-                    *verifying(leaf_ecdsa_p256), data=b"again\n")
+    result = client(sectrans_cmd, server.port, *args, *verifying(leaf_ecdsa_p256), data=b"again\n")
     assert result.returncode == 0, text(result)
     assert resumed_lines(result) == ["no", "yes"], text(result)
     assert result.stdout.endswith(b"---\nagain\n")
@@ -534,17 +661,17 @@ def test_reconnect_resumes_with_sectrans_server(sectrans_cmd, reap, log_dir,
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_reconnect_resumes_with_openssl_server(sectrans_cmd, reap, log_dir,
-                                               version, leaf_ecdsa_p256):
+def test_reconnect_resumes_with_openssl_server(
+    sectrans_cmd, reap, log_dir, version, leaf_ecdsa_p256
+):
     require("openssl")
-    server = reap(peers.openssl_server(leaf_ecdsa_p256, log_dir,
-                                       version=version))
-    result = client(sectrans_cmd, server.port, "--reconnect",
-                    *verifying(leaf_ecdsa_p256), data=b"again\n")
+    server = reap(peers.openssl_server(leaf_ecdsa_p256, log_dir, version=version))
+    result = client(
+        sectrans_cmd, server.port, "--reconnect", *verifying(leaf_ecdsa_p256), data=b"again\n"
+    )
     assert result.returncode == 0, text(result)
     assert resumed_lines(result) == ["no", "yes"], text(result)
-    assert re.findall(r"^protocol: (.*)$", result.stdout.decode(), re.M) == [
-        version, version]
+    assert re.findall(r"^protocol: (.*)$", result.stdout.decode(), re.M) == [version, version]
     assert result.stdout.endswith(b"---\nniaga\n")
 
 
@@ -553,9 +680,12 @@ def test_reconnect_resumes_with_openssl_server(sectrans_cmd, reap, log_dir,
 
 HEX = r"[0-9a-f]"
 TLS12_LINE = r"CLIENT_RANDOM %s{64} %s{96}" % (HEX, HEX)
-TLS13_LABELS = ("CLIENT_HANDSHAKE_TRAFFIC_SECRET",
-                "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-                "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0")
+TLS13_LABELS = (
+    "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    "CLIENT_TRAFFIC_SECRET_0",
+    "SERVER_TRAFFIC_SECRET_0",
+)
 
 
 def keylog_lines(path):
@@ -579,41 +709,53 @@ def check_keylog(ours, theirs, version):
         randoms = {line.split(" ")[1] for line in lines}
         assert len(randoms) == 1, lines
         for line in lines:
-            assert re.fullmatch(r"[A-Z_0-9]+ %s{64} %s{64}(%s{32})?"
-                                % (HEX, HEX, HEX), line), line
+            assert re.fullmatch(r"[A-Z_0-9]+ %s{64} %s{64}(%s{32})?" % (HEX, HEX, HEX), line), line
     assert os.stat(ours).st_mode & 0o777 == 0o600
     peer_lines = set(keylog_lines(theirs))
     assert set(lines) <= peer_lines, (lines, peer_lines)
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_client_keylog_matches_openssl_server(sectrans_cmd, reap, log_dir,
-                                              tmp_path, version,
-                                              leaf_ecdsa_p256):
+def test_client_keylog_matches_openssl_server(
+    sectrans_cmd, reap, log_dir, tmp_path, version, leaf_ecdsa_p256
+):
     require("openssl")
     ours, theirs = str(tmp_path / "client.keys"), str(tmp_path / "openssl.keys")
-    server = reap(peers.openssl_server(leaf_ecdsa_p256, log_dir, version=version,
-                                       extra=["-keylogfile", theirs]))
-    result = client(sectrans_cmd, server.port, "--keylog", ours,
-                    *verifying(leaf_ecdsa_p256), data=b"k\n")
+    server = reap(
+        peers.openssl_server(
+            leaf_ecdsa_p256, log_dir, version=version, extra=["-keylogfile", theirs]
+        )
+    )
+    result = client(
+        sectrans_cmd, server.port, "--keylog", ours, *verifying(leaf_ecdsa_p256), data=b"k\n"
+    )
     assert result.returncode == 0, text(result)
     assert "logging TLS secrets to " + ours in result.stderr.decode()
     check_keylog(ours, theirs, version)
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
-def test_server_sslkeylogfile_matches_openssl_client(sectrans_cmd, reap,
-                                                     log_dir, tmp_path, version,
-                                                     leaf_ecdsa_p256,
-                                                     monkeypatch):
+def test_server_sslkeylogfile_matches_openssl_client(
+    sectrans_cmd, reap, log_dir, tmp_path, version, leaf_ecdsa_p256, monkeypatch
+):
     require("openssl")
     ours, theirs = str(tmp_path / "server.keys"), str(tmp_path / "openssl.keys")
     monkeypatch.setenv("SSLKEYLOGFILE", ours)  # inherited by the server
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo", "--max",
-                          VERSIONS[version], *server_args(leaf_ecdsa_p256))
+    server = start_server(
+        sectrans_cmd,
+        reap,
+        log_dir,
+        "--echo",
+        "--max",
+        VERSIONS[version],
+        *server_args(leaf_ecdsa_p256),
+    )
     monkeypatch.delenv("SSLKEYLOGFILE")
-    peer = reap(peers.openssl_client(server.port, leaf_ecdsa_p256.ca_file,
-                                     log_dir, extra=["-keylogfile", theirs]))
+    peer = reap(
+        peers.openssl_client(
+            server.port, leaf_ecdsa_p256.ca_file, log_dir, extra=["-keylogfile", theirs]
+        )
+    )
     peer.send(b"k\n")
     assert peer.wait_for_stdout(b"k\n"), peer.describe()
     peer.close_stdin()
@@ -621,23 +763,39 @@ def test_server_sslkeylogfile_matches_openssl_client(sectrans_cmd, reap,
     check_keylog(ours, theirs, version)
 
 
-def test_keylog_option_wins_over_environment(sectrans_cmd, reap, log_dir,
-                                             tmp_path, leaf_ecdsa_p256):
-    server = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                          *server_args(leaf_ecdsa_p256))
+def test_keylog_option_wins_over_environment(
+    sectrans_cmd, reap, log_dir, tmp_path, leaf_ecdsa_p256
+):
+    server = start_server(sectrans_cmd, reap, log_dir, "--echo", *server_args(leaf_ecdsa_p256))
     env_file, option_file = tmp_path / "env.keys", tmp_path / "option.keys"
     env = dict(os.environ, SSLKEYLOGFILE=str(env_file))
-    result = client(sectrans_cmd, server.port, "--keylog", str(option_file),
-                    *verifying(leaf_ecdsa_p256), data=b"k\n", env=env)
+    result = client(
+        sectrans_cmd,
+        server.port,
+        "--keylog",
+        str(option_file),
+        *verifying(leaf_ecdsa_p256),
+        data=b"k\n",
+        env=env,
+    )
     assert result.returncode == 0, text(result)
     assert not env_file.exists()
     assert len(keylog_lines(option_file)) >= 4
     # Appending: a second connection adds lines, never truncates.
     before = option_file.read_text()
-    server2 = start_server(sectrans_cmd, reap, log_dir, "--echo",
-                           *server_args(leaf_ecdsa_p256), name="second")
-    ok(client(sectrans_cmd, server2.port, "--keylog", str(option_file),
-              *verifying(leaf_ecdsa_p256), data=b"k\n"))
+    server2 = start_server(
+        sectrans_cmd, reap, log_dir, "--echo", *server_args(leaf_ecdsa_p256), name="second"
+    )
+    ok(
+        client(
+            sectrans_cmd,
+            server2.port,
+            "--keylog",
+            str(option_file),
+            *verifying(leaf_ecdsa_p256),
+            data=b"k\n",
+        )
+    )
     assert option_file.read_text().startswith(before)
     assert len(option_file.read_text()) > len(before)
     assert stat.S_IMODE(os.stat(option_file).st_mode) == 0o600
@@ -646,12 +804,15 @@ def test_keylog_option_wins_over_environment(sectrans_cmd, reap, log_dir,
 # ---------------------------------------------------------------------------
 # Timeouts
 
-def test_server_times_out_a_silent_client(sectrans_cmd, reap, log_dir,
-                                          leaf_ecdsa_p256):
-    server = reap(peers.sectrans_server(sectrans_cmd, log_dir, "--echo",
-                                        *server_args(leaf_ecdsa_p256),
-                                        name="silent", timeout=1))
+
+def test_server_times_out_a_silent_client(sectrans_cmd, reap, log_dir, leaf_ecdsa_p256):
+    server = reap(
+        peers.sectrans_server(
+            sectrans_cmd, log_dir, "--echo", *server_args(leaf_ecdsa_p256), name="silent", timeout=1
+        )
+    )
     with peers.connect(server.port):  # connects, never says a word
         wait_exit(server, 1)
-    assert "errSSLNetworkTimeout" in server.output() or \
-        "(-9853)" in server.output(), server.describe()
+    assert "errSSLNetworkTimeout" in server.output() or "(-9853)" in server.output(), (
+        server.describe()
+    )

@@ -23,8 +23,7 @@ KEY_TYPES = [
 
 
 def run(cmd, *args):
-    return subprocess.run([cmd, *args], capture_output=True, text=True,
-                          timeout=TIMEOUT)
+    return subprocess.run([cmd, *args], capture_output=True, text=True, timeout=TIMEOUT)
 
 
 def fields(stdout):
@@ -38,10 +37,8 @@ def fields(stdout):
 
 
 @pytest.mark.parametrize("tls12", [False, True], ids=["tls13", "tls12"])
-@pytest.mark.parametrize("key_type,tls12_suite", KEY_TYPES,
-                         ids=[k for k, _ in KEY_TYPES])
-def test_demo_negotiates_and_verifies(sectrans_cmd, key_type, tls12_suite,
-                                      tls12):
+@pytest.mark.parametrize("key_type,tls12_suite", KEY_TYPES, ids=[k for k, _ in KEY_TYPES])
+def test_demo_negotiates_and_verifies(sectrans_cmd, key_type, tls12_suite, tls12):
     args = ["demo", "--key-type", key_type] + (["--tls12"] if tls12 else [])
     result = run(sectrans_cmd, *args)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -52,9 +49,11 @@ def test_demo_negotiates_and_verifies(sectrans_cmd, key_type, tls12_suite,
         assert got["cipher"].startswith(tls12_suite)
     else:
         assert got["protocol"] == "TLSv1.3"
-        assert got["cipher"] in ("TLS_AES_128_GCM_SHA256",
-                                 "TLS_AES_256_GCM_SHA384",
-                                 "TLS_CHACHA20_POLY1305_SHA256")
+        assert got["cipher"] in (
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+        )
     # Names, not numbers: the library knows what it negotiated.
     assert not got["cipher"].startswith("0x")
     assert got["group"] in ("X25519", "P-256", "P-384")
@@ -74,19 +73,21 @@ def test_help_lists_demo(sectrans_cmd):
 def test_demo_help_lists_options(sectrans_cmd):
     result = run(sectrans_cmd, "demo", "--help")
     assert result.returncode == 0, result.stderr
-    for option in ("--key-type", "ecdsa", "rsa", "ed25519", "--tls12",
-                   "--help"):
+    for option in ("--key-type", "ecdsa", "rsa", "ed25519", "--tls12", "--help"):
         assert option in result.stdout
 
 
-@pytest.mark.parametrize("args,message", [
-    ([], "usage: sectrans"),
-    (["frobnicate"], "unknown command 'frobnicate'"),
-    (["demo", "--key-type", "dsa"], "unknown key type 'dsa'"),
-    (["demo", "--key-type"], "option '--key-type' needs a value"),
-    (["demo", "--nope"], "bad option '--nope'"),
-    (["demo", "extra"], "unexpected argument 'extra'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        ([], "usage: sectrans"),
+        (["frobnicate"], "unknown command 'frobnicate'"),
+        (["demo", "--key-type", "dsa"], "unknown key type 'dsa'"),
+        (["demo", "--key-type"], "option '--key-type' needs a value"),
+        (["demo", "--nope"], "bad option '--nope'"),
+        (["demo", "extra"], "unexpected argument 'extra'"),
+    ],
+)
 def test_usage_errors_exit_2_with_a_message(sectrans_cmd, args, message):
     result = run(sectrans_cmd, *args)
     assert result.returncode == 2
@@ -98,11 +99,13 @@ def test_demo_failure_names_status_and_reason(sectrans_cmd):
     # No BoringSSL to load: the first call fails, and the message must say
     # which step, which status, and why.
     env = dict(os.environ, SECTRANS_BORINGSSL_DIR="/nonexistent")
-    result = subprocess.run([sectrans_cmd, "demo"], capture_output=True,
-                            text=True, timeout=TIMEOUT, env=env)
+    result = subprocess.run(
+        [sectrans_cmd, "demo"], capture_output=True, text=True, timeout=TIMEOUT, env=env
+    )
     assert result.returncode == 1
-    assert re.search(r"^sectrans demo: .+: \w+ \(-\d+\): .*/nonexistent/",
-                     result.stderr, re.M), result.stderr
+    assert re.search(r"^sectrans demo: .+: \w+ \(-\d+\): .*/nonexistent/", result.stderr, re.M), (
+        result.stderr
+    )
 
 
 def test_setgid_program_ignores_boringssl_dir(sectrans_cmd, tmp_path):
@@ -114,6 +117,7 @@ def test_setgid_program_ignores_boringssl_dir(sectrans_cmd, tmp_path):
     os.chown(setgid, -1, 65534)  # nogroup: the effective gid differs
     os.chmod(setgid, 0o2755)
     env = dict(os.environ, SECTRANS_BORINGSSL_DIR=str(tmp_path / "attacker"))
-    result = subprocess.run([str(setgid), "demo"], capture_output=True,
-                            text=True, timeout=TIMEOUT, env=env)
+    result = subprocess.run(
+        [str(setgid), "demo"], capture_output=True, text=True, timeout=TIMEOUT, env=env
+    )
     assert result.returncode == 0, result.stderr

@@ -43,8 +43,8 @@
 struct backend {
   int fd;
   SSLContextRef ctx;
-  size_t chunk;                /* 0: no cap */
-  bool want_write;             /* curl's ssl_direction */
+  size_t chunk;                 /* 0: no cap */
+  bool want_write;              /* curl's ssl_direction */
   size_t write_buffered_length; /* curl's ssl_write_buffered_length */
   CFArrayRef anchors;
   const char *host;
@@ -318,7 +318,8 @@ static CFArrayRef load_anchors(const char *path) {
   CFRelease(der);
   if (cert == NULL)
     return NULL;
-  anchors = CFArrayCreateMutable(kCFAllocatorDefault, 0, &kCFTypeArrayCallBacks);
+  anchors = CFArrayCreateMutable(kCFAllocatorDefault, 0,
+                                 &kCFTypeArrayCallBacks);
   CFArrayAppendValue(anchors, cert);
   CFRelease(cert);
   return anchors;
@@ -366,8 +367,8 @@ static int report(struct backend *b) {
       CFStringRef summary = SecCertificateCopySubjectSummary(cert);
       CFDataRef der = SecCertificateCopyData(cert);
       char text[256];
-      if (summary == NULL ||
-          !CFStringGetCString(summary, text, sizeof(text), kCFStringEncodingUTF8))
+      if (summary == NULL || !CFStringGetCString(summary, text, sizeof(text),
+                                                 kCFStringEncodingUTF8))
         strcpy(text, "?");
       printf("server certificate %ld: %s (%ld bytes)\n", (long)i, text,
              (long)CFDataGetLength(der));
@@ -423,8 +424,9 @@ int main(int argc, char **argv) {
     argi = 3;
   }
   if (argc - argi != 4) {
-    fprintf(stderr,
-            "usage: curl_backend [--chunk N] ADDRESS PORT HOSTNAME ANCHOR.der\n");
+    fprintf(
+        stderr,
+        "usage: curl_backend [--chunk N] ADDRESS PORT HOSTNAME ANCHOR.der\n");
     return 1;
   }
   b.host = argv[argi + 2];

@@ -108,7 +108,8 @@ static void check_context(void) {
   CHECK(SSLSetSessionOption(ctx, kSSLSessionOptionBreakOnServerAuth, true) ==
         noErr);
   CHECK(SSLGetSessionOption(ctx, kSSLSessionOptionBreakOnServerAuth, &on) ==
-            noErr && on);
+            noErr &&
+        on);
   CHECK(SSLSetSessionOption(ctx, 42, true) == errSecParam);
   empty = CFArrayCreate(NULL, NULL, 0, &kCFTypeArrayCallBacks);
   CHECK(SSLSetALPNProtocols(ctx, empty) == errSecParam);
@@ -118,8 +119,8 @@ static void check_context(void) {
   CFRelease(empty);
   {
     const void *strings[] = {CFSTR("h2")};
-    CFArrayRef not_identity =
-        CFArrayCreate(NULL, strings, 1, &kCFTypeArrayCallBacks);
+    CFArrayRef not_identity = CFArrayCreate(NULL, strings, 1,
+                                            &kCFTypeArrayCallBacks);
     CHECK(SSLSetCertificate(ctx, not_identity) == errSecParam);
     CHECK(SSLSetALPNProtocols(ctx, not_identity) == noErr);
     CFRelease(not_identity);
@@ -187,7 +188,8 @@ static void check_trust(const char *root_path, const char *leaf_path,
   SecCertificateRef leaf = load_cert(leaf_path);
   SecCertificateRef intermediate = load_cert(intermediate_path);
   const void *chain_values[] = {leaf, intermediate};
-  CFArrayRef chain = CFArrayCreate(NULL, chain_values, 2, &kCFTypeArrayCallBacks);
+  CFArrayRef chain = CFArrayCreate(NULL, chain_values, 2,
+                                   &kCFTypeArrayCallBacks);
   CFArrayRef anchors = CFArrayCreate(NULL, (const void **)&root, 1,
                                      &kCFTypeArrayCallBacks);
   SecPolicyRef good = SecPolicyCreateSSL(true, CFSTR("localhost"));
@@ -220,8 +222,10 @@ static void check_trust(const char *root_path, const char *leaf_path,
   copy = SecTrustCopyCertificateChain(trust);
   CHECK(CFArrayGetCount(copy) == 2);
   CFRelease(copy);
-  summary = SecCertificateCopySubjectSummary(SecTrustGetCertificateAtIndex(trust, 1));
-  CHECK(summary != NULL && CFEqual(summary, CFSTR("sectrans test intermediate CA")));
+  summary = SecCertificateCopySubjectSummary(
+      SecTrustGetCertificateAtIndex(trust, 1));
+  CHECK(summary != NULL &&
+        CFEqual(summary, CFSTR("sectrans test intermediate CA")));
   CFRelease(summary);
   der = SecCertificateCopyData(leaf);
   CHECK(CFDataGetLength(der) > 100 && CFDataGetBytePtr(der)[0] == 0x30);
@@ -250,7 +254,8 @@ static void check_trust(const char *root_path, const char *leaf_path,
   CHECK(SecTrustCreateWithCertificates(leaf, NULL, &trust) == noErr);
   CHECK(SecTrustGetCertificateCount(trust) == 1);
   CFRelease(trust);
-  CHECK(SecTrustCreateWithCertificates(CFSTR("x"), NULL, &trust) == errSecParam);
+  CHECK(SecTrustCreateWithCertificates(CFSTR("x"), NULL, &trust) ==
+        errSecParam);
   CHECK(SecTrustEvaluate(NULL, &result) == errSecParam);
   CHECK(SecCertificateCreateWithData(NULL, NULL) == NULL);
   {
@@ -289,10 +294,10 @@ static void check_pkcs12(const char *path, const char *password) {
   CHECK(SecPKCS12Import(p12, good, &items) == errSecSuccess);
   if (items != NULL) {
     CFDictionaryRef item = (CFDictionaryRef)CFArrayGetValueAtIndex(items, 0);
-    SecIdentityRef identity =
-        (SecIdentityRef)CFDictionaryGetValue(item, kSecImportItemIdentity);
-    CFArrayRef chain =
-        (CFArrayRef)CFDictionaryGetValue(item, kSecImportItemCertChain);
+    SecIdentityRef identity = (SecIdentityRef)CFDictionaryGetValue(
+        item, kSecImportItemIdentity);
+    CFArrayRef chain = (CFArrayRef)CFDictionaryGetValue(
+        item, kSecImportItemCertChain);
     SecCertificateRef cert = NULL;
     CHECK(CFArrayGetCount(items) == 1);
     CHECK(identity != NULL && CFArrayGetCount(chain) == 2);

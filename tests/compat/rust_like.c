@@ -102,8 +102,8 @@ static OSStatus write_func(SSLConnectionRef connection, const void *data,
   OSStatus ret = errSecSuccess;
 
   while (start < *data_length) {
-    ssize_t n = send(conn->fd, (const char *)data + start,
-                     *data_length - start, MSG_NOSIGNAL);
+    ssize_t n = send(conn->fd, (const char *)data + start, *data_length - start,
+                     MSG_NOSIGNAL);
     if (n == 0) {
       ret = errSSLClosedNoNotify;
       break;
@@ -338,7 +338,8 @@ static int client_connect(const struct client_builder *cb, const char *address,
     goto out;
   }
   if (SSLSetPeerDomainName(s.ctx, cb->domain, strlen(cb->domain)) != 0 ||
-      SSLSetSessionOption(s.ctx, kSSLSessionOptionBreakOnServerAuth, true) != 0 ||
+      SSLSetSessionOption(s.ctx, kSSLSessionOptionBreakOnServerAuth, true) !=
+          0 ||
       SSLSetProtocolVersionMax(s.ctx, kTLSProtocolMaxSupported) != 0 ||
       SSLSetSessionTicketsEnabled(s.ctx, true) != 0 ||
       /* The domain is the peer ID, so a new domain is verified afresh. */
@@ -492,7 +493,8 @@ static int serve_one(int fd, struct identity ids[2]) {
     CFRelease(s.ctx);
     return -1;
   }
-  if (SSLSetSessionOption(s.ctx, kSSLSessionOptionBreakOnClientHello, true) != 0)
+  if (SSLSetSessionOption(s.ctx, kSSLSessionOptionBreakOnClientHello, true) !=
+      0)
     goto out;
 
   for (;;) {

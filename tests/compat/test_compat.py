@@ -29,22 +29,22 @@ import re
 import shutil
 import subprocess
 
-import pytest
-from cryptography.hazmat.primitives.serialization import (
-    BestAvailableEncryption, pkcs12)
-
 import paths
 import peers
+import pytest
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 
 SUPPRESSIONS = paths.VALGRIND_SUPPRESSIONS
 TIMEOUT = 60
 VALGRIND_TIMEOUT = 600
 
-pytestmark = pytest.mark.skipif(peers.tool_path("openssl") is None,
-                                reason="openssl (the peer) is not installed")
+pytestmark = pytest.mark.skipif(
+    peers.tool_path("openssl") is None, reason="openssl (the peer) is not installed"
+)
 
 
 # ---- material -----------------------------------------------------------------
+
 
 class Material:
     """Files the programs take: DER anchors and PKCS#12 identities (and
@@ -54,20 +54,22 @@ class Material:
         self.password = pki.password.decode()
         self.root_der = self._write(directory, "root.der", pki.root.der)
         self.root_pem = self._write(directory, "root.pem", pki.ca_pem)
-        self.intermediate_der = self._write(directory, "intermediate.der",
-                                            pki.intermediate.der)
-        self.leaf_der = self._write(directory, "leaf.der",
-                                    pki.ecdsa_p256.leaf_der)
+        self.intermediate_der = self._write(directory, "intermediate.der", pki.intermediate.der)
+        self.leaf_der = self._write(directory, "leaf.der", pki.ecdsa_p256.leaf_der)
         self.untrusted_root_der = self._write(
-            directory, "untrusted-root.der", pki.untrusted_root.der)
+            directory, "untrusted-root.der", pki.untrusted_root.der
+        )
         # Two identities for SNI: localhost and other.example, each with the
         # intermediate inside, as SecPKCS12Import callers ship them.
         self.p12 = {}
-        for name, leaf in (("localhost", pki.ecdsa_p256),
-                           ("other.example", pki.wrong_name)):
+        for name, leaf in (("localhost", pki.ecdsa_p256), ("other.example", pki.wrong_name)):
             blob = pkcs12.serialize_key_and_certificates(
-                leaf.name.encode(), leaf.key, leaf.cert, [pki.intermediate.cert],
-                BestAvailableEncryption(pki.password))
+                leaf.name.encode(),
+                leaf.key,
+                leaf.cert,
+                [pki.intermediate.cert],
+                BestAvailableEncryption(pki.password),
+            )
             self.p12[name] = (self._write(directory, name + ".p12", blob), leaf)
 
     @staticmethod
@@ -86,8 +88,11 @@ def material(pki, tmp_path_factory):
 def program(build_dir, name):
     path = os.path.join(build_dir, "tests", "compat", name)
     if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: configure with tests/compat included and "
-                    "SECTRANS_BUILD_TESTS=ON, then build" % path, pytrace=False)
+        pytest.fail(
+            "%s is missing: configure with tests/compat included and "
+            "SECTRANS_BUILD_TESTS=ON, then build" % path,
+            pytrace=False,
+        )
     return path
 
 
@@ -97,7 +102,10 @@ def run(argv, timeout=TIMEOUT):
 
 def output(result):
     return "exit %d\n--- stdout ---\n%s--- stderr ---\n%s" % (
-        result.returncode, result.stdout, result.stderr)
+        result.returncode,
+        result.stdout,
+        result.stderr,
+    )
 
 
 def www_server(leaf, log_dir, extra=()):
@@ -109,10 +117,16 @@ def www_server(leaf, log_dir, extra=()):
 
 # ---- the header, call by call ----------------------------------------------------
 
+
 def header_check_argv(build_dir, material):
-    return [program(build_dir, "header_check"), material.root_der,
-            material.leaf_der, material.intermediate_der,
-            material.p12["localhost"][0], material.password]
+    return [
+        program(build_dir, "header_check"),
+        material.root_der,
+        material.leaf_der,
+        material.intermediate_der,
+        material.p12["localhost"][0],
+        material.password,
+    ]
 
 
 def test_header_check(build_dir, material):
@@ -123,13 +137,12 @@ def test_header_check(build_dir, material):
 
 # ---- the libgit2-style stream ---------------------------------------------------
 
+
 def git_stream_argv(build_dir, port, anchor):
-    return [program(build_dir, "git_stream"), peers.LOOPBACK, str(port),
-            "localhost", anchor]
+    return [program(build_dir, "git_stream"), peers.LOOPBACK, str(port), "localhost", anchor]
 
 
-def test_git_stream_finishes_handshake_in_write(build_dir, tmp_path, material,
-                                                leaf_rsa2048):
+def test_git_stream_finishes_handshake_in_write(build_dir, tmp_path, material, leaf_rsa2048):
     with www_server(leaf_rsa2048, str(tmp_path)) as server:
         result = run(git_stream_argv(build_dir, server.port, material.root_der))
     assert result.returncode == 0, output(result) + server.describe()
@@ -143,11 +156,9 @@ def test_git_stream_finishes_handshake_in_write(build_dir, tmp_path, material,
     assert "git_stream: ok" in out
 
 
-def test_git_stream_rejects_untrusted_server(build_dir, tmp_path, material,
-                                             leaf_rsa2048):
+def test_git_stream_rejects_untrusted_server(build_dir, tmp_path, material, leaf_rsa2048):
     with www_server(leaf_rsa2048, str(tmp_path)) as server:
-        result = run(git_stream_argv(build_dir, server.port,
-                                     material.untrusted_root_der))
+        result = run(git_stream_argv(build_dir, server.port, material.untrusted_root_der))
     # kSecTrustResultRecoverableTrustFailure: libgit2's "not trusted".
     assert result.returncode == 2, output(result)
     assert "result 5" in result.stdout
@@ -155,6 +166,7 @@ def test_git_stream_rejects_untrusted_server(build_dir, tmp_path, material,
 
 
 # ---- the curl-style backend ------------------------------------------------------
+
 
 def curl_argv(build_dir, port, anchor, chunk=None):
     argv = [program(build_dir, "curl_backend")]
@@ -164,36 +176,40 @@ def curl_argv(build_dir, port, anchor, chunk=None):
 
 
 def counters(stdout):
-    m = re.search(r"short reads (\d+), short writes (\d+), flushes (\d+), "
-                  r"buffered reads (\d+), close retries (\d+)", stdout)
+    m = re.search(
+        r"short reads (\d+), short writes (\d+), flushes (\d+), "
+        r"buffered reads (\d+), close retries (\d+)",
+        stdout,
+    )
     assert m, stdout
-    return dict(zip(("short_reads", "short_writes", "flushes", "buffered_reads",
-                     "close_retries"), map(int, m.groups())))
+    return dict(
+        zip(
+            ("short_reads", "short_writes", "flushes", "buffered_reads", "close_retries"),
+            map(int, m.groups()),
+        )
+    )
 
 
 @pytest.mark.parametrize("chunk", [None, 7], ids=["whole", "chunk7"])
-def test_curl_backend_fetches_with_alpn(build_dir, tmp_path, material,
-                                        leaf_ecdsa_p256, chunk):
-    with www_server(leaf_ecdsa_p256, str(tmp_path),
-                    extra=["-alpn", "http/1.1"]) as server:
+def test_curl_backend_fetches_with_alpn(build_dir, tmp_path, material, leaf_ecdsa_p256, chunk):
+    with www_server(leaf_ecdsa_p256, str(tmp_path), extra=["-alpn", "http/1.1"]) as server:
         result = run(curl_argv(build_dir, server.port, material.root_der, chunk))
     assert result.returncode == 0, output(result) + server.describe()
     out = result.stdout
-    assert "protocol: TLSv1.3" in out       # max kTLSProtocol13 is accepted
+    assert "protocol: TLSv1.3" in out  # max kTLSProtocol13 is accepted
     assert "ALPN: server accepted http/1.1" in out
     assert "server certificate 0: sectrans test ecdsa_p256" in out
     assert "server certificate 1: sectrans test intermediate CA" in out
     assert "curl_backend: ok" in out
     n = counters(out)
-    assert n["buffered_reads"] > 0          # 512-byte reads leave data behind
+    assert n["buffered_reads"] > 0  # 512-byte reads leave data behind
     if chunk:
         # Every path of the would-block contract was taken.
         assert n["short_reads"] > 0 and n["short_writes"] > 0, n
         assert n["flushes"] > 0 and n["close_retries"] > 0, n
 
 
-def test_curl_backend_without_alpn(build_dir, tmp_path, material,
-                                   leaf_ecdsa_p256):
+def test_curl_backend_without_alpn(build_dir, tmp_path, material, leaf_ecdsa_p256):
     with www_server(leaf_ecdsa_p256, str(tmp_path)) as server:
         result = run(curl_argv(build_dir, server.port, material.root_der))
     assert result.returncode == 0, output(result)
@@ -201,73 +217,105 @@ def test_curl_backend_without_alpn(build_dir, tmp_path, material,
     assert "ALPN: server did not agree on a protocol" in result.stdout
 
 
-def test_curl_backend_rejects_untrusted_server(build_dir, tmp_path, material,
-                                               leaf_ecdsa_p256):
+def test_curl_backend_rejects_untrusted_server(build_dir, tmp_path, material, leaf_ecdsa_p256):
     with www_server(leaf_ecdsa_p256, str(tmp_path)) as server:
-        result = run(curl_argv(build_dir, server.port,
-                               material.untrusted_root_der))
+        result = run(curl_argv(build_dir, server.port, material.untrusted_root_der))
     assert result.returncode == 1, output(result)
     assert "Invalid certificate chain" in result.stderr
 
 
 # ---- the Rust security-framework-style client and server ---------------------------
 
+
 def rust_client_argv(build_dir, port, domain, anchor, connections):
-    return [program(build_dir, "rust_like"), "client", peers.LOOPBACK,
-            str(port), domain, anchor, str(connections)]
+    return [
+        program(build_dir, "rust_like"),
+        "client",
+        peers.LOOPBACK,
+        str(port),
+        domain,
+        anchor,
+        str(connections),
+    ]
 
 
-def test_rust_client_resumes_with_peer_id(build_dir, tmp_path, material,
-                                          leaf_ecdsa_p256):
+def test_rust_client_resumes_with_peer_id(build_dir, tmp_path, material, leaf_ecdsa_p256):
     with www_server(leaf_ecdsa_p256, str(tmp_path)) as server:
-        result = run(rust_client_argv(build_dir, server.port, "localhost",
-                                      material.root_der, 2))
+        result = run(rust_client_argv(build_dir, server.port, "localhost", material.root_der, 2))
     assert result.returncode == 0, output(result) + server.describe()
     out = result.stdout
     # The first connection is verified at the break; the second resumes
     # the session: no certificate, so no break, and the server says so.
-    assert re.search(r"connection 1: New session, 1 trust break\(s\), "
-                     r"protocol 10,", out), out
-    assert re.search(r"connection 2: Reused session, 0 trust break\(s\), "
-                     r"protocol 10,", out), out
+    assert re.search(
+        r"connection 1: New session, 1 trust break\(s\), "
+        r"protocol 10,",
+        out,
+    ), out
+    assert re.search(
+        r"connection 2: Reused session, 0 trust break\(s\), "
+        r"protocol 10,",
+        out,
+    ), out
 
 
-def test_rust_client_reports_host_name_mismatch(build_dir, tmp_path, material,
-                                                leaf_ecdsa_p256):
+def test_rust_client_reports_host_name_mismatch(build_dir, tmp_path, material, leaf_ecdsa_p256):
     with www_server(leaf_ecdsa_p256, str(tmp_path)) as server:
-        result = run(rust_client_argv(build_dir, server.port, "wrong.example",
-                                      material.root_der, 1))
+        result = run(
+            rust_client_argv(build_dir, server.port, "wrong.example", material.root_der, 1)
+        )
     assert result.returncode == 1, output(result)
     # SecTrustEvaluateWithError's CFError carries errSecHostNameMismatch.
     assert "server certificate rejected: -67602" in result.stderr
 
 
 def rust_server_argv(build_dir, material, connections):
-    (p12_a, _), (p12_b, _) = (material.p12["localhost"],
-                              material.p12["other.example"])
-    return [program(build_dir, "rust_like"), "server", "0", material.password,
-            "localhost", p12_a, "other.example", p12_b, str(connections)]
+    (p12_a, _), (p12_b, _) = (material.p12["localhost"], material.p12["other.example"])
+    return [
+        program(build_dir, "rust_like"),
+        "server",
+        "0",
+        material.password,
+        "localhost",
+        p12_a,
+        "other.example",
+        p12_b,
+        str(connections),
+    ]
 
 
 def start_rust_server(argv, log_dir, timeout=peers.STEP_TIMEOUT):
-    return peers.start_announced(argv, os.path.join(log_dir, "rust_like-server.log"),
-                                 r"listening on (\d+)", name="rust_like server",
-                                 timeout=timeout)
+    return peers.start_announced(
+        argv,
+        os.path.join(log_dir, "rust_like-server.log"),
+        r"listening on (\d+)",
+        name="rust_like server",
+        timeout=timeout,
+    )
 
 
 def s_client(port, material, log_dir, server_name):
     """openssl s_client verifying fully; server_name None sends no SNI and
     checks the name localhost."""
-    argv = ["openssl", "s_client", "-connect", "%s:%d" % (peers.LOOPBACK, port),
-            "-CAfile", material.root_pem,
-            "-verify_return_error", "-nocommands"]
+    argv = [
+        "openssl",
+        "s_client",
+        "-connect",
+        "%s:%d" % (peers.LOOPBACK, port),
+        "-CAfile",
+        material.root_pem,
+        "-verify_return_error",
+        "-nocommands",
+    ]
     if server_name is None:
         argv += ["-noservername", "-verify_hostname", "localhost"]
     else:
         argv += ["-servername", server_name, "-verify_hostname", server_name]
     return peers.PeerProcess(
-        argv, os.path.join(log_dir, "s_client-%s.log" % (server_name or "none")),
-        name="openssl s_client", separate_stderr=True)
+        argv,
+        os.path.join(log_dir, "s_client-%s.log" % (server_name or "none")),
+        name="openssl s_client",
+        separate_stderr=True,
+    )
 
 
 def talk(client, expect_name, timeout=peers.STEP_TIMEOUT):
@@ -281,15 +329,16 @@ def talk(client, expect_name, timeout=peers.STEP_TIMEOUT):
 
 
 # (SNI sent, identity expected, leaf expected)
-SNI_CASES = [("localhost", "localhost", "ecdsa_p256"),
-             ("other.example", "other.example", "wrong_name"),
-             (None, "localhost", "ecdsa_p256")]
+SNI_CASES = [
+    ("localhost", "localhost", "ecdsa_p256"),
+    ("other.example", "other.example", "wrong_name"),
+    (None, "localhost", "ecdsa_p256"),
+]
 
 
 def test_rust_server_picks_identity_by_sni(build_dir, tmp_path, material):
     log_dir = str(tmp_path)
-    server = start_rust_server(rust_server_argv(build_dir, material,
-                                                len(SNI_CASES)), log_dir)
+    server = start_rust_server(rust_server_argv(build_dir, material, len(SNI_CASES)), log_dir)
     with server:
         for sni, identity, leaf in SNI_CASES:
             with s_client(server.port, material, log_dir, sni) as client:
@@ -307,12 +356,18 @@ def test_rust_server_picks_identity_by_sni(build_dir, tmp_path, material):
 
 # ---- valgrind -------------------------------------------------------------------
 
+
 def valgrind_argv(log):
     if shutil.which("valgrind") is None:
         pytest.fail("valgrind is not installed", pytrace=False)
-    return ["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite",
-            "--error-exitcode=99", "--suppressions=" + SUPPRESSIONS,
-            "--log-file=" + str(log)]
+    return [
+        "valgrind",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite",
+        "--error-exitcode=99",
+        "--suppressions=" + SUPPRESSIONS,
+        "--log-file=" + str(log),
+    ]
 
 
 def assert_valgrind_clean(returncode, log, what):
@@ -321,31 +376,28 @@ def assert_valgrind_clean(returncode, log, what):
     errors = re.search(r"ERROR SUMMARY: (\d+) errors", report)
     assert errors and errors.group(1) == "0", report
     lost = re.search(r"definitely lost: ([\d,]+) bytes", report)
-    assert (lost and lost.group(1) == "0") or "no leaks are possible" in report, \
-        report
+    assert (lost and lost.group(1) == "0") or "no leaks are possible" in report, report
 
 
 @pytest.mark.parametrize("name", ["git_stream", "curl_backend", "rust_like"])
-def test_client_is_valgrind_clean(build_dir, tmp_path, material,
-                                  leaf_ecdsa_p256, name):
+def test_client_is_valgrind_clean(build_dir, tmp_path, material, leaf_ecdsa_p256, name):
     log = tmp_path / "valgrind.log"
-    with www_server(leaf_ecdsa_p256, str(tmp_path),
-                    extra=["-alpn", "http/1.1"]) as server:
+    with www_server(leaf_ecdsa_p256, str(tmp_path), extra=["-alpn", "http/1.1"]) as server:
         if name == "git_stream":
             argv = git_stream_argv(build_dir, server.port, material.root_der)
         elif name == "curl_backend":
             argv = curl_argv(build_dir, server.port, material.root_der, chunk=7)
         else:
-            argv = rust_client_argv(build_dir, server.port, "localhost",
-                                    material.root_der, 2)
+            argv = rust_client_argv(build_dir, server.port, "localhost", material.root_der, 2)
         result = run(valgrind_argv(log) + argv, timeout=VALGRIND_TIMEOUT)
     assert_valgrind_clean(result.returncode, log, output(result))
 
 
 def test_header_check_is_valgrind_clean(build_dir, tmp_path, material):
     log = tmp_path / "valgrind.log"
-    result = run(valgrind_argv(log) + header_check_argv(build_dir, material),
-                 timeout=VALGRIND_TIMEOUT)
+    result = run(
+        valgrind_argv(log) + header_check_argv(build_dir, material), timeout=VALGRIND_TIMEOUT
+    )
     assert_valgrind_clean(result.returncode, log, output(result))
 
 

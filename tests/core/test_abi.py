@@ -13,6 +13,7 @@ the version script.
 - Every function declared with SECTRANS_API in the public header is
   exported (a new one cannot be forgotten in the version script).
 """
+
 import pathlib
 import re
 import subprocess
@@ -42,7 +43,11 @@ def library_versions():
     """{function: version} of what the built library exports."""
     out = subprocess.run(
         ["nm", "-D", "--defined-only", "--with-symbol-versions", str(LIBRARY)],
-        capture_output=True, text=True, check=True, timeout=60).stdout
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     versions = {}
     for line in out.splitlines():
         name, _, version = line.split()[-1].partition("@@")
@@ -55,25 +60,34 @@ def test_abi_matches_baselines():
     assert BASELINES, "no baseline in abi/"
     for baseline in BASELINES:
         result = subprocess.run(
-            ["abidiff", "--no-added-syms",
-             "--headers-dir2", str(ROOT / "core/include/sectrans"),
-             str(baseline), str(LIBRARY)],
-            capture_output=True, text=True, timeout=120)
+            [
+                "abidiff",
+                "--no-added-syms",
+                "--headers-dir2",
+                str(ROOT / "core/include/sectrans"),
+                str(baseline),
+                str(LIBRARY),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, baseline.name + ": " + result.stdout + result.stderr
 
 
 def test_exports_are_the_version_script_both_ways():
     listed, exported = script_nodes(), library_versions()
-    assert {n: v for n, v in exported.items() if listed.get(n) != v} == {}, \
+    assert {n: v for n, v in exported.items() if listed.get(n) != v} == {}, (
         "exported, but not listed in that node of core/sectrans.map"
-    assert {n: v for n, v in listed.items() if exported.get(n) != v} == {}, \
+    )
+    assert {n: v for n, v in listed.items() if exported.get(n) != v} == {}, (
         "listed in core/sectrans.map, but not exported with that version"
+    )
 
 
 def baseline_symbols(baseline):
     """{function: version} recorded in a baseline."""
-    symbols = dict(re.findall(r"<elf-symbol name='(\w+)' version='([\w.]+)'",
-                              baseline.read_text()))
+    symbols = dict(re.findall(r"<elf-symbol name='(\w+)' version='([\w.]+)'", baseline.read_text()))
     assert symbols, baseline
     return symbols
 
@@ -81,9 +95,11 @@ def baseline_symbols(baseline):
 def test_baseline_functions_keep_their_version():
     exported = library_versions()
     for baseline in BASELINES:
-        moved = {name: (version, exported.get(name))
-                 for name, version in baseline_symbols(baseline).items()
-                 if exported.get(name) != version}
+        moved = {
+            name: (version, exported.get(name))
+            for name, version in baseline_symbols(baseline).items()
+            if exported.get(name) != version
+        }
         assert moved == {}, "%s: (baseline, now)" % baseline.name
 
 
@@ -94,8 +110,9 @@ def test_nodes_with_a_baseline_are_frozen():
     for baseline in BASELINES:
         recorded = baseline_symbols(baseline)
         frozen = set(recorded.values())
-        added = sorted(name for name, version in exported.items()
-                       if version in frozen and name not in recorded)
+        added = sorted(
+            name for name, version in exported.items() if version in frozen and name not in recorded
+        )
         assert added == [], "%s: added to a frozen node" % baseline.name
 
 
@@ -104,6 +121,7 @@ def test_every_declared_function_is_exported():
     declared = set(re.findall(r"SECTRANS_API\b[^;{]*?\b(sectrans_\w+)\s*\(", header))
     assert len(declared) > 100
     assert declared - set(library_versions()) == set()
+
 
 # The exported symbols and the SONAME of the installed library:
 # tests/project/test_packaging.py.

@@ -31,11 +31,22 @@ sectrans_set_peer_id at -9841 (it is allowed at -9842).
 """
 
 import pytest
-
 from auth_support import name_der, peer_id
-from helpers import (state, WOULD_BLOCK, check, describe, drive_handshake, handshake,
-                     make_identity, make_pair, make_trust_store, pump, read_all, st,
-                     write_all)
+from helpers import (
+    WOULD_BLOCK,
+    check,
+    describe,
+    drive_handshake,
+    handshake,
+    make_identity,
+    make_pair,
+    make_trust_store,
+    pump,
+    read_all,
+    st,
+    state,
+    write_all,
+)
 
 PEER_AUTH = st.SECTRANS_PEER_AUTH_COMPLETED
 CERT_REQUESTED = st.SECTRANS_CLIENT_CERT_REQUESTED
@@ -64,8 +75,9 @@ def pinned(version):
 
 
 def cert_state(ctx):
-    return check(st.sectrans_get_client_certificate_state(ctx),
-                 "sectrans_get_client_certificate_state", ctx)
+    return check(
+        st.sectrans_get_client_certificate_state(ctx), "sectrans_get_client_certificate_state", ctx
+    )
 
 
 def set_option(ctx, option):
@@ -84,8 +96,10 @@ def trust_result(trust):
 
 def chain_ders(trust):
     count = check(st.sectrans_trust_get_certificate_count(trust))
-    return [check(st.sectrans_certificate_copy_der(
-        check(st.sectrans_trust_copy_certificate(trust, i)))) for i in range(count)]
+    return [
+        check(st.sectrans_certificate_copy_der(check(st.sectrans_trust_copy_certificate(trust, i))))
+        for i in range(count)
+    ]
 
 
 def evaluate(trust):
@@ -102,16 +116,19 @@ def read_peer_error(ctx):
 
 def expect_statuses(got, expected, client, server):
     assert got == expected, "client %s / server %s; expected %s" % (
-        describe(got[0], client), describe(got[1], server), expected)
+        describe(got[0], client),
+        describe(got[1], server),
+        expected,
+    )
 
 
 # ---------------------------------------------------------------------------
 # Pairs stopped at a -9841 break
 
+
 def server_auth_break(pki, version, leaf=None, peer_name="localhost"):
     """A client stopped at BreakOnServerAuth; returns (client, server)."""
-    client, server = make_pair(leaf or pki.ecdsa_p256, peer_name=peer_name,
-                               client=pinned(version))
+    client, server = make_pair(leaf or pki.ecdsa_p256, peer_name=peer_name, client=pinned(version))
     set_option(client, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH)
     got = drive_handshake(client, server)
     expect_statuses(got, (PEER_AUTH, WOULD_BLOCK), client, server)
@@ -121,8 +138,7 @@ def server_auth_break(pki, version, leaf=None, peer_name="localhost"):
 def client_auth_break(pki, version, auth=ALWAYS):
     """A server (client auth `auth`, anchors the test root) stopped at
     BreakOnClientAuth by a client presenting pki.client."""
-    client, server = make_pair(pki.ecdsa_p256, client_leaf=pki.client,
-                               client=pinned(version))
+    client, server = make_pair(pki.ecdsa_p256, client_leaf=pki.client, client=pinned(version))
     check(st.sectrans_set_client_side_authenticate(server, auth), "client auth", server)
     set_option(server, st.SECTRANS_OPTION_BREAK_ON_CLIENT_AUTH)
     got = drive_handshake(client, server)
@@ -141,8 +157,10 @@ def give_verdict(ctx, verdict, pki):
         assert evaluate(trust) == 0
         assert trust_result(trust) == 0
     elif verdict == "failed":
-        check(st.sectrans_trust_set_anchors(
-            trust, make_trust_store(pki.untrusted_root.pem)), "sectrans_trust_set_anchors")
+        check(
+            st.sectrans_trust_set_anchors(trust, make_trust_store(pki.untrusted_root.pem)),
+            "sectrans_trust_set_anchors",
+        )
         assert evaluate(trust) == st.SECTRANS_ERR_NO_ROOT_CERT
     elif verdict == "accepted":
         check(st.sectrans_accept_peer_trust(ctx), "sectrans_accept_peer_trust", ctx)
@@ -157,6 +175,7 @@ PROCEEDS = {"evaluated": True, "accepted": True, "failed": False, "none": False}
 
 # ---------------------------------------------------------------------------
 # BreakOnServerAuth (client)
+
 
 def test_break_on_server_auth_stops_with_the_unevaluated_chain(pki, version):
     client, server = server_auth_break(pki, version)
@@ -208,6 +227,7 @@ def test_policy_overridden_at_the_break(pki, version):
 # ---------------------------------------------------------------------------
 # BreakOnClientAuth (server)
 
+
 @pytest.mark.parametrize("auth", [TRY, ALWAYS], ids=["try", "always"])
 def test_break_on_client_auth_stops_with_the_unevaluated_chain(pki, version, auth):
     client, server = client_auth_break(pki, version, auth)
@@ -243,8 +263,9 @@ def test_break_on_client_auth_verdict(pki, version, auth, verdict):
 def test_break_on_client_auth_without_client_certificate_does_not_stop(pki, version, auth):
     """Documented deviation: BoringSSL runs no verify step for a client that
     sent no certificate, so there is nothing to break on."""
-    client, server = make_pair(pki.ecdsa_p256, client=pinned(version),
-                               server=dict(anchors=pki.ca_pem))
+    client, server = make_pair(
+        pki.ecdsa_p256, client=pinned(version), server=dict(anchors=pki.ca_pem)
+    )
     check(st.sectrans_set_client_side_authenticate(server, auth), "client auth", server)
     set_option(server, st.SECTRANS_OPTION_BREAK_ON_CLIENT_AUTH)
     got = drive_handshake(client, server)
@@ -258,6 +279,7 @@ def test_break_on_client_auth_without_client_certificate_does_not_stop(pki, vers
 
 # ---------------------------------------------------------------------------
 # Implicit completion (libgit2: one handshake call, evaluate, then I/O)
+
 
 def finish_by_write(ctx, peer):
     """sectrans_write on ctx until it takes DATA (would-block with 0
@@ -278,8 +300,9 @@ def finish_by_write(ctx, peer):
         if got == DATA:
             return
         pump(ctx, peer)
-    raise AssertionError("sectrans_write did not finish the handshake: took %s, "
-                         "peer read %r" % (taken, got))
+    raise AssertionError(
+        "sectrans_write did not finish the handshake: took %s, peer read %r" % (taken, got)
+    )
 
 
 def finish_by_read(ctx, peer):
@@ -345,13 +368,19 @@ def test_other_breaks_finished_by_data_call(pki, version, point, how):
     the first)."""
     if point == "client-hello":
         client, server = client_hello_break(pki, version, "localhost")
-        check(st.sectrans_set_identity(server, make_identity(pki.ecdsa_p256)),
-              "sectrans_set_identity", server)
+        check(
+            st.sectrans_set_identity(server, make_identity(pki.ecdsa_p256)),
+            "sectrans_set_identity",
+            server,
+        )
         FINISH[how](server, client)
     else:
         client, server = cert_requested_break(pki, version, ALWAYS)
-        check(st.sectrans_set_identity(client, make_identity(pki.client)),
-              "sectrans_set_identity", client)
+        check(
+            st.sectrans_set_identity(client, make_identity(pki.client)),
+            "sectrans_set_identity",
+            client,
+        )
         FINISH[how](client, server)
         assert cert_state(server) == CC_SENT
     assert state(client) == CONNECTED and state(server) == CONNECTED
@@ -359,22 +388,27 @@ def test_other_breaks_finished_by_data_call(pki, version, point, how):
 
 def test_accept_peer_trust_needs_a_pending_break(pki):
     client, server = make_pair(pki.ecdsa_p256)
-    assert st.sectrans_accept_peer_trust(client) == st.SECTRANS_ERR_BAD_REQ   # idle
+    assert st.sectrans_accept_peer_trust(client) == st.SECTRANS_ERR_BAD_REQ  # idle
     handshake(client, server)
-    assert st.sectrans_accept_peer_trust(client) == st.SECTRANS_ERR_BAD_REQ   # done
+    assert st.sectrans_accept_peer_trust(client) == st.SECTRANS_ERR_BAD_REQ  # done
 
 
 # ---------------------------------------------------------------------------
 # BreakOnCertRequested (client)
 
+
 def cert_requested_break(pki, version, auth):
     """A client without identity stopped at BreakOnCertRequested by a server
     asking with `auth` and naming the test root as acceptable CA."""
-    client, server = make_pair(pki.ecdsa_p256, client=pinned(version),
-                               server=dict(anchors=pki.ca_pem))
+    client, server = make_pair(
+        pki.ecdsa_p256, client=pinned(version), server=dict(anchors=pki.ca_pem)
+    )
     check(st.sectrans_set_client_side_authenticate(server, auth), "client auth", server)
-    check(st.sectrans_add_distinguished_name(server, name_der(pki.root.cert.subject)),
-          "sectrans_add_distinguished_name", server)
+    check(
+        st.sectrans_add_distinguished_name(server, name_der(pki.root.cert.subject)),
+        "sectrans_add_distinguished_name",
+        server,
+    )
     set_option(client, st.SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED)
     got = drive_handshake(client, server)
     expect_statuses(got, (CERT_REQUESTED, WOULD_BLOCK), client, server)
@@ -392,8 +426,9 @@ def test_break_on_cert_requested_then_identity(pki, version):
     # Secure Transport allows a new peer ID at this break.
     check(st.sectrans_set_peer_id(client, peer_id()), "sectrans_set_peer_id", client)
 
-    check(st.sectrans_set_identity(client, make_identity(pki.client)),
-          "sectrans_set_identity", client)
+    check(
+        st.sectrans_set_identity(client, make_identity(pki.client)), "sectrans_set_identity", client
+    )
     handshake(client, server)
     assert cert_state(client) == CC_SENT
     assert cert_state(server) == CC_SENT
@@ -407,8 +442,7 @@ def test_distinguished_names_travel_in_order(pki):
     the server sends, in that order. Not a Name: -50."""
     client, server = make_pair(pki.ecdsa_p256, server=dict(anchors=pki.ca_pem))
     check(st.sectrans_set_client_side_authenticate(server, TRY), "client auth", server)
-    root, intermediate = (name_der(pki.root.cert.subject),
-                          name_der(pki.intermediate.cert.subject))
+    root, intermediate = (name_der(pki.root.cert.subject), name_der(pki.intermediate.cert.subject))
     for name in (root, intermediate):
         check(st.sectrans_add_distinguished_name(server, name), "add_dn", server)
     for bad in (b"\x02\x01\x01", root + b"\x00"):
@@ -419,8 +453,10 @@ def test_distinguished_names_travel_in_order(pki):
     expect_statuses(got, (CERT_REQUESTED, WOULD_BLOCK), client, server)
     for ctx in (server, client):
         assert check(st.sectrans_get_distinguished_name_count(ctx)) == 2
-        assert [check(st.sectrans_copy_distinguished_name(ctx, i))
-                for i in range(2)] == [intermediate, root]
+        assert [check(st.sectrans_copy_distinguished_name(ctx, i)) for i in range(2)] == [
+            intermediate,
+            root,
+        ]
         assert st.sectrans_copy_distinguished_name(ctx, 2) == (st.SECTRANS_ERR_PARAM, None)
 
 
@@ -432,8 +468,7 @@ def test_break_on_cert_requested_without_identity_sends_none(pki, version, auth)
         expect_statuses(got, (0, 0), client, server)
         assert cert_state(server) == CC_REQUESTED
     elif version == TLS12:
-        expect_statuses(got, (st.SECTRANS_ERR_PEER_HANDSHAKE_FAIL, CHAIN_INVALID),
-                        client, server)
+        expect_statuses(got, (st.SECTRANS_ERR_PEER_HANDSHAKE_FAIL, CHAIN_INVALID), client, server)
     else:
         expect_statuses(got, (0, CHAIN_INVALID), client, server)
         assert read_peer_error(client) == st.SECTRANS_ERR_CERTIFICATE_REQUIRED
@@ -446,8 +481,7 @@ def test_no_cert_requested_break(pki, version, case):
     ask for a certificate."""
     identity = pki.client if case == "identity-set" else None
     auth = ALWAYS if case == "identity-set" else st.SECTRANS_AUTHENTICATE_NEVER
-    client, server = make_pair(pki.ecdsa_p256, client_leaf=identity,
-                               client=pinned(version))
+    client, server = make_pair(pki.ecdsa_p256, client_leaf=identity, client=pinned(version))
     check(st.sectrans_set_client_side_authenticate(server, auth), "client auth", server)
     set_option(client, st.SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED)
     handshake(client, server)
@@ -457,10 +491,12 @@ def test_no_cert_requested_break(pki, version, case):
 # ---------------------------------------------------------------------------
 # BreakOnClientHello (server)
 
+
 def client_hello_break(pki, version, peer_name):
     """A server without identity stopped at BreakOnClientHello."""
-    client, server = make_pair(None, peer_name=peer_name,
-                               client=dict(anchors=pki.ca_pem, **pinned(version)))
+    client, server = make_pair(
+        None, peer_name=peer_name, client=dict(anchors=pki.ca_pem, **pinned(version))
+    )
     set_option(server, st.SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO)
     got = drive_handshake(client, server)
     expect_statuses(got, (WOULD_BLOCK, CLIENT_HELLO), client, server)
@@ -471,8 +507,11 @@ def client_hello_break(pki, version, peer_name):
 def test_break_on_client_hello_lets_the_server_choose(pki, version):
     client, server = client_hello_break(pki, version, "localhost")
     assert check(st.sectrans_get_requested_peer_name(server)) == b"localhost"
-    check(st.sectrans_set_identity(server, make_identity(pki.rsa2048)),
-          "sectrans_set_identity", server)
+    check(
+        st.sectrans_set_identity(server, make_identity(pki.rsa2048)),
+        "sectrans_set_identity",
+        server,
+    )
     handshake(client, server)
     trust = peer_trust(client)
     assert trust_result(trust) == 0
@@ -484,7 +523,10 @@ def test_client_hello_without_sni(pki, version):
     name is -50 (as in Secure Transport); the handshake still completes."""
     client, server = client_hello_break(pki, version, "127.0.0.1")
     assert st.sectrans_get_requested_peer_name(server) == (st.SECTRANS_ERR_PARAM, None)
-    check(st.sectrans_set_identity(server, make_identity(pki.ecdsa_p256)),
-          "sectrans_set_identity", server)
+    check(
+        st.sectrans_set_identity(server, make_identity(pki.ecdsa_p256)),
+        "sectrans_set_identity",
+        server,
+    )
     handshake(client, server)
     assert st.sectrans_get_requested_peer_name(server) == (st.SECTRANS_ERR_PARAM, None)

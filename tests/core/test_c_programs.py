@@ -24,25 +24,23 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
 import paths
+import pytest
 
 SUPPRESSIONS = paths.VALGRIND_SUPPRESSIONS
 TIMEOUT = 120
 VALGRIND_TIMEOUT = 600
 
-PROGRAMS = ["callback_transport", "coexistence", "wrong_handles", "keylog",
-            "write_then_close"]
+PROGRAMS = ["callback_transport", "coexistence", "wrong_handles", "keylog", "write_then_close"]
 # Arguments under valgrind, where a smaller run takes the same paths.
 VALGRIND_ARGS = {"write_then_close": ["1", "1"]}
 
 BINDING = re.compile(
     r"binding file (?P<source>\S+) \[\d+\] to (?P<target>\S+) \[\d+\]: "
-    r"\S+ symbol `(?P<symbol>[^']+)'")
+    r"\S+ symbol `(?P<symbol>[^']+)'"
+)
 OPENSSL = re.compile(r"/lib(ssl|crypto)\.so\.3$")
-BORINGSSL_OR_SECTRANS = re.compile(
-    r"/android/lib(ssl|crypto)\.so\.0$|/libsectrans\.so(\.\d+)*$")
+BORINGSSL_OR_SECTRANS = re.compile(r"/android/lib(ssl|crypto)\.so\.0$|/libsectrans\.so(\.\d+)*$")
 
 
 def links_boringssl(build_dir):
@@ -50,21 +48,27 @@ def links_boringssl(build_dir):
     RTLD_DEEPBIND): coexistence with OpenSSL is then knowingly broken."""
     try:
         with open(os.path.join(build_dir, "CMakeCache.txt")) as cache:
-            return re.search(r"^SECTRANS_LINK_BORINGSSL:BOOL=(ON|TRUE|1)$",
-                             cache.read(), re.M | re.I) is not None
+            return (
+                re.search(r"^SECTRANS_LINK_BORINGSSL:BOOL=(ON|TRUE|1)$", cache.read(), re.M | re.I)
+                is not None
+            )
     except OSError:
         return False
 
 
 def program_path(build_dir, name):
     if name == "coexistence" and links_boringssl(build_dir):
-        pytest.skip("SECTRANS_LINK_BORINGSSL build: BoringSSL is linked, "
-                    "so it cannot coexist with OpenSSL by design")
+        pytest.skip(
+            "SECTRANS_LINK_BORINGSSL build: BoringSSL is linked, "
+            "so it cannot coexist with OpenSSL by design"
+        )
     path = os.path.join(build_dir, "tests", "c", name)
     if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: configure with tests/c included and "
-                    "SECTRANS_BUILD_TESTS=ON, then build" % path,
-                    pytrace=False)
+        pytest.fail(
+            "%s is missing: configure with tests/c included and "
+            "SECTRANS_BUILD_TESTS=ON, then build" % path,
+            pytrace=False,
+        )
     return path
 
 
@@ -89,8 +93,7 @@ def read_bindings(tmp_path, argv):
     env = dict(os.environ, LD_DEBUG="bindings", LD_DEBUG_OUTPUT=str(prefix))
     result = run(argv, env=env)
     # The loader writes one file per process: <prefix>.<pid>.
-    text = "".join(p.read_text(errors="replace")
-                   for p in tmp_path.glob("ld-debug.*"))
+    text = "".join(p.read_text(errors="replace") for p in tmp_path.glob("ld-debug.*"))
     return result, [m.groupdict() for m in BINDING.finditer(text)]
 
 
@@ -98,17 +101,19 @@ def test_coexistence_binds_nothing_into_openssl(build_dir, tmp_path):
     program = program_path(build_dir, "coexistence")
     result, bindings = read_bindings(tmp_path, [program])
     # First, as mixed libraries usually crash the program: say why.
-    leaks = ["%s -> %s: %s" % (b["source"], b["target"], b["symbol"])
-             for b in bindings
-             if BORINGSSL_OR_SECTRANS.search(b["source"]) and
-             OPENSSL.search(b["target"])]
+    leaks = [
+        "%s -> %s: %s" % (b["source"], b["target"], b["symbol"])
+        for b in bindings
+        if BORINGSSL_OR_SECTRANS.search(b["source"]) and OPENSSL.search(b["target"])
+    ]
     assert leaks == []
     assert result.returncode == 0, result.stdout + result.stderr
 
     # The check is live: the program bound into OpenSSL 3, and BoringSSL
     # was loaded and resolved symbols in this very process.
-    assert any(b["source"].endswith("/coexistence") and
-               OPENSSL.search(b["target"]) for b in bindings)
+    assert any(
+        b["source"].endswith("/coexistence") and OPENSSL.search(b["target"]) for b in bindings
+    )
     assert any("/android/libssl.so.0" in b["source"] for b in bindings)
 
 
@@ -120,21 +125,25 @@ def valgrind(tmp_path, argv):
     if shutil.which("valgrind") is None:
         pytest.fail("valgrind is not installed", pytrace=False)
     log = tmp_path / "valgrind.log"
-    command = ["valgrind", "--leak-check=full",
-               "--errors-for-leak-kinds=definite", "--error-exitcode=99",
-               "--suppressions=" + SUPPRESSIONS, "--log-file=" + str(log)]
+    command = [
+        "valgrind",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite",
+        "--error-exitcode=99",
+        "--suppressions=" + SUPPRESSIONS,
+        "--log-file=" + str(log),
+    ]
     result = run(command + argv, timeout=VALGRIND_TIMEOUT)
     return result, log.read_text(errors="replace")
 
 
 def assert_clean(result, report):
-    assert result.returncode == 0, (result.stdout + result.stderr + report)
+    assert result.returncode == 0, result.stdout + result.stderr + report
     errors = re.search(r"ERROR SUMMARY: (\d+) errors", report)
     assert errors and errors.group(1) == "0", report
     lost = re.search(r"definitely lost: ([\d,]+) bytes", report)
     # With nothing left at exit, valgrind prints no leak summary at all.
-    assert (lost and lost.group(1) == "0") or \
-        "no leaks are possible" in report, report
+    assert (lost and lost.group(1) == "0") or "no leaks are possible" in report, report
 
 
 @pytest.mark.parametrize("name", PROGRAMS)

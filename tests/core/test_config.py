@@ -5,9 +5,8 @@ threads at once."""
 
 import threading
 
-import pytest
-
 import helpers
+import pytest
 from helpers import CLIENT, SERVER, check, st
 
 TLS12 = st.SECTRANS_PROTOCOL_TLS12
@@ -24,15 +23,18 @@ UNKNOWN = (0x1234, 0xFFFF, 0x0000)
 
 
 def _range(ctx):
-    return (check(st.sectrans_get_protocol_version_min(ctx)),
-            check(st.sectrans_get_protocol_version_max(ctx)))
+    return (
+        check(st.sectrans_get_protocol_version_min(ctx)),
+        check(st.sectrans_get_protocol_version_max(ctx)),
+    )
 
 
 def _config(side, **settings):
     config = check(st.sectrans_config_create(side))
     for name, value in settings.items():
-        check(getattr(st, "sectrans_config_set_" + name)(config, value),
-              "sectrans_config_set_" + name)
+        check(
+            getattr(st, "sectrans_config_set_" + name)(config, value), "sectrans_config_set_" + name
+        )
     return config
 
 
@@ -56,11 +58,16 @@ def _connect(client, server):
 # ---------------------------------------------------------------------------
 # Sharing, freezing, overriding
 
+
 def test_contexts_from_one_config_share_its_settings(pki):
     ciphers = [ECDHE_ECDSA_AES256_GCM, TLS_AES_128_GCM]
     client_config = _client_config(
-        pki, protocol_version_max=TLS12, verify_mode=st.SECTRANS_VERIFY_CHAIN_ONLY,
-        alpn=helpers.encode_alpn(["h2"]), enabled_ciphers=ciphers)
+        pki,
+        protocol_version_max=TLS12,
+        verify_mode=st.SECTRANS_VERIFY_CHAIN_ONLY,
+        alpn=helpers.encode_alpn(["h2"]),
+        enabled_ciphers=ciphers,
+    )
     server_config = _server_config(pki.ecdsa_p256, alpn=helpers.encode_alpn(["h2"]))
     for _ in range(2):
         client, server = _from(client_config), _from(server_config)
@@ -90,10 +97,12 @@ def test_refused_config_setters_change_nothing(pki):
         "verify_mode": lambda: st.sectrans_config_set_verify_mode(config, st.SECTRANS_VERIFY_NONE),
         "alpn": lambda: st.sectrans_config_set_alpn(config, b"\x02h2"),
         "enabled_ciphers": lambda: st.sectrans_config_set_enabled_ciphers(
-            config, [ECDHE_ECDSA_AES128_GCM]),
+            config, [ECDHE_ECDSA_AES128_GCM]
+        ),
     }
-    assert {name: call() for name, call in calls.items()} == \
-        {name: st.SECTRANS_ERR_BAD_REQ for name in calls}
+    assert {name: call() for name, call in calls.items()} == {
+        name: st.SECTRANS_ERR_BAD_REQ for name in calls
+    }
     # Nothing changed, and the config still makes contexts.
     second = _from(config)
     for ctx in (first, second):
@@ -105,8 +114,7 @@ def test_refused_config_setters_change_nothing(pki):
 
 def test_per_context_override_wins_and_stays_on_that_context(pki):
     client_config = _client_config(pki, protocol_version_max=TLS12)
-    server_config = _server_config(pki.ecdsa_p256,
-                                   alpn=helpers.encode_alpn(["h2", "http/1.1"]))
+    server_config = _server_config(pki.ecdsa_p256, alpn=helpers.encode_alpn(["h2", "http/1.1"]))
     overridden, plain = _from(client_config), _from(client_config)
     assert st.sectrans_set_protocol_version_max(overridden, TLS13) == 0
     assert st.sectrans_set_alpn(overridden, helpers.encode_alpn(["h2", "http/1.1"])) == 0
@@ -123,13 +131,12 @@ def test_per_context_override_wins_and_stays_on_that_context(pki):
     check(st.sectrans_set_alpn(plain, helpers.encode_alpn(["http/1.1", "h2"])))
     _connect(plain, server_b)
     assert st.sectrans_get_negotiated_protocol_version(plain) == (0, TLS12)
-    assert check(st.sectrans_get_negotiated_alpn(plain)) == b"h2"   # the config's order
+    assert check(st.sectrans_get_negotiated_alpn(plain)) == b"h2"  # the config's order
 
 
 def test_per_context_identity_and_anchors_override_the_config(pki):
     # The config's anchors do not cover the test root; its identity is RSA.
-    client_config = _config(CLIENT, trust_store=helpers.make_trust_store(
-        pki.untrusted_root.pem))
+    client_config = _config(CLIENT, trust_store=helpers.make_trust_store(pki.untrusted_root.pem))
     server_config = _server_config(pki.rsa2048)
     client, server = _from(client_config), _from(server_config)
     check(st.sectrans_set_trust_store(client, helpers.make_trust_store(pki.ca_pem)))
@@ -142,7 +149,9 @@ def test_per_context_identity_and_anchors_override_the_config(pki):
     client, server = _from(client_config), _from(server_config)
     check(st.sectrans_set_peer_domain_name(client, "localhost"))
     assert helpers.drive_handshake(client, server) == (
-        st.SECTRANS_ERR_NO_ROOT_CERT, st.SECTRANS_ERR_PEER_UNKNOWN_CA)
+        st.SECTRANS_ERR_NO_ROOT_CERT,
+        st.SECTRANS_ERR_PEER_UNKNOWN_CA,
+    )
     trust = check(st.sectrans_copy_peer_trust(client))
     leaf = check(st.sectrans_trust_copy_certificate(trust, 0))
     assert check(st.sectrans_certificate_copy_der(leaf)) == pki.rsa2048.leaf_der
@@ -151,10 +160,15 @@ def test_per_context_identity_and_anchors_override_the_config(pki):
 # ---------------------------------------------------------------------------
 # Protocol versions
 
+
 def test_protocol_constants_are_apple_values():
-    assert (st.SECTRANS_PROTOCOL_TLS1, st.SECTRANS_PROTOCOL_TLS11,
-            st.SECTRANS_PROTOCOL_TLS12, st.SECTRANS_PROTOCOL_TLS13,
-            st.SECTRANS_PROTOCOL_MAX_SUPPORTED) == (4, 7, 8, 10, 999)
+    assert (
+        st.SECTRANS_PROTOCOL_TLS1,
+        st.SECTRANS_PROTOCOL_TLS11,
+        st.SECTRANS_PROTOCOL_TLS12,
+        st.SECTRANS_PROTOCOL_TLS13,
+        st.SECTRANS_PROTOCOL_MAX_SUPPORTED,
+    ) == (4, 7, 8, 10, 999)
     assert st.sectrans_protocol_name(TLS13) == "TLSv1.3"
     assert st.sectrans_protocol_name(TLS12) == "TLSv1.2"
 
@@ -165,16 +179,19 @@ def test_default_range_is_tls12_to_tls13():
     assert _range(_from(_config(CLIENT))) == (TLS12, TLS13)
 
 
-@pytest.mark.parametrize("setter, value, expected", [
-    ("min", st.SECTRANS_PROTOCOL_TLS1, (TLS12, TLS13)),     # means TLS 1.2
-    ("min", st.SECTRANS_PROTOCOL_TLS11, (TLS12, TLS13)),
-    ("min", TLS12, (TLS12, TLS13)),
-    ("min", TLS13, (TLS13, TLS13)),
-    ("min", st.SECTRANS_PROTOCOL_MAX_SUPPORTED, (TLS13, TLS13)),
-    ("max", TLS12, (TLS12, TLS12)),
-    ("max", TLS13, (TLS12, TLS13)),
-    ("max", st.SECTRANS_PROTOCOL_MAX_SUPPORTED, (TLS12, TLS13)),
-])
+@pytest.mark.parametrize(
+    "setter, value, expected",
+    [
+        ("min", st.SECTRANS_PROTOCOL_TLS1, (TLS12, TLS13)),  # means TLS 1.2
+        ("min", st.SECTRANS_PROTOCOL_TLS11, (TLS12, TLS13)),
+        ("min", TLS12, (TLS12, TLS13)),
+        ("min", TLS13, (TLS13, TLS13)),
+        ("min", st.SECTRANS_PROTOCOL_MAX_SUPPORTED, (TLS13, TLS13)),
+        ("max", TLS12, (TLS12, TLS12)),
+        ("max", TLS13, (TLS12, TLS13)),
+        ("max", st.SECTRANS_PROTOCOL_MAX_SUPPORTED, (TLS12, TLS13)),
+    ],
+)
 def test_protocol_values(setter, value, expected):
     ctx = helpers.make_context(CLIENT)
     assert getattr(st, "sectrans_set_protocol_version_" + setter)(ctx, value) == 0
@@ -188,11 +205,11 @@ def test_min_above_max_raises_max_and_max_below_min_lowers_min():
     ctx = helpers.make_context(CLIENT)
     check(st.sectrans_set_protocol_version_max(ctx, TLS12))
     assert _range(ctx) == (TLS12, TLS12)
-    check(st.sectrans_set_protocol_version_min(ctx, TLS13))     # raises max
+    check(st.sectrans_set_protocol_version_min(ctx, TLS13))  # raises max
     assert _range(ctx) == (TLS13, TLS13)
-    check(st.sectrans_set_protocol_version_max(ctx, TLS12))     # lowers min
+    check(st.sectrans_set_protocol_version_max(ctx, TLS12))  # lowers min
     assert _range(ctx) == (TLS12, TLS12)
-    check(st.sectrans_set_protocol_version_max(ctx, TLS13))     # min stays
+    check(st.sectrans_set_protocol_version_max(ctx, TLS13))  # min stays
     assert _range(ctx) == (TLS12, TLS13)
     # The same rules on a config.
     config = _config(CLIENT, protocol_version_max=TLS12, protocol_version_min=TLS13)
@@ -205,8 +222,7 @@ def test_min_above_max_raises_max_and_max_below_min_lowers_min():
 def test_negotiated_version_with_max_tls12_is_8(pki, side):
     limit = dict(max_version=TLS12)
     client, server = helpers.make_pair(pki.ecdsa_p256, **{side: limit})
-    assert st.sectrans_get_negotiated_protocol_version(client) == \
-        (0, st.SECTRANS_PROTOCOL_UNKNOWN)
+    assert st.sectrans_get_negotiated_protocol_version(client) == (0, st.SECTRANS_PROTOCOL_UNKNOWN)
     helpers.handshake(client, server)
     assert st.sectrans_get_negotiated_protocol_version(client) == (0, 8)
     assert st.sectrans_get_negotiated_protocol_version(server) == (0, 8)
@@ -220,8 +236,9 @@ def test_negotiated_version_by_default_is_tls13(pki):
 
 
 def test_min_tls13_against_max_tls12_fails_on_both_sides(pki):
-    client, server = helpers.make_pair(pki.ecdsa_p256, client=dict(min_version=TLS13),
-                                       server=dict(max_version=TLS12))
+    client, server = helpers.make_pair(
+        pki.ecdsa_p256, client=dict(min_version=TLS13), server=dict(max_version=TLS12)
+    )
     c, s = helpers.drive_handshake(client, server)
     assert c not in (0, st.SECTRANS_WOULD_BLOCK) and s not in (0, st.SECTRANS_WOULD_BLOCK)
 
@@ -229,14 +246,18 @@ def test_min_tls13_against_max_tls12_fails_on_both_sides(pki):
 # ---------------------------------------------------------------------------
 # Cipher suites
 
-@pytest.mark.parametrize("leaf_name, suite", [
-    ("ecdsa_p256", ECDHE_ECDSA_AES128_GCM),
-    ("ecdsa_p256", ECDHE_ECDSA_AES256_GCM),
-    ("ecdsa_p256", ECDHE_ECDSA_CHACHA20),
-    ("rsa2048", ECDHE_RSA_AES128_GCM),
-    ("rsa2048", ECDHE_RSA_AES256_GCM),
-    ("rsa2048", ECDHE_RSA_CHACHA20),
-])
+
+@pytest.mark.parametrize(
+    "leaf_name, suite",
+    [
+        ("ecdsa_p256", ECDHE_ECDSA_AES128_GCM),
+        ("ecdsa_p256", ECDHE_ECDSA_AES256_GCM),
+        ("ecdsa_p256", ECDHE_ECDSA_CHACHA20),
+        ("rsa2048", ECDHE_RSA_AES128_GCM),
+        ("rsa2048", ECDHE_RSA_AES256_GCM),
+        ("rsa2048", ECDHE_RSA_CHACHA20),
+    ],
+)
 @pytest.mark.parametrize("side", ["client", "server"])
 def test_one_tls12_suite_is_negotiated(pki, leaf_name, suite, side):
     settings = dict(ciphers=[suite])
@@ -250,8 +271,9 @@ def test_one_tls12_suite_is_negotiated(pki, leaf_name, suite, side):
 
 
 def test_tls12_restriction_leaves_tls13_on(pki):
-    client, server = helpers.make_pair(pki.ecdsa_p256,
-                                       client=dict(ciphers=[ECDHE_ECDSA_AES256_GCM]))
+    client, server = helpers.make_pair(
+        pki.ecdsa_p256, client=dict(ciphers=[ECDHE_ECDSA_AES256_GCM])
+    )
     helpers.handshake(client, server)
     assert st.sectrans_get_negotiated_protocol_version(client) == (0, TLS13)
     suite = check(st.sectrans_get_negotiated_cipher(client))
@@ -260,16 +282,27 @@ def test_tls12_restriction_leaves_tls13_on(pki):
 
 def test_unknown_suites_are_dropped():
     ctx = helpers.make_context(CLIENT)
-    wanted = [UNKNOWN[0], ECDHE_RSA_CHACHA20, UNKNOWN[1], TLS_AES_128_GCM,
-              ECDHE_ECDSA_AES128_GCM, UNKNOWN[2]]
+    wanted = [
+        UNKNOWN[0],
+        ECDHE_RSA_CHACHA20,
+        UNKNOWN[1],
+        TLS_AES_128_GCM,
+        ECDHE_ECDSA_AES128_GCM,
+        UNKNOWN[2],
+    ]
     assert st.sectrans_set_enabled_ciphers(ctx, wanted) == 0
-    assert check(st.sectrans_get_enabled_ciphers(ctx)) == \
-        [ECDHE_RSA_CHACHA20, TLS_AES_128_GCM, ECDHE_ECDSA_AES128_GCM]
+    assert check(st.sectrans_get_enabled_ciphers(ctx)) == [
+        ECDHE_RSA_CHACHA20,
+        TLS_AES_128_GCM,
+        ECDHE_ECDSA_AES128_GCM,
+    ]
 
 
-@pytest.mark.parametrize("suites", [
-    list(UNKNOWN), [ECDHE_ECDSA_AES128_GCM] * 513],
-    ids=["none-supported", "over-maximum"])   # (an empty list: test_misuse.py)
+@pytest.mark.parametrize(
+    "suites",
+    [list(UNKNOWN), [ECDHE_ECDSA_AES128_GCM] * 513],
+    ids=["none-supported", "over-maximum"],
+)  # (an empty list: test_misuse.py)
 def test_bad_cipher_lists_are_parameter_errors(suites):
     ctx = helpers.make_context(CLIENT)
     before = check(st.sectrans_get_enabled_ciphers(ctx))
@@ -311,6 +344,7 @@ def test_negotiated_cipher_needs_an_active_session(pki):
 # ---------------------------------------------------------------------------
 # Groups
 
+
 def test_negotiated_group_is_x25519_by_default(pki):
     client, server = helpers.make_pair(pki.ecdsa_p256)
     assert st.sectrans_get_negotiated_group(client) == (0, 0)
@@ -330,6 +364,7 @@ def test_negotiated_group_over_tls12_is_x25519(pki):
 # ---------------------------------------------------------------------------
 # One config, two threads, handshakes in parallel
 
+
 def test_config_shared_by_contexts_on_two_threads(pki):
     client_config = _client_config(pki, alpn=helpers.encode_alpn(["h2"]))
     server_config = _server_config(pki.ecdsa_p256, alpn=helpers.encode_alpn(["h2"]))
@@ -348,7 +383,7 @@ def test_config_shared_by_contexts_on_two_threads(pki):
                 message = b"thread %d round %d" % (index, i)
                 assert helpers.transfer(client, server, message) == message
             done.append(index)
-        except BaseException as e:   # reported below, on the main thread
+        except BaseException as e:  # reported below, on the main thread
             errors.append(e)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]

@@ -17,9 +17,8 @@ import subprocess
 import sys
 import threading
 
-import pytest
-
 import paths
+import pytest
 from fd_sockets import FdPair, fd_handshake, set_io_timeout
 from helpers import WOULD_BLOCK, check, describe, st
 
@@ -38,6 +37,7 @@ def fd_pair(pki):
 
 # ---------------------------------------------------------------------------
 # Handshake and end of stream
+
 
 def test_nonblocking_handshake_reports_what_it_waits_for(fd_pair):
     # The client's first call sends its ClientHello and then waits to read.
@@ -106,10 +106,13 @@ print(st.sectrans_write(pair.client, b"x" * 100)[0])
 
 def test_no_sigpipe_on_a_closed_socket():
     result = subprocess.run(
-        [sys.executable, "-c", _SIGPIPE_SCRIPT], env=paths.python_env(),
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode,
-                                                                 result.stderr)
+        [sys.executable, "-c", _SIGPIPE_SCRIPT],
+        env=paths.python_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode, result.stderr)
     assert result.stdout.strip() == str(st.SECTRANS_ERR_IO)
 
 
@@ -129,12 +132,17 @@ print(st.sectrans_handshake(ctx), st.sectrans_context_error_detail(ctx))
 def test_no_sigpipe_on_a_pipe_without_reader():
     """A pipe has no MSG_NOSIGNAL: the write blocks the signal instead."""
     result = subprocess.run(
-        [sys.executable, "-c", _PIPE_SIGPIPE_SCRIPT], env=paths.python_env(),
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode,
-                                                                 result.stderr)
-    assert result.stdout.split(" ", 1) == [str(st.SECTRANS_ERR_IO),
-                                           "write: %s\n" % os.strerror(32)]  # EPIPE
+        [sys.executable, "-c", _PIPE_SIGPIPE_SCRIPT],
+        env=paths.python_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode, result.stderr)
+    assert result.stdout.split(" ", 1) == [
+        str(st.SECTRANS_ERR_IO),
+        "write: %s\n" % os.strerror(32),
+    ]  # EPIPE
 
 
 def test_sectrans_never_closes_the_fd(pki):
@@ -144,7 +152,7 @@ def test_sectrans_never_closes_the_fd(pki):
         check(st.sectrans_close(pair.client), "close", pair.client)
         fd = pair.csock.fileno()
         del pair.client  # the last reference: the context is freed
-        os.fstat(fd)     # still open
+        os.fstat(fd)  # still open
         pair.csock.setblocking(True)
         pair.csock.sendall(b"still usable")
     finally:
@@ -155,8 +163,8 @@ def test_sectrans_never_closes_the_fd(pki):
 # Keep-alive over blocking sockets (the reqwest#26 trap)
 
 IO_TIMEOUT = 3.0
-BODY_SIZES = (10000, 7001)   # each response fits one record (< 16 KiB)
-CLIENT_BUF = 4096            # smaller than a response: leftover remains
+BODY_SIZES = (10000, 7001)  # each response fits one record (< 16 KiB)
+CLIENT_BUF = 4096  # smaller than a response: leftover remains
 
 
 def _serve_keep_alive(ctx, errors):
@@ -175,8 +183,9 @@ def _serve_keep_alive(ctx, errors):
             response = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (size, body)
             assert st.sectrans_write(ctx, response) == (0, len(response))
         status, n = st.sectrans_read(ctx, buf)
-        check(status, "server read after the last response", ctx,
-              expected=st.SECTRANS_CLOSED_GRACEFUL)
+        check(
+            status, "server read after the last response", ctx, expected=st.SECTRANS_CLOSED_GRACEFUL
+        )
     except BaseException as e:  # reported by the main thread
         errors.append(e)
 
@@ -192,9 +201,10 @@ def _read_response(ctx):
         reads += 1
         assert reads < 100, "too many reads"
         status, n = st.sectrans_read(ctx, buf)
-        assert status == 0, ("client read returned %s after %d bytes of the response: "
-                             "a read waited for a record that never comes"
-                             % (describe(status, ctx), len(data)))
+        assert status == 0, (
+            "client read returned %s after %d bytes of the response: "
+            "a read waited for a record that never comes" % (describe(status, ctx), len(data))
+        )
         assert n > 0
         data += bytes(buf[:n])
         if expected is None and b"\r\n\r\n" in data:
@@ -212,8 +222,7 @@ def test_keep_alive_over_blocking_sockets_does_not_hang(pki, version):
     for sock in (pair.csock, pair.ssock):
         set_io_timeout(sock, IO_TIMEOUT)
     errors = []
-    server = threading.Thread(target=_serve_keep_alive, args=(pair.server, errors),
-                              daemon=True)
+    server = threading.Thread(target=_serve_keep_alive, args=(pair.server, errors), daemon=True)
     server.start()
     try:
         check(st.sectrans_handshake(pair.client), "client handshake", pair.client)

@@ -9,13 +9,12 @@ and TLS 1.3.
 import datetime
 import time
 
+import helpers
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
-
-import helpers
 from helpers import check, st
 
 KEY_TYPES = {
@@ -33,30 +32,43 @@ def _create(cert_pem, key_pem=None, password=None):
 
 def _ders(identity):
     count = check(st.sectrans_identity_get_certificate_count(identity))
-    return [check(st.sectrans_certificate_copy_der(
-        check(st.sectrans_identity_copy_certificate(identity, i)))) for i in range(count)]
+    return [
+        check(
+            st.sectrans_certificate_copy_der(
+                check(st.sectrans_identity_copy_certificate(identity, i))
+            )
+        )
+        for i in range(count)
+    ]
 
 
 def _pkcs8(key):
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _self_signed_with(key):
     """cert PEM, key PEM: a localhost leaf over key, signed by itself."""
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(hours=1))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(serialization.Encoding.PEM), _pkcs8(key)
 
 
 # ---------------------------------------------------------------------------
 # From PEM
+
 
 @pytest.mark.parametrize("order", ["key-last", "key-first"])
 def test_key_and_chain_in_one_pem(pki, order):
@@ -80,14 +92,17 @@ def test_copy_certificate_out_of_range(pki):
     assert st.sectrans_identity_copy_certificate(identity, 2) == (st.SECTRANS_ERR_PARAM, None)
 
 
-@pytest.mark.parametrize("leaf_name, form, marker", [
-    ("ecdsa_p256", "pkcs8", b"BEGIN PRIVATE KEY"),
-    ("rsa2048", "pkcs8", b"BEGIN PRIVATE KEY"),
-    ("ed25519", "pkcs8", b"BEGIN PRIVATE KEY"),
-    ("ecdsa_p256", "traditional", b"BEGIN EC PRIVATE KEY"),    # SEC1
-    ("ecdsa_p384", "traditional", b"BEGIN EC PRIVATE KEY"),
-    ("rsa2048", "traditional", b"BEGIN RSA PRIVATE KEY"),     # PKCS#1
-])
+@pytest.mark.parametrize(
+    "leaf_name, form, marker",
+    [
+        ("ecdsa_p256", "pkcs8", b"BEGIN PRIVATE KEY"),
+        ("rsa2048", "pkcs8", b"BEGIN PRIVATE KEY"),
+        ("ed25519", "pkcs8", b"BEGIN PRIVATE KEY"),
+        ("ecdsa_p256", "traditional", b"BEGIN EC PRIVATE KEY"),  # SEC1
+        ("ecdsa_p384", "traditional", b"BEGIN EC PRIVATE KEY"),
+        ("rsa2048", "traditional", b"BEGIN RSA PRIVATE KEY"),  # PKCS#1
+    ],
+)
 def test_key_encodings(pki, leaf_name, form, marker):
     leaf = pki.leaves[leaf_name]
     key_pem = leaf.key_pem if form == "pkcs8" else leaf.key_pem_traditional
@@ -99,9 +114,11 @@ def test_key_encodings(pki, leaf_name, form, marker):
 
 
 def _legacy_encrypted(leaf, password):
-    return leaf.key.private_bytes(serialization.Encoding.PEM,
-                                  serialization.PrivateFormat.TraditionalOpenSSL,
-                                  serialization.BestAvailableEncryption(password))
+    return leaf.key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.BestAvailableEncryption(password),
+    )
 
 
 @pytest.mark.parametrize("form", ["pkcs8", "legacy-pem"])
@@ -115,7 +132,7 @@ def test_encrypted_key_right_and_wrong_password(pki, form):
         assert b"Proc-Type: 4,ENCRYPTED" in key_pem
     identity = check(_create(leaf.cert_pem, key_pem, pki.password))
     assert _ders(identity)[0] == leaf.leaf_der
-    check(_create(leaf.cert_pem, key_pem, pki.password.decode()))   # str works too
+    check(_create(leaf.cert_pem, key_pem, pki.password.decode()))  # str works too
     for wrong in (b"wrong password", pki.password[:-1], None):
         assert _create(leaf.cert_pem, key_pem, wrong) == (st.SECTRANS_ERR_AUTH_FAILED, None)
 
@@ -127,11 +144,9 @@ def test_password_is_ignored_for_a_plain_key(pki):
 
 def test_mismatched_key_is_a_bad_cert(pki):
     # Same key type, different key.
-    assert _create(pki.ecdsa_p256.cert_pem, pki.expired.key_pem) == \
-        (st.SECTRANS_ERR_BAD_CERT, None)
+    assert _create(pki.ecdsa_p256.cert_pem, pki.expired.key_pem) == (st.SECTRANS_ERR_BAD_CERT, None)
     # Different key type.
-    assert _create(pki.rsa2048.cert_pem, pki.ed25519.key_pem) == \
-        (st.SECTRANS_ERR_BAD_CERT, None)
+    assert _create(pki.rsa2048.cert_pem, pki.ed25519.key_pem) == (st.SECTRANS_ERR_BAD_CERT, None)
 
 
 @pytest.mark.parametrize("key", ["rsa1024", "ecdsa_p521"])
@@ -159,17 +174,22 @@ def test_missing_parts_are_decode_errors(pki):
 # ---------------------------------------------------------------------------
 # Self-signed
 
+
 def _self_signed(name, key_type):
-    return check(st.sectrans_identity_create_self_signed(name, key_type),
-                 "sectrans_identity_create_self_signed(%r, %d)" % (name, key_type))
+    return check(
+        st.sectrans_identity_create_self_signed(name, key_type),
+        "sectrans_identity_create_self_signed(%r, %d)" % (name, key_type),
+    )
 
 
 def _verifies_itself(identity, peer_name):
     """A handshake where the client trusts exactly this self-signed leaf."""
     cert = check(st.sectrans_identity_copy_certificate(identity, 0))
     client, server = helpers.make_pair(
-        identity, peer_name=peer_name,
-        client=dict(anchors=check(st.sectrans_certificate_copy_pem(cert))))
+        identity,
+        peer_name=peer_name,
+        client=dict(anchors=check(st.sectrans_certificate_copy_pem(cert))),
+    )
     helpers.handshake(client, server)
 
 
@@ -189,20 +209,25 @@ def test_self_signed_of_each_key_type(key_name):
     assert not_after - not_before == 30 * 86400
     der = check(st.sectrans_certificate_copy_der(cert))
     parsed = x509.load_der_x509_certificate(der)
-    expected_key = {"ecdsa_p256": (ec.EllipticCurvePublicKey, 256),
-                    "ecdsa_p384": (ec.EllipticCurvePublicKey, 384),
-                    "rsa2048": (rsa.RSAPublicKey, 2048),
-                    "rsa3072": (rsa.RSAPublicKey, 3072)}.get(key_name)
+    expected_key = {
+        "ecdsa_p256": (ec.EllipticCurvePublicKey, 256),
+        "ecdsa_p384": (ec.EllipticCurvePublicKey, 384),
+        "rsa2048": (rsa.RSAPublicKey, 2048),
+        "rsa3072": (rsa.RSAPublicKey, 3072),
+    }.get(key_name)
     if expected_key:
         assert isinstance(parsed.public_key(), expected_key[0])
         assert parsed.public_key().key_size == expected_key[1]
     _verifies_itself(identity, "localhost")
 
 
-@pytest.mark.parametrize("name, san", [
-    ("127.0.0.1", b"IP:127.0.0.1"),
-    ("::1", b"IP:::1"),
-])
+@pytest.mark.parametrize(
+    "name, san",
+    [
+        ("127.0.0.1", b"IP:127.0.0.1"),
+        ("::1", b"IP:::1"),
+    ],
+)
 def test_self_signed_for_an_ip_literal(name, san):
     identity = _self_signed(name, st.SECTRANS_KEY_ECDSA_P256)
     cert = check(st.sectrans_identity_copy_certificate(identity, 0))
@@ -211,7 +236,7 @@ def test_self_signed_for_an_ip_literal(name, san):
 
 
 def test_self_signed_long_name_lives_in_the_san_only():
-    name = "a" * 60 + ".example"          # 68 bytes: too long for a commonName
+    name = "a" * 60 + ".example"  # 68 bytes: too long for a commonName
     identity = _self_signed(name, st.SECTRANS_KEY_ECDSA_P256)
     cert = check(st.sectrans_identity_copy_certificate(identity, 0))
     assert check(st.sectrans_certificate_copy_subject(cert)) == b""
@@ -222,12 +247,14 @@ def test_self_signed_long_name_lives_in_the_san_only():
 @pytest.mark.parametrize("name", ["", "a" * 254], ids=["empty", "254-bytes"])
 def test_self_signed_bad_names(name):
     # (Unknown key types: test_misuse.py.)
-    assert st.sectrans_identity_create_self_signed(name, st.SECTRANS_KEY_ECDSA_P256) == \
-        (st.SECTRANS_ERR_PARAM, None)
+    assert st.sectrans_identity_create_self_signed(name, st.SECTRANS_KEY_ECDSA_P256) == (
+        st.SECTRANS_ERR_PARAM,
+        None,
+    )
 
 
 def test_self_signed_name_of_253_bytes_is_accepted():
-    name = ".".join(["a" * 63] * 3 + ["a" * 61])   # 253 bytes
+    name = ".".join(["a" * 63] * 3 + ["a" * 61])  # 253 bytes
     assert len(name) == 253
     _self_signed(name, st.SECTRANS_KEY_ECDSA_P256)
 
@@ -235,8 +262,10 @@ def test_self_signed_name_of_253_bytes_is_accepted():
 # ---------------------------------------------------------------------------
 # Handshakes with each server key type, TLS 1.2 and TLS 1.3
 
-@pytest.mark.parametrize("version", [st.SECTRANS_PROTOCOL_TLS12, st.SECTRANS_PROTOCOL_TLS13],
-                         ids=["tls12", "tls13"])
+
+@pytest.mark.parametrize(
+    "version", [st.SECTRANS_PROTOCOL_TLS12, st.SECTRANS_PROTOCOL_TLS13], ids=["tls12", "tls13"]
+)
 def test_handshake_with_each_server_key_type(pki, server_leaf, version):
     # The server caps the version; the client keeps its defaults (Ed25519
     # works only because the core sets verify preferences that include it).

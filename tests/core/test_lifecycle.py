@@ -16,11 +16,22 @@ context in test_misuse.py.)
 import os
 
 import pytest
-
-from helpers import (state, CLIENT, SERVER, WOULD_BLOCK, check, describe, drive_handshake,
-                     handshake, make_pair, make_trust_store, pump, st,
-                     take_all)
-from helpers import REPO
+from helpers import (
+    CLIENT,
+    REPO,
+    SERVER,
+    WOULD_BLOCK,
+    check,
+    describe,
+    drive_handshake,
+    handshake,
+    make_pair,
+    make_trust_store,
+    pump,
+    st,
+    state,
+    take_all,
+)
 
 IDLE = st.SECTRANS_STATE_IDLE
 HANDSHAKE = st.SECTRANS_STATE_HANDSHAKE
@@ -66,6 +77,7 @@ def send(sender, receiver, data):
 # ---------------------------------------------------------------------------
 # The normal path
 
+
 def test_states_of_a_whole_session(pki, version):
     client, server = new_pair(pki, version)
     assert (state(client), state(server)) == (IDLE, IDLE)
@@ -79,8 +91,9 @@ def test_states_of_a_whole_session(pki, version):
     assert state(server) == HANDSHAKE
     # Half-closing needs a connected session.
     assert st.sectrans_shutdown_write(client) == st.SECTRANS_ERR_BAD_REQ
-    assert check(st.sectrans_get_negotiated_protocol_version(client)) == \
-        st.SECTRANS_PROTOCOL_UNKNOWN
+    assert (
+        check(st.sectrans_get_negotiated_protocol_version(client)) == st.SECTRANS_PROTOCOL_UNKNOWN
+    )
 
     handshake(client, server)
     assert (state(client), state(server)) == (CONNECTED, CONNECTED)
@@ -130,6 +143,7 @@ def test_read_and_write_in_idle_give_bad_req(pki):
 # ---------------------------------------------------------------------------
 # Setters while the session is active
 
+
 def _setters(pki):
     """(name, call, getter or None): each per-context setter with a valid
     argument, and how to read the setting back where a getter exists."""
@@ -138,46 +152,74 @@ def _setters(pki):
     os.close(w)
     return r, [
         ("sectrans_set_fd", lambda c: st.sectrans_set_fd(c, r), None),
-        ("sectrans_set_peer_domain_name",
-         lambda c: st.sectrans_set_peer_domain_name(c, "other.example"),
-         lambda c: check(st.sectrans_get_peer_domain_name(c))),
+        (
+            "sectrans_set_peer_domain_name",
+            lambda c: st.sectrans_set_peer_domain_name(c, "other.example"),
+            lambda c: check(st.sectrans_get_peer_domain_name(c)),
+        ),
         ("sectrans_set_trust_store", lambda c: st.sectrans_set_trust_store(c, store), None),
-        ("sectrans_set_verify_mode",
-         lambda c: st.sectrans_set_verify_mode(c, st.SECTRANS_VERIFY_NONE),
-         lambda c: check(st.sectrans_get_verify_mode(c))),
-        ("sectrans_set_protocol_version_min",
-         lambda c: st.sectrans_set_protocol_version_min(c, TLS13),
-         lambda c: check(st.sectrans_get_protocol_version_min(c))),
-        ("sectrans_set_protocol_version_max",
-         lambda c: st.sectrans_set_protocol_version_max(c, TLS12),
-         lambda c: check(st.sectrans_get_protocol_version_max(c))),
+        (
+            "sectrans_set_verify_mode",
+            lambda c: st.sectrans_set_verify_mode(c, st.SECTRANS_VERIFY_NONE),
+            lambda c: check(st.sectrans_get_verify_mode(c)),
+        ),
+        (
+            "sectrans_set_protocol_version_min",
+            lambda c: st.sectrans_set_protocol_version_min(c, TLS13),
+            lambda c: check(st.sectrans_get_protocol_version_min(c)),
+        ),
+        (
+            "sectrans_set_protocol_version_max",
+            lambda c: st.sectrans_set_protocol_version_max(c, TLS12),
+            lambda c: check(st.sectrans_get_protocol_version_max(c)),
+        ),
         ("sectrans_set_alpn", lambda c: st.sectrans_set_alpn(c, b"\x02h2"), None),
-        ("sectrans_set_enabled_ciphers",
-         lambda c: st.sectrans_set_enabled_ciphers(c, [0xC02B]),
-         lambda c: check(st.sectrans_get_enabled_ciphers(c))),
-        ("sectrans_set_session_option",
-         lambda c: st.sectrans_set_session_option(c, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1),
-         lambda c: check(st.sectrans_get_session_option(c, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH))),
-        ("sectrans_set_client_side_authenticate",
-         lambda c: st.sectrans_set_client_side_authenticate(c, st.SECTRANS_AUTHENTICATE_TRY),
-         None),
-        ("sectrans_add_distinguished_name",
-         lambda c: st.sectrans_add_distinguished_name(c, b"\x30\x00"),
-         lambda c: check(st.sectrans_get_distinguished_name_count(c))),
-        ("sectrans_set_ocsp_response",
-         lambda c: st.sectrans_set_ocsp_response(c, b"\x30\x00"), None),
+        (
+            "sectrans_set_enabled_ciphers",
+            lambda c: st.sectrans_set_enabled_ciphers(c, [0xC02B]),
+            lambda c: check(st.sectrans_get_enabled_ciphers(c)),
+        ),
+        (
+            "sectrans_set_session_option",
+            lambda c: st.sectrans_set_session_option(c, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1),
+            lambda c: check(
+                st.sectrans_get_session_option(c, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH)
+            ),
+        ),
+        (
+            "sectrans_set_client_side_authenticate",
+            lambda c: st.sectrans_set_client_side_authenticate(c, st.SECTRANS_AUTHENTICATE_TRY),
+            None,
+        ),
+        (
+            "sectrans_add_distinguished_name",
+            lambda c: st.sectrans_add_distinguished_name(c, b"\x30\x00"),
+            lambda c: check(st.sectrans_get_distinguished_name_count(c)),
+        ),
+        (
+            "sectrans_set_ocsp_response",
+            lambda c: st.sectrans_set_ocsp_response(c, b"\x30\x00"),
+            None,
+        ),
     ]
 
 
 # sectrans_set_identity works in any state (a break point may choose the
 # identity); sectrans_set_session_tickets_enabled too, as in Secure Transport.
 SETTER_NAMES = [
-    "sectrans_set_fd", "sectrans_set_peer_domain_name",
-    "sectrans_set_trust_store", "sectrans_set_verify_mode",
-    "sectrans_set_protocol_version_min", "sectrans_set_protocol_version_max",
-    "sectrans_set_alpn", "sectrans_set_enabled_ciphers",
-    "sectrans_set_session_option", "sectrans_set_client_side_authenticate",
-    "sectrans_add_distinguished_name", "sectrans_set_ocsp_response"]
+    "sectrans_set_fd",
+    "sectrans_set_peer_domain_name",
+    "sectrans_set_trust_store",
+    "sectrans_set_verify_mode",
+    "sectrans_set_protocol_version_min",
+    "sectrans_set_protocol_version_max",
+    "sectrans_set_alpn",
+    "sectrans_set_enabled_ciphers",
+    "sectrans_set_session_option",
+    "sectrans_set_client_side_authenticate",
+    "sectrans_add_distinguished_name",
+    "sectrans_set_ocsp_response",
+]
 
 
 @pytest.mark.parametrize("active", [HANDSHAKE, CONNECTED], ids=["handshake", "connected"])
@@ -199,7 +241,10 @@ def test_every_setter_refuses_an_active_session(pki, active, side):
             before = getter(ctx) if getter else None
             status = call(ctx)
             assert status == st.SECTRANS_ERR_BAD_REQ, "%s while %s: %s" % (
-                name, active, describe(status, ctx))
+                name,
+                active,
+                describe(status, ctx),
+            )
             if getter:
                 assert getter(ctx) == before, "%s changed the setting" % name
         # The transport is still the memory one, and the session goes on.
@@ -213,6 +258,7 @@ def test_every_setter_refuses_an_active_session(pki, active, side):
 
 # ---------------------------------------------------------------------------
 # Failures
+
 
 def test_failed_handshake_is_terminal(pki, version):
     # The server's certificate does not name wrong.example: -9843.
@@ -261,19 +307,20 @@ def test_end_of_stream_without_close_notify_aborts(pki, version):
 # ---------------------------------------------------------------------------
 # Closing
 
+
 def test_close_notify_received_ends_reads_and_is_answered(pki, version):
     client, server = connected_pair(pki, version)
     send(server, client, b"last words")
     assert st.sectrans_close(server) == 0
     assert state(server) == CLOSED
-    assert pending(server) > 0          # its close_notify
+    assert pending(server) > 0  # its close_notify
     pump(client, server)
     # Data sent before the close_notify is still delivered.
     assert read_once(client) == (0, b"last words")
     assert pending(client) == 0
     assert read_once(client) == (GRACEFUL, b"")
     assert state(client) == CLOSED
-    assert pending(client) > 0          # our close_notify, sent back
+    assert pending(client) > 0  # our close_notify, sent back
     assert read_once(client) == (GRACEFUL, b"")
     assert st.sectrans_write(client, b"x") == (GRACEFUL, 0)
     # Secure Transport: after SSLClose, SSLRead only says closed graceful.
@@ -314,15 +361,17 @@ def _table(name):
     with open(SESSION_C) as f:
         text = f.read()
     begin, end = " * BEGIN %s\n" % name, " * END %s" % name
-    body = text[text.index(begin) + len(begin):text.index(end)]
+    body = text[text.index(begin) + len(begin) : text.index(end)]
     rows = [line.lstrip(" *").split() for line in body.splitlines()]
     return [row for row in rows[1:] if row]
 
 
-PHASE_STATES = {phase: getattr(st, "SECTRANS_STATE_" + public)
-                for phase, public in _table("PHASES")}
-TRANSITIONS = [(src, call, status, src if to == "=" else to)
-               for src, call, status, to in _table("TRANSITIONS")]
+PHASE_STATES = {
+    phase: getattr(st, "SECTRANS_STATE_" + public) for phase, public in _table("PHASES")
+}
+TRANSITIONS = [
+    (src, call, status, src if to == "=" else to) for src, call, status, to in _table("TRANSITIONS")
+]
 
 SESSION_CALLS = {
     "handshake": st.sectrans_handshake,
@@ -373,19 +422,29 @@ def _phase_failed(pki):
 
 def _phase_cert_requested(pki):
     client, server = new_pair(pki, TLS13, server=dict(anchors=pki.ca_pem))
-    check(st.sectrans_set_client_side_authenticate(
-        server, st.SECTRANS_AUTHENTICATE_TRY), "client auth", server)
-    return _stopped_at(client, server, st.SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED,
-                       0, (st.SECTRANS_CLIENT_CERT_REQUESTED, WOULD_BLOCK))
+    check(
+        st.sectrans_set_client_side_authenticate(server, st.SECTRANS_AUTHENTICATE_TRY),
+        "client auth",
+        server,
+    )
+    return _stopped_at(
+        client,
+        server,
+        st.SECTRANS_OPTION_BREAK_ON_CERT_REQUESTED,
+        0,
+        (st.SECTRANS_CLIENT_CERT_REQUESTED, WOULD_BLOCK),
+    )
 
 
 def _after(first, *calls):
     """A phase reached from another by calls that must return 0."""
+
     def reach(pki):
         ctx = first(pki)
         for call in calls:
             assert call(ctx) == 0, describe(call(ctx), ctx)
         return ctx
+
     return reach
 
 
@@ -396,12 +455,18 @@ PHASE_MAKERS = {
     "IDLE": lambda pki: new_pair(pki, TLS13)[0],
     "HANDSHAKE": _started_client,
     "BREAK_PEER_AUTH": lambda pki: _stopped_at(
-        *new_pair(pki, TLS13), st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 0,
-        (st.SECTRANS_PEER_AUTH_COMPLETED, WOULD_BLOCK)),
+        *new_pair(pki, TLS13),
+        st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH,
+        0,
+        (st.SECTRANS_PEER_AUTH_COMPLETED, WOULD_BLOCK),
+    ),
     "BREAK_CERT_REQUESTED": _phase_cert_requested,
     "BREAK_CLIENT_HELLO": lambda pki: _stopped_at(
-        *new_pair(pki, TLS13), st.SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO, 1,
-        (WOULD_BLOCK, st.SECTRANS_CLIENT_HELLO_RECEIVED)),
+        *new_pair(pki, TLS13),
+        st.SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO,
+        1,
+        (WOULD_BLOCK, st.SECTRANS_CLIENT_HELLO_RECEIVED),
+    ),
     "CONNECTED": _connected_client,
     "WRITE_CLOSED": _after(_connected_client, st.sectrans_shutdown_write),
     "CLOSED": _after(_connected_client, st.sectrans_close),
@@ -417,13 +482,15 @@ def _expected_status(name):
 def test_transition_table_covers_every_phase_and_call():
     assert set(PHASE_STATES) == set(PHASE_MAKERS)
     cells = [(src, call) for src, call, _, _ in TRANSITIONS]
-    assert sorted(cells) == sorted((phase, call) for phase in PHASE_STATES
-                                   for call in SESSION_CALLS)
+    assert sorted(cells) == sorted(
+        (phase, call) for phase in PHASE_STATES for call in SESSION_CALLS
+    )
     assert all(to in PHASE_STATES for _, _, _, to in TRANSITIONS)
 
 
-@pytest.mark.parametrize("src,call,status,to", TRANSITIONS,
-                         ids=["%s-%s" % row[:2] for row in TRANSITIONS])
+@pytest.mark.parametrize(
+    "src,call,status,to", TRANSITIONS, ids=["%s-%s" % row[:2] for row in TRANSITIONS]
+)
 def test_transition_table(pki, src, call, status, to):
     """Each row of session.c's table: the phase reached, the call made, the
     status it returns and the public state of the phase it leads to."""

@@ -14,24 +14,32 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 import helpers
 import paths
+import pytest
 from helpers import CLIENT, SERVER, WOULD_BLOCK, check, st
 
 HEADER = os.path.join(helpers.REPO, "core", "include", "sectrans", "sectrans.h")
 PARAM = st.SECTRANS_ERR_PARAM
-HANDLE_TYPES = ("sectrans_context", "sectrans_config", "sectrans_identity",
-                "sectrans_certificate", "sectrans_trust", "sectrans_trust_store")
+HANDLE_TYPES = (
+    "sectrans_context",
+    "sectrans_config",
+    "sectrans_identity",
+    "sectrans_certificate",
+    "sectrans_trust",
+    "sectrans_trust_store",
+)
 # Functions the module leaves out on purpose (LOWLEVEL.md).
-NOT_WRAPPED = re.compile(r"^sectrans_(retain|release|\w+_retain|\w+_release|"
-                         r"set_io_funcs|set_connection|get_connection|"
-                         r"set_keylog_callback|config_set_keylog_callback)$")
+NOT_WRAPPED = re.compile(
+    r"^sectrans_(retain|release|\w+_retain|\w+_release|"
+    r"set_io_funcs|set_connection|get_connection|"
+    r"set_keylog_callback|config_set_keylog_callback)$"
+)
 
 
 # ---------------------------------------------------------------------------
 # The header, parsed: what the module must offer
+
 
 def _header_text():
     with open(HEADER) as f:
@@ -45,8 +53,7 @@ def header_functions():
     function."""
     text = _header_text()
     out = {}
-    for m in re.finditer(r"SECTRANS_API\s+([^;]*?)\b(sectrans_\w+)\s*\(([^)]*)\)\s*;",
-                         text):
+    for m in re.finditer(r"SECTRANS_API\s+([^;]*?)\b(sectrans_\w+)\s*\(([^)]*)\)\s*;", text):
         params = [" ".join(p.split()) for p in m.group(3).split(",")]
         out[m.group(2)] = (" ".join(m.group(1).split()), [] if params == ["void"] else params)
     return out
@@ -94,13 +101,16 @@ def test_every_constant_is_an_int():
     assert st.SECTRANS_CLIENT == 1 and st.SECTRANS_SERVER == 0
     assert st.SECTRANS_ERR_BUFFER_OVERFLOW == -9817
     assert st.SECTRANS_MAX_IO_LENGTH == sys.maxsize  # PTRDIFF_MAX on this ABI
-    assert st.SECTRANS_VERSION_NUMBER == (st.SECTRANS_VERSION_MAJOR * 10000
-                                          + st.SECTRANS_VERSION_MINOR * 100
-                                          + st.SECTRANS_VERSION_PATCH)
+    assert st.SECTRANS_VERSION_NUMBER == (
+        st.SECTRANS_VERSION_MAJOR * 10000
+        + st.SECTRANS_VERSION_MINOR * 100
+        + st.SECTRANS_VERSION_PATCH
+    )
 
 
 # ---------------------------------------------------------------------------
 # Versions and the import-time checks
+
 
 def test_version_and_check_version():
     major, minor = st.SECTRANS_VERSION_MAJOR, st.SECTRANS_VERSION_MINOR
@@ -115,6 +125,7 @@ def test_version_and_check_version():
 
 def test_package_import_and_load_error():
     import sectrans
+
     assert sectrans._sectrans is st
     assert os.path.dirname(st.__file__) == os.path.join(helpers.PYTHON_DIR, "sectrans")
     assert st.sectrans_load_error() is None
@@ -122,36 +133,48 @@ def test_package_import_and_load_error():
 
 def _run_python(code, env=None, timeout=60):
     full_env = paths.python_env(env)
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
-                          capture_output=True, text=True, env=full_env,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
 
 
 def test_import_fails_clearly_when_boringssl_cannot_load(tmp_path):
-    r = _run_python("""
+    r = _run_python(
+        """
         try:
             import sectrans
         except ImportError as e:
             print("IMPORTERROR", e)
         else:
             print("IMPORTED")
-        """, env={"SECTRANS_BORINGSSL_DIR": str(tmp_path / "nowhere")})
+        """,
+        env={"SECTRANS_BORINGSSL_DIR": str(tmp_path / "nowhere")},
+    )
     assert r.returncode == 0, r.stderr
     assert "IMPORTERROR" in r.stdout and "BoringSSL could not be loaded" in r.stdout
     assert "dlopen" in r.stdout
 
 
-@pytest.mark.parametrize("check_status,load_error,message", [
-    (-9848, None, "cannot serve this module"),
-    (0, "dlopen: libcrypto.so.0: cannot open shared object file", "libcrypto.so.0"),
-])
+@pytest.mark.parametrize(
+    "check_status,load_error,message",
+    [
+        (-9848, None, "cannot serve this module"),
+        (0, "dlopen: libcrypto.so.0: cannot open shared object file", "libcrypto.so.0"),
+    ],
+)
 def test_init_raises_importerror(tmp_path, check_status, load_error, message):
     # __init__.py over a stand-in _sectrans: the checks, not the library.
     pkg = tmp_path / "sectrans"
     pkg.mkdir()
     init = os.path.join(helpers.PYTHON_DIR, "sectrans", "__init__.py")
     pkg.joinpath("__init__.py").write_text(open(init).read())
-    pkg.joinpath("_sectrans.py").write_text(textwrap.dedent("""
+    pkg.joinpath("_sectrans.py").write_text(
+        textwrap.dedent(
+            """
         SECTRANS_SUCCESS = 0
         SECTRANS_VERSION_MAJOR = 1
         SECTRANS_VERSION_MINOR = 0
@@ -159,13 +182,19 @@ def test_init_raises_importerror(tmp_path, check_status, load_error, message):
         def sectrans_version(): return 20000
         def sectrans_status_string(s): return "errSSLBadConfiguration"
         def sectrans_load_error(): return %r
-        """ % (check_status, load_error)))
-    r = _run_python("""
+        """
+            % (check_status, load_error)
+        )
+    )
+    r = _run_python(
+        """
         try:
             import sectrans
         except ImportError as e:
             print("IMPORTERROR", e)
-        """, env={"PYTHONPATH": str(tmp_path)})
+        """,
+        env={"PYTHONPATH": str(tmp_path)},
+    )
     assert r.returncode == 0, r.stderr
     assert "IMPORTERROR" in r.stdout and message in r.stdout, r.stdout
 
@@ -197,8 +226,11 @@ def _null_call_args(name, params):
     harmless values elsewhere; None when the function takes no handle
     first."""
     first = params[0] if params else ""
-    if not re.match(r"^(const )?sectrans_(context|config|identity|certificate|trust|"
-                    r"trust_store) \*\w+$", first):
+    if not re.match(
+        r"^(const )?sectrans_(context|config|identity|certificate|trust|"
+        r"trust_store) \*\w+$",
+        first,
+    ):
         return None
     args = [None]
     i = 1
@@ -220,7 +252,7 @@ def _null_call_args(name, params):
         elif p.startswith("void *") and nxt.startswith("size_t "):
             args.append(bytearray(16))
             i += 2
-        elif (p.startswith(("char *", "uint16_t *")) and nxt.startswith("size_t *")):
+        elif p.startswith(("char *", "uint16_t *")) and nxt.startswith("size_t *"):
             i += 2
         elif "**" in p or SCALAR_OUT.match(p) or p == "size_t *processed":
             i += 1
@@ -239,9 +271,12 @@ def _null_call_args(name, params):
 
 
 NULL_CASES = sorted(
-    (name, args) for name, (ret, params) in FUNCTIONS.items()
+    (name, args)
+    for name, (ret, params) in FUNCTIONS.items()
     if not NOT_WRAPPED.match(name)
-    for args in [_null_call_args(name, params)] if args is not None)
+    for args in [_null_call_args(name, params)]
+    if args is not None
+)
 
 
 def test_null_cases_cover_the_api():
@@ -286,6 +321,7 @@ def test_handle_types_have_no_constructor():
 # ---------------------------------------------------------------------------
 # Tuple returns, handles, garbage collection
 
+
 def test_create_returns_status_and_owned_handle():
     result = st.sectrans_context_create(CLIENT, st.SECTRANS_STREAM)
     assert isinstance(result, tuple) and len(result) == 2
@@ -295,10 +331,14 @@ def test_create_returns_status_and_owned_handle():
 
 def test_failed_create_returns_none():
     assert st.sectrans_context_create(7, st.SECTRANS_STREAM) == (PARAM, None)
-    assert st.sectrans_context_create(CLIENT, st.SECTRANS_DATAGRAM) == \
-        (st.SECTRANS_ERR_UNIMPLEMENTED, None)
-    assert st.sectrans_certificate_create_from_der(b"not a certificate") == \
-        (st.SECTRANS_ERR_DECODE, None)
+    assert st.sectrans_context_create(CLIENT, st.SECTRANS_DATAGRAM) == (
+        st.SECTRANS_ERR_UNIMPLEMENTED,
+        None,
+    )
+    assert st.sectrans_certificate_create_from_der(b"not a certificate") == (
+        st.SECTRANS_ERR_DECODE,
+        None,
+    )
 
 
 def test_no_out_parameters_returns_plain_int():
@@ -333,8 +373,9 @@ def test_garbage_collector_releases_handles(pki):
 
     def churn(n):
         for _ in range(n):
-            identity = check(st.sectrans_identity_create_from_pem(
-                leaf.cert_pem, leaf.key_pem, None))
+            identity = check(
+                st.sectrans_identity_create_from_pem(leaf.cert_pem, leaf.key_pem, None)
+            )
             cert = check(st.sectrans_identity_copy_certificate(identity, 0))
             config = check(st.sectrans_config_create(SERVER))
             check(st.sectrans_config_set_identity(config, identity))
@@ -344,6 +385,7 @@ def test_garbage_collector_releases_handles(pki):
             server = check(st.sectrans_context_create_with_config(config))
             client = check(st.sectrans_context_create(CLIENT, st.SECTRANS_STREAM))
             del identity, cert, config, store, server, client
+
     churn(200)
     gc.collect()
     before = _rss()
@@ -377,6 +419,7 @@ def test_retained_handles_outlive_their_proxies(pki):
 # ---------------------------------------------------------------------------
 # Input buffers
 
+
 @pytest.mark.parametrize("kind", ["bytes", "bytearray", "memoryview", "array", "slice"])
 def test_input_buffers_accept_bytes_like(pki, kind):
     der = pki.ecdsa_p256.leaf_der
@@ -408,12 +451,16 @@ def test_identity_from_pem_arguments(pki):
     # key None: the key is in the same buffer.
     check(st.sectrans_identity_create_from_pem(leaf.combined_pem, None, None))
     # password as bytes or str.
-    check(st.sectrans_identity_create_from_pem(leaf.cert_pem, leaf.key_pem_encrypted,
-                                               pki.password))
-    check(st.sectrans_identity_create_from_pem(leaf.cert_pem, leaf.key_pem_encrypted,
-                                               pki.password.decode()))
-    assert st.sectrans_identity_create_from_pem(leaf.cert_pem, leaf.key_pem_encrypted,
-                                                "wrong") == (st.SECTRANS_ERR_AUTH_FAILED, None)
+    check(st.sectrans_identity_create_from_pem(leaf.cert_pem, leaf.key_pem_encrypted, pki.password))
+    check(
+        st.sectrans_identity_create_from_pem(
+            leaf.cert_pem, leaf.key_pem_encrypted, pki.password.decode()
+        )
+    )
+    assert st.sectrans_identity_create_from_pem(leaf.cert_pem, leaf.key_pem_encrypted, "wrong") == (
+        st.SECTRANS_ERR_AUTH_FAILED,
+        None,
+    )
     with pytest.raises(ValueError):
         st.sectrans_identity_create_from_pem(leaf.cert_pem, leaf.key_pem, b"a\0b")
     with pytest.raises(TypeError):
@@ -472,17 +519,18 @@ def test_cipher_suite_sequences():
 # ---------------------------------------------------------------------------
 # Writable buffers: read, take_output; write
 
+
 def test_take_output_fills_the_given_buffer():
     ctx = check(st.sectrans_context_create(CLIENT, st.SECTRANS_STREAM))
     check(st.sectrans_set_peer_domain_name(ctx, "localhost"))
     assert st.sectrans_handshake(ctx) == WOULD_BLOCK
     pending = check(st.sectrans_output_pending(ctx))
     assert pending > 0
-    backing = bytearray(b"\xAA" * (pending + 20))
-    view = memoryview(backing)[10:10 + pending + 5]
+    backing = bytearray(b"\xaa" * (pending + 20))
+    view = memoryview(backing)[10 : 10 + pending + 5]
     status, n = st.sectrans_take_output(ctx, view)
     assert status == 0 and n == pending
-    assert backing[:10] == b"\xAA" * 10 and backing[10 + n:] == b"\xAA" * 10
+    assert backing[:10] == b"\xaa" * 10 and backing[10 + n :] == b"\xaa" * 10
     assert backing[10] == 0x16  # a TLS handshake record
     assert st.sectrans_take_output(ctx, bytearray(10)) == (0, 0)  # nothing left
 
@@ -505,7 +553,7 @@ def test_read_write_round_trip(pki):
     buf = bytearray(100)
     status, n = st.sectrans_read(server, memoryview(buf)[5:])
     assert status == 0 and n == len(payload)
-    assert bytes(buf[5:5 + n]) == bytes(payload)
+    assert bytes(buf[5 : 5 + n]) == bytes(payload)
     status, n = st.sectrans_read(server, bytearray(100))
     assert (status, n) == (WOULD_BLOCK, 0)
     assert st.sectrans_write(client, None) == (0, 0)  # only flushes
@@ -523,6 +571,7 @@ def test_feed_input_accepts_bytes_like():
 # ---------------------------------------------------------------------------
 # The (buf, *len) protocol, done inside the module
 
+
 def test_sized_outputs_return_bytes(pki):
     leaf = pki.rsa2048
     cert = check(st.sectrans_certificate_create_from_pem(leaf.cert_pem))
@@ -530,8 +579,11 @@ def test_sized_outputs_return_bytes(pki):
     pem = check(st.sectrans_certificate_copy_pem(cert))
     assert isinstance(pem, bytes) and pem.startswith(b"-----BEGIN CERTIFICATE-----")
     assert check(st.sectrans_certificate_copy_sha256(cert)) == leaf.sha256
-    for fn in (st.sectrans_certificate_copy_subject, st.sectrans_certificate_copy_issuer,
-               st.sectrans_certificate_copy_san):
+    for fn in (
+        st.sectrans_certificate_copy_subject,
+        st.sectrans_certificate_copy_issuer,
+        st.sectrans_certificate_copy_san,
+    ):
         value = check(fn(cert))
         assert isinstance(value, bytes) and value
     status, not_before, not_after = st.sectrans_certificate_get_validity(cert)
@@ -559,9 +611,9 @@ def test_trust_outputs(pki):
 
 
 def test_negotiated_alpn_bytes(pki):
-    client, server = helpers.make_pair(pki.ecdsa_p256,
-                                       client=dict(alpn=["h2", "http/1.1"]),
-                                       server=dict(alpn=["http/1.1"]))
+    client, server = helpers.make_pair(
+        pki.ecdsa_p256, client=dict(alpn=["h2", "http/1.1"]), server=dict(alpn=["http/1.1"])
+    )
     helpers.handshake(client, server)
     assert st.sectrans_get_negotiated_alpn(client) == (0, b"http/1.1")
     client, server = helpers.make_pair(pki.ecdsa_p256)
@@ -571,6 +623,7 @@ def test_negotiated_alpn_bytes(pki):
 
 # ---------------------------------------------------------------------------
 # The helpers themselves (other suites build on them)
+
 
 def test_helpers_handshake_both_ways(pki):
     for use_config in (False, True):
@@ -606,11 +659,13 @@ def test_helpers_drive_handshake_never_hangs(pki, monkeypatch):
 # ---------------------------------------------------------------------------
 # The GIL is released around library calls (-threads)
 
+
 def test_blocking_call_releases_the_gil():
     """A handshake blocked in recv() on a blocking socket must let other
     Python threads run. Run in a child process: were the GIL held, the child
     would hang, and the timeout turns that into a failure."""
-    r = _run_python("""
+    r = _run_python(
+        """
         import socket, threading, time
         from sectrans import _sectrans as st
         a, b = socket.socketpair()
@@ -629,6 +684,8 @@ def test_blocking_call_releases_the_gil():
         t.join(20)                  # (closing b over the unread rest of the
         b.close()                   # hello would be a reset: an I/O error)
         print("HELLO", hello[0], "TICKS", ticks > 1000, "RESULT", result)
-        """, timeout=30)
+        """,
+        timeout=30,
+    )
     assert r.returncode == 0, r.stderr
     assert "HELLO 22 TICKS True RESULT [-9806]" in r.stdout, r.stdout

@@ -19,12 +19,22 @@ import re
 import socket
 import struct
 
-import pytest
-
 import paths
-from helpers import (CLIENT, SERVER, WOULD_BLOCK, check, describe, handshake,
-                     make_context, make_identity, make_pair, make_trust_store, st,
-                     take_all)
+import pytest
+from helpers import (
+    CLIENT,
+    SERVER,
+    WOULD_BLOCK,
+    check,
+    describe,
+    handshake,
+    make_context,
+    make_identity,
+    make_pair,
+    make_trust_store,
+    st,
+    take_all,
+)
 
 PARAM = st.SECTRANS_ERR_PARAM
 BAD_REQ = st.SECTRANS_ERR_BAD_REQ
@@ -45,6 +55,7 @@ def _header_text():
 # NULL for every handle of every function: tests/core/test_lowlevel_module.py
 # derives those calls from the header.
 
+
 def test_null_trust_store_argument_gives_param():
     # The second handle: a trust store is required (NULL does not mean "the
     # system store" here; a NULL identity, by contrast, clears it).
@@ -58,6 +69,7 @@ def test_null_trust_store_argument_gives_param():
 
 # ---------------------------------------------------------------------------
 # Zero lengths
+
 
 def test_zero_lengths(pki):
     # Parsers refuse empty input as a parameter error.
@@ -83,6 +95,7 @@ def test_zero_lengths(pki):
 # ---------------------------------------------------------------------------
 # Invalid enum values
 
+
 def test_invalid_side_and_type():
     assert st.sectrans_context_create(2, st.SECTRANS_STREAM) == (PARAM, None)
     assert st.sectrans_context_create(-1, st.SECTRANS_STREAM) == (PARAM, None)
@@ -92,8 +105,10 @@ def test_invalid_side_and_type():
 
 def test_datagram_is_unimplemented():
     for side in (CLIENT, SERVER):
-        assert st.sectrans_context_create(side, st.SECTRANS_DATAGRAM) == \
-            (st.SECTRANS_ERR_UNIMPLEMENTED, None)
+        assert st.sectrans_context_create(side, st.SECTRANS_DATAGRAM) == (
+            st.SECTRANS_ERR_UNIMPLEMENTED,
+            None,
+        )
 
 
 @pytest.mark.parametrize("target", ["context", "config"])
@@ -112,8 +127,14 @@ def test_invalid_key_type():
     assert st.sectrans_identity_create_self_signed("localhost", 5) == (PARAM, None)
 
 
-BAD_MIN = [99, -1, st.SECTRANS_PROTOCOL_UNKNOWN, st.SECTRANS_PROTOCOL_SSL3,
-           st.SECTRANS_PROTOCOL_DTLS1, st.SECTRANS_PROTOCOL_DTLS12]
+BAD_MIN = [
+    99,
+    -1,
+    st.SECTRANS_PROTOCOL_UNKNOWN,
+    st.SECTRANS_PROTOCOL_SSL3,
+    st.SECTRANS_PROTOCOL_DTLS1,
+    st.SECTRANS_PROTOCOL_DTLS12,
+]
 BAD_MAX = BAD_MIN + [st.SECTRANS_PROTOCOL_TLS1, st.SECTRANS_PROTOCOL_TLS11]
 
 
@@ -121,12 +142,16 @@ BAD_MAX = BAD_MIN + [st.SECTRANS_PROTOCOL_TLS1, st.SECTRANS_PROTOCOL_TLS11]
 def test_invalid_protocol_versions_give_illegal_param(target):
     if target == "context":
         obj = make_context(CLIENT)
-        set_min, set_max = st.sectrans_set_protocol_version_min, \
-            st.sectrans_set_protocol_version_max
+        set_min, set_max = (
+            st.sectrans_set_protocol_version_min,
+            st.sectrans_set_protocol_version_max,
+        )
     else:
         obj = check(st.sectrans_config_create(CLIENT))
-        set_min, set_max = st.sectrans_config_set_protocol_version_min, \
-            st.sectrans_config_set_protocol_version_max
+        set_min, set_max = (
+            st.sectrans_config_set_protocol_version_min,
+            st.sectrans_config_set_protocol_version_max,
+        )
     for protocol in BAD_MIN:
         assert set_min(obj, protocol) == ILLEGAL, "min %d" % protocol
     for protocol in BAD_MAX:
@@ -138,12 +163,12 @@ def test_invalid_protocol_versions_give_illegal_param(target):
 
 
 MALFORMED_ALPN = [
-    b"\x00",                 # an empty name
-    b"\x03h2",               # a length past the end
-    b"\x02h2\x00",           # an empty name after a good one
-    b"\x02h2\x05abc",        # the second name runs past the end
-    b"\x00\x02h2",           # an empty name first
-    b"h2",                   # not length-prefixed
+    b"\x00",  # an empty name
+    b"\x03h2",  # a length past the end
+    b"\x02h2\x00",  # an empty name after a good one
+    b"\x02h2\x05abc",  # the second name runs past the end
+    b"\x00\x02h2",  # an empty name first
+    b"h2",  # not length-prefixed
 ]
 
 
@@ -153,12 +178,12 @@ def test_malformed_alpn_list_gives_param(target, alpn):
     if target == "context":
         assert st.sectrans_set_alpn(make_context(CLIENT), alpn) == PARAM
     else:
-        assert st.sectrans_config_set_alpn(check(st.sectrans_config_create(CLIENT)),
-                                           alpn) == PARAM
+        assert st.sectrans_config_set_alpn(check(st.sectrans_config_create(CLIENT)), alpn) == PARAM
 
 
 # ---------------------------------------------------------------------------
 # Frozen configs and trust stores
+
 
 def test_config_setters_after_a_context_was_made_give_bad_req(pki):
     config = check(st.sectrans_config_create(SERVER))
@@ -177,8 +202,10 @@ def test_config_setters_after_a_context_was_made_give_bad_req(pki):
     header_setters = set(re.findall(r"\bsectrans_config_set_(\w+)\s*\(", _header_text()))
     # keylog_callback takes a C function: not in the Python module.
     assert header_setters - {"keylog_callback", "session_option"} == set(setters)
-    assert st.sectrans_config_set_session_option(
-        config, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1) == BAD_REQ
+    assert (
+        st.sectrans_config_set_session_option(config, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1)
+        == BAD_REQ
+    )
     for name, value in setters.items():
         status = getattr(st, "sectrans_config_set_" + name)(config, value)
         assert status == BAD_REQ, "sectrans_config_set_%s: %s" % (name, describe(status))
@@ -186,8 +213,7 @@ def test_config_setters_after_a_context_was_made_give_bad_req(pki):
     server = check(st.sectrans_context_create_with_config(config))
     client = make_context(CLIENT, anchors=pki.ca_pem, peer_name="localhost")
     handshake(client, server)
-    assert check(st.sectrans_get_negotiated_protocol_version(server)) == \
-        st.SECTRANS_PROTOCOL_TLS13
+    assert check(st.sectrans_get_negotiated_protocol_version(server)) == st.SECTRANS_PROTOCOL_TLS13
 
 
 @pytest.mark.parametrize("user", ["context", "config"])
@@ -196,8 +222,7 @@ def test_trust_store_additions_after_use_give_bad_req(pki, user):
     if user == "context":
         check(st.sectrans_set_trust_store(make_context(CLIENT), store))
     else:
-        check(st.sectrans_config_set_trust_store(check(st.sectrans_config_create(CLIENT)),
-                                                 store))
+        check(st.sectrans_config_set_trust_store(check(st.sectrans_config_create(CLIENT)), store))
     assert st.sectrans_trust_store_add_pem(store, pki.intermediate_pem) == BAD_REQ
     assert st.sectrans_trust_store_add_pem_file(store, pki.intermediate_file) == BAD_REQ
     assert st.sectrans_trust_store_add_system(store) == BAD_REQ
@@ -206,6 +231,7 @@ def test_trust_store_additions_after_use_give_bad_req(pki, user):
 
 # ---------------------------------------------------------------------------
 # Transports
+
 
 def test_memory_transport_calls_on_an_fd_context_give_bad_req():
     a, b = socket.socketpair()
@@ -240,17 +266,25 @@ def test_feed_on_a_finished_context_takes_nothing(pki):
     client, server = make_pair(pki.ecdsa_p256)
     handshake(client, server)
     check(st.sectrans_close(client))
-    assert st.sectrans_feed_input(client, b"\x17\x03\x03\x00\x01x") == \
-        st.SECTRANS_CLOSED_GRACEFUL
+    assert st.sectrans_feed_input(client, b"\x17\x03\x03\x00\x01x") == st.SECTRANS_CLOSED_GRACEFUL
 
 
 # ---------------------------------------------------------------------------
 # Peer names
 
+
 def test_peer_name_with_embedded_nul_or_wildcard_gives_param():
     ctx = make_context(CLIENT, peer_name="localhost")
-    for name in (b"local\0host", b"\0localhost", b"localhost\0\0", "evil.com\0.example",
-                 "*.example.com", "*", "a*.example.com", "example.*"):
+    for name in (
+        b"local\0host",
+        b"\0localhost",
+        b"localhost\0\0",
+        "evil.com\0.example",
+        "*.example.com",
+        "*",
+        "a*.example.com",
+        "example.*",
+    ):
         assert st.sectrans_set_peer_domain_name(ctx, name) == PARAM, repr(name)
     assert st.sectrans_get_peer_domain_name(ctx) == (0, b"localhost")
 
@@ -263,8 +297,9 @@ def test_verifying_client_without_peer_name_fails_before_sending(pki, use_config
     assert st.sectrans_context_error_detail(client)
     assert check(st.sectrans_get_session_state(client)) == st.SECTRANS_STATE_ABORTED
     # The explicit opt-out: chain-only verification runs without a name.
-    client = make_context(CLIENT, anchors=pki.ca_pem, use_config=use_config,
-                          verify_mode=st.SECTRANS_VERIFY_CHAIN_ONLY)
+    client = make_context(
+        CLIENT, anchors=pki.ca_pem, use_config=use_config, verify_mode=st.SECTRANS_VERIFY_CHAIN_ONLY
+    )
     assert st.sectrans_handshake(client) == WOULD_BLOCK
     assert check(st.sectrans_output_pending(client)) > 0
 
@@ -291,8 +326,7 @@ def test_every_session_call_on_a_terminal_context_returns_the_saved_status(pki, 
     for _ in range(2):
         result = SESSION_CALLS[call](client)
         status = result[0] if isinstance(result, tuple) else result
-        assert status == saved, "%s on a terminal context: %s" % (
-            call, describe(status, client))
+        assert status == saved, "%s on a terminal context: %s" % (call, describe(status, client))
         if isinstance(result, tuple):
             assert result[1] == 0, "processed"
         assert check(st.sectrans_get_session_state(client)) == st.SECTRANS_STATE_ABORTED
@@ -303,6 +337,7 @@ def test_every_session_call_on_a_terminal_context_returns_the_saved_status(pki, 
 
 # ---------------------------------------------------------------------------
 # Status strings
+
 
 def _status_codes():
     body = re.search(r"enum\s+sectrans_status_code\s*\{(.*?)\}", _header_text(), re.S)
@@ -335,6 +370,7 @@ def test_status_string_of_an_unknown_number(code):
 # ---------------------------------------------------------------------------
 # Garbage on the wire
 
+
 def _garbage(rng):
     """Random bytes; half of them start like a TLS record (so the framing
     reads a length), some announce a record longer than TLS allows."""
@@ -343,8 +379,9 @@ def _garbage(rng):
     if kind == 0:
         return body
     length = rng.choice([0, 1, 5, 300, 16384, 18432, 30000, 65535])
-    header = bytes([rng.choice([20, 21, 22, 23]), 3, rng.choice([1, 3]),
-                    length >> 8, length & 0xFF])
+    header = bytes(
+        [rng.choice([20, 21, 22, 23]), 3, rng.choice([1, 3]), length >> 8, length & 0xFF]
+    )
     return header + body
 
 
@@ -373,9 +410,9 @@ def test_garbage_input_ends_in_a_clear_status(pki, side):
     assert all(st.sectrans_status_string(s) != "unknown status" for s in fatal)
 
 
-@pytest.mark.parametrize("length,body", [(16385, True), (16704, True),
-                                         (16705, False), (18689, False),
-                                         (65535, False)])
+@pytest.mark.parametrize(
+    "length,body", [(16385, True), (16704, True), (16705, False), (18689, False), (65535, False)]
+)
 def test_oversized_record_gets_a_record_overflow_alert(pki, length, body):
     """A record longer than TLS allows ends the handshake with -9847 and a
     fatal record_overflow alert to the peer. Up to BoringSSL's ciphertext
@@ -395,18 +432,23 @@ def test_oversized_record_gets_a_record_overflow_alert(pki, length, body):
     assert alert[:2] == b"\x15\x03" and alert[3:] == bytes([0, 2, 2, 22])
 
 
-@pytest.mark.parametrize("minor,alert", [(1, 70), (3, 40)],
-                         ids=["tls10-protocol-version", "tls12-handshake-failure"])
+@pytest.mark.parametrize(
+    "minor,alert", [(1, 70), (3, 40)], ids=["tls10-protocol-version", "tls12-handshake-failure"]
+)
 def test_sslv2_compatible_client_hello_is_answered_at_once(pki, minor, alert):
     """The 2-byte-header hello that old clients and scanners send reaches
     BoringSSL whole, and the server answers in the same call instead of
     waiting for bytes that never come: TLS 1.0 is refused with
     protocol_version, and a TLS 1.2 one (its ciphers are RSA key exchange
     only, the server's key is ECDSA) with handshake_failure."""
-    ciphers = bytes.fromhex("00002f" "000035" "00000a")
+    ciphers = bytes.fromhex("00002f00003500000a")
     challenge = bytes(range(16))
-    body = bytes([1, 3, minor]) + struct.pack(">HHH", len(ciphers), 0, len(challenge)) \
-        + ciphers + challenge
+    body = (
+        bytes([1, 3, minor])
+        + struct.pack(">HHH", len(ciphers), 0, len(challenge))
+        + ciphers
+        + challenge
+    )
     server = make_context(SERVER, identity=pki.ecdsa_p256)
     check(st.sectrans_feed_input(server, struct.pack(">H", 0x8000 | len(body)) + body))
     assert st.sectrans_handshake(server) == st.SECTRANS_ERR_NEGOTIATION
@@ -429,9 +471,9 @@ def _patch_handshake_message(flight, msg_type, patch):
     stream = bytes(wire[p] for p in positions)
     i = 0
     while i + 4 <= len(stream):
-        length = int.from_bytes(stream[i + 1:i + 4], "big")
+        length = int.from_bytes(stream[i + 1 : i + 4], "big")
         if stream[i] == msg_type:
-            for offset, value in patch(stream[i + 4:i + 4 + length]).items():
+            for offset, value in patch(stream[i + 4 : i + 4 + length]).items():
                 wire[positions[i + 4 + offset]] = value
             return bytes(wire)
         i += 4 + length
@@ -441,22 +483,19 @@ def _patch_handshake_message(flight, msg_type, patch):
 def _flip_last_byte_of_handshake_message(flight, msg_type):
     """flight: plaintext TLS records. Flips the last byte of the first
     handshake message of msg_type, wherever the records split it."""
-    return _patch_handshake_message(
-        flight, msg_type, lambda body: {len(body) - 1: body[-1] ^ 0x01})
+    return _patch_handshake_message(flight, msg_type, lambda body: {len(body) - 1: body[-1] ^ 0x01})
 
 
 def test_bad_ecdsa_signature_reports_the_tls_reason(pki):
     """A TLS 1.2 ServerKeyExchange whose ECDSA signature does not verify:
     -9809 (errSSLCrypto) and a decrypt_error alert; the detail names TLS's
     reason, not the elliptic-curve arithmetic that found it."""
-    client, server = make_pair(pki.ecdsa_p256, client=dict(
-        max_version=st.SECTRANS_PROTOCOL_TLS12))
+    client, server = make_pair(pki.ecdsa_p256, client=dict(max_version=st.SECTRANS_PROTOCOL_TLS12))
     assert st.sectrans_handshake(client) == WOULD_BLOCK
     check(st.sectrans_feed_input(server, take_all(client)), "feed", server)
     assert st.sectrans_handshake(server) == WOULD_BLOCK
     server_key_exchange = 12
-    flight = _flip_last_byte_of_handshake_message(take_all(server),
-                                                  server_key_exchange)
+    flight = _flip_last_byte_of_handshake_message(take_all(server), server_key_exchange)
     check(st.sectrans_feed_input(client, flight), "feed", client)
     assert st.sectrans_handshake(client) == st.SECTRANS_ERR_CRYPTO
     assert "BAD_SIGNATURE" in st.sectrans_context_error_detail(client)
@@ -468,35 +507,45 @@ def test_bad_ecdsa_signature_reports_the_tls_reason(pki):
 def _ske_signature_scheme(scheme):
     """A patch for a TLS 1.2 ECDHE ServerKeyExchange: its signature scheme
     becomes scheme (curve type, named curve, point, then the scheme)."""
+
     def patch(body):
         at = 4 + body[3]
         return {at: scheme >> 8, at + 1: scheme & 0xFF}
+
     return patch
 
 
 # ecdsa_sha1 (0x0203) is not among the schemes a sectrans client offers
 # (core/src/config.c, verify_prefs), so BoringSSL refuses it before it
 # looks at the signature.
-@pytest.mark.parametrize("tamper,status,reason,alert", [
-    (lambda flight: _flip_last_byte_of_handshake_message(flight, 12),
-     st.SECTRANS_ERR_CRYPTO, "BAD_SIGNATURE", 51),  # decrypt_error
-    (lambda flight: _patch_handshake_message(
-        flight, 12, _ske_signature_scheme(0x0203)),
-     st.SECTRANS_ERR_PROTOCOL, "WRONG_SIGNATURE_TYPE", 47),  # illegal_param
-], ids=["bad-signature", "scheme-not-offered"])
-def test_signature_failures_follow_the_ranked_translation(pki, tamper, status,
-                                                          reason, alert):
+@pytest.mark.parametrize(
+    "tamper,status,reason,alert",
+    [
+        (
+            lambda flight: _flip_last_byte_of_handshake_message(flight, 12),
+            st.SECTRANS_ERR_CRYPTO,
+            "BAD_SIGNATURE",
+            51,
+        ),  # decrypt_error
+        (
+            lambda flight: _patch_handshake_message(flight, 12, _ske_signature_scheme(0x0203)),
+            st.SECTRANS_ERR_PROTOCOL,
+            "WRONG_SIGNATURE_TYPE",
+            47,
+        ),  # illegal_param
+    ],
+    ids=["bad-signature", "scheme-not-offered"],
+)
+def test_signature_failures_follow_the_ranked_translation(pki, tamper, status, reason, alert):
     """The error queue's translation (core/src/status.c) keeps the most
     specific reason: a signature that does not verify is errSSLCrypto with
     BAD_SIGNATURE, a scheme the client never offered is errSSLProtocol
     with WRONG_SIGNATURE_TYPE; each with its own alert on the wire."""
-    client, server = make_pair(pki.ecdsa_p256, client=dict(
-        max_version=st.SECTRANS_PROTOCOL_TLS12))
+    client, server = make_pair(pki.ecdsa_p256, client=dict(max_version=st.SECTRANS_PROTOCOL_TLS12))
     assert st.sectrans_handshake(client) == WOULD_BLOCK
     check(st.sectrans_feed_input(server, take_all(client)), "feed", server)
     assert st.sectrans_handshake(server) == WOULD_BLOCK
-    check(st.sectrans_feed_input(client, tamper(take_all(server))), "feed",
-          client)
+    check(st.sectrans_feed_input(client, tamper(take_all(server))), "feed", client)
     assert st.sectrans_handshake(client) == status, describe(status, client)
     assert reason in st.sectrans_context_error_detail(client)
     wire = take_all(client, check_status=False)

@@ -17,11 +17,18 @@ sectrans_set_error), over memory pairs, TLS 1.2 and 1.3.
 """
 
 import pytest
-from cryptography.x509 import ocsp
-
 from auth_support import EXT_STATUS_REQUEST, client_hello, ocsp_response
-from helpers import (WOULD_BLOCK, check, describe, drive_handshake, handshake,
-                     make_pair, st, take_all)
+from cryptography.x509 import ocsp
+from helpers import (
+    WOULD_BLOCK,
+    check,
+    describe,
+    drive_handshake,
+    handshake,
+    make_pair,
+    st,
+    take_all,
+)
 
 TLS12 = st.SECTRANS_PROTOCOL_TLS12
 TLS13 = st.SECTRANS_PROTOCOL_TLS13
@@ -35,6 +42,7 @@ def pair(pki, version):
 # ---------------------------------------------------------------------------
 # OCSP
 
+
 def test_client_asks_for_a_staple(pki):
     client, _ = pair(pki, TLS13)
     assert st.sectrans_handshake(client) == WOULD_BLOCK
@@ -46,7 +54,7 @@ def test_stapled_response_reaches_the_client(pki, version):
     response = ocsp_response(pki.ecdsa_p256, pki)
     client, server = pair(pki, version)
     check(st.sectrans_set_ocsp_response(server, response), "sectrans_set_ocsp_response", server)
-    assert check(st.sectrans_copy_ocsp_response(client)) == b""   # nothing yet
+    assert check(st.sectrans_copy_ocsp_response(client)) == b""  # nothing yet
     handshake(client, server)
     got = check(st.sectrans_copy_ocsp_response(client))
     assert got == response
@@ -63,10 +71,14 @@ def test_no_staple_gives_empty(pki, version):
 # ---------------------------------------------------------------------------
 # sectrans_set_error
 
+
 def stopped_client(pki, version):
     client, server = pair(pki, version)
-    check(st.sectrans_set_session_option(client, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1),
-          "set_session_option", client)
+    check(
+        st.sectrans_set_session_option(client, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1),
+        "set_session_option",
+        client,
+    )
     got = drive_handshake(client, server)
     assert got == (st.SECTRANS_PEER_AUTH_COMPLETED, WOULD_BLOCK), describe(got[0], client)
     return client, server
@@ -79,10 +91,14 @@ def assert_terminal(ctx, status):
     assert st.sectrans_read(ctx, bytearray(16)) == (status, 0)
 
 
-@pytest.mark.parametrize("status, server_sees", [
-    (st.SECTRANS_ERR_CERTIFICATE_EXPIRED, st.SECTRANS_ERR_PEER_CERT_EXPIRED),
-    (st.SECTRANS_ERR_CERTIFICATE_REVOKED, st.SECTRANS_ERR_PEER_CERT_REVOKED),
-], ids=["expired", "revoked"])
+@pytest.mark.parametrize(
+    "status, server_sees",
+    [
+        (st.SECTRANS_ERR_CERTIFICATE_EXPIRED, st.SECTRANS_ERR_PEER_CERT_EXPIRED),
+        (st.SECTRANS_ERR_CERTIFICATE_REVOKED, st.SECTRANS_ERR_PEER_CERT_REVOKED),
+    ],
+    ids=["expired", "revoked"],
+)
 def test_set_error_sends_its_alert(pki, version, status, server_sees):
     client, server = stopped_client(pki, version)
     check(st.sectrans_set_error(client, status), "sectrans_set_error", client)

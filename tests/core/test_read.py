@@ -14,11 +14,19 @@
 import ssl
 
 import pytest
-
-from helpers import (CLIENT, WOULD_BLOCK, check, describe, handshake,
-                     make_context, make_pair, pump, st, take_all)
 from fd_sockets import FdPair, fd_handshake
-
+from helpers import (
+    CLIENT,
+    WOULD_BLOCK,
+    check,
+    describe,
+    handshake,
+    make_context,
+    make_pair,
+    pump,
+    st,
+    take_all,
+)
 
 
 def _connected_pair(pki):

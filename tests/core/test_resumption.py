@@ -35,14 +35,29 @@ arrive after the handshake (design, BoringSSL facts).
     caller can evaluate.
 """
 
-import pytest
-
 import peers
-from auth_support import (EXT_PRE_SHARED_KEY, EXT_SESSION_TICKET, client_hello,
-                          peer_id, require_openssl)
-from helpers import (CLIENT, WOULD_BLOCK, check, describe, drive_handshake,
-                     make_context, make_identity, make_pair, make_trust_store, st,
-                     take_all, transfer)
+import pytest
+from auth_support import (
+    EXT_PRE_SHARED_KEY,
+    EXT_SESSION_TICKET,
+    client_hello,
+    peer_id,
+    require_openssl,
+)
+from helpers import (
+    CLIENT,
+    WOULD_BLOCK,
+    check,
+    describe,
+    drive_handshake,
+    make_context,
+    make_identity,
+    make_pair,
+    make_trust_store,
+    st,
+    take_all,
+    transfer,
+)
 
 TLS12 = st.SECTRANS_PROTOCOL_TLS12
 TLS13 = st.SECTRANS_PROTOCOL_TLS13
@@ -67,8 +82,9 @@ def connect(pki, version, pid=None, *, read=True, setup=None, leaf=None):
     (None: not set). setup(client) runs before the handshake. read: the
     server sends data and the client reads it (which processes TLS 1.3
     tickets)."""
-    client, server = make_pair(leaf or pki.ecdsa_p256,
-                               client=dict(min_version=version, max_version=version))
+    client, server = make_pair(
+        leaf or pki.ecdsa_p256, client=dict(min_version=version, max_version=version)
+    )
     if pid is not None:
         check(st.sectrans_set_peer_id(client, pid), "sectrans_set_peer_id", client)
     if setup is not None:
@@ -78,8 +94,7 @@ def connect(pki, version, pid=None, *, read=True, setup=None, leaf=None):
     hello = client_hello(first_flight)
     check(st.sectrans_feed_input(server, first_flight), "feed", server)
     c, s = drive_handshake(client, server)
-    assert (c, s) == (0, 0), "client %s / server %s" % (describe(c, client),
-                                                        describe(s, server))
+    assert (c, s) == (0, 0), "client %s / server %s" % (describe(c, client), describe(s, server))
     if read:
         transfer(server, client, b"data that follows the session tickets")
     return Connection(client, server, hello)
@@ -93,13 +108,14 @@ def psk_identities(hello):
     end = 2 + int.from_bytes(body[:2], "big")
     p, out = 2, []
     while p < end:
-        n = int.from_bytes(body[p:p + 2], "big")
-        out.append(body[p + 2:p + 2 + n])
-        p += 2 + n + 4              # identity, obfuscated_ticket_age
+        n = int.from_bytes(body[p : p + 2], "big")
+        out.append(body[p + 2 : p + 2 + n])
+        p += 2 + n + 4  # identity, obfuscated_ticket_age
     return out
 
 
 # ---------------------------------------------------------------------------
+
 
 def test_second_connection_resumes(pki, version):
     pid = peer_id()
@@ -113,13 +129,13 @@ def test_second_connection_resumes(pki, version):
 def _connect_to_config(pki, config, pid, version):
     """A memory connection from a fresh client (peer ID pid) to a server
     context made from config; returns whether it resumed."""
-    client = make_context(CLIENT, anchors=pki.ca_pem, peer_name="localhost",
-                          min_version=version, max_version=version)
+    client = make_context(
+        CLIENT, anchors=pki.ca_pem, peer_name="localhost", min_version=version, max_version=version
+    )
     check(st.sectrans_set_peer_id(client, pid), "sectrans_set_peer_id", client)
     server = check(st.sectrans_context_create_with_config(config))
     c, s = drive_handshake(client, server)
-    assert (c, s) == (0, 0), "client %s / server %s" % (describe(c, client),
-                                                        describe(s, server))
+    assert (c, s) == (0, 0), "client %s / server %s" % (describe(c, client), describe(s, server))
     transfer(server, client, b"data that follows the session tickets")
     return resumed(client)
 
@@ -169,7 +185,7 @@ def test_tls13_tickets_arrive_after_the_handshake(pki):
 
 def test_tls13_tickets_are_single_use(pki):
     pid = peer_id()
-    first = connect(pki, TLS13, pid)     # reads: both tickets are cached
+    first = connect(pki, TLS13, pid)  # reads: both tickets are cached
     assert psk_identities(first.hello) == []
     later = [connect(pki, TLS13, pid, read=False) for _ in range(3)]
     offered = [psk_identities(c.hello) for c in later]
@@ -193,14 +209,19 @@ def _other_store(pki):
 
 CHANGES = {
     "trust-store": lambda pki, c: check(
-        st.sectrans_set_trust_store(c, _other_store(pki)), "set_trust_store", c),
+        st.sectrans_set_trust_store(c, _other_store(pki)), "set_trust_store", c
+    ),
     "verify-mode": lambda pki, c: check(
-        st.sectrans_set_verify_mode(c, st.SECTRANS_VERIFY_CHAIN_ONLY), "set_verify_mode", c),
+        st.sectrans_set_verify_mode(c, st.SECTRANS_VERIFY_CHAIN_ONLY), "set_verify_mode", c
+    ),
     "peer-name": lambda pki, c: check(
-        st.sectrans_set_peer_domain_name(c, "127.0.0.1"), "set_peer_domain_name", c),
+        st.sectrans_set_peer_domain_name(c, "127.0.0.1"), "set_peer_domain_name", c
+    ),
     "break-option": lambda pki, c: check(
         st.sectrans_set_session_option(c, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1),
-        "set_session_option", c),
+        "set_session_option",
+        c,
+    ),
 }
 
 
@@ -208,8 +229,9 @@ CHANGES = {
 def test_other_verification_settings_do_not_resume(pki, version, change):
     pid = peer_id()
     connect(pki, version, pid)
-    client, server = make_pair(pki.ecdsa_p256,
-                               client=dict(min_version=version, max_version=version))
+    client, server = make_pair(
+        pki.ecdsa_p256, client=dict(min_version=version, max_version=version)
+    )
     check(st.sectrans_set_peer_id(client, pid), "sectrans_set_peer_id", client)
     CHANGES[change](pki, client)
     c, s = drive_handshake(client, server)
@@ -219,29 +241,34 @@ def test_other_verification_settings_do_not_resume(pki, version, change):
         trust = check(st.sectrans_copy_peer_trust(client))
         assert check(st.sectrans_trust_evaluate(trust)) == 0
         c, s = drive_handshake(client, server)
-    assert (c, s) == (0, 0), "client %s / server %s" % (describe(c, client),
-                                                        describe(s, server))
+    assert (c, s) == (0, 0), "client %s / server %s" % (describe(c, client), describe(s, server))
     assert not resumed(client) and not resumed(server)
     # The original settings still find the session.
     assert connect(pki, version, pid).resumed
 
 
-@pytest.mark.parametrize("version, tickets", [(TLS12, 0), (TLS12, 1), (TLS13, 0)],
-                         ids=["tls12-session-id", "tls12-ticket", "tls13-no-effect"])
+@pytest.mark.parametrize(
+    "version, tickets",
+    [(TLS12, 0), (TLS12, 1), (TLS13, 0)],
+    ids=["tls12-session-id", "tls12-ticket", "tls13-no-effect"],
+)
 def test_session_tickets_option(pki, version, tickets):
     pid = peer_id()
 
     def setup(client):
         check(st.sectrans_set_session_tickets_enabled(client, tickets), "tickets", client)
-        assert check(st.sectrans_get_session_option(
-            client, st.SECTRANS_OPTION_ENABLE_SESSION_TICKETS)) == tickets
+        assert (
+            check(st.sectrans_get_session_option(client, st.SECTRANS_OPTION_ENABLE_SESSION_TICKETS))
+            == tickets
+        )
+
     first = connect(pki, version, pid, setup=setup)
     second = connect(pki, version, pid, setup=setup)
     assert second.resumed
     if version == TLS13:
         assert len(psk_identities(second.hello)) == 1
     elif tickets:
-        assert first.hello.extensions.get(EXT_SESSION_TICKET) == b""   # asks for one
+        assert first.hello.extensions.get(EXT_SESSION_TICKET) == b""  # asks for one
         assert len(second.hello.extensions.get(EXT_SESSION_TICKET, b"")) > 0
     else:
         assert EXT_SESSION_TICKET not in first.hello.extensions
@@ -251,8 +278,10 @@ def test_session_tickets_option(pki, version, tickets):
 
 def test_tickets_off_is_the_default(pki):
     client, _ = make_pair(pki.ecdsa_p256)
-    assert check(st.sectrans_get_session_option(
-        client, st.SECTRANS_OPTION_ENABLE_SESSION_TICKETS)) == 0
+    assert (
+        check(st.sectrans_get_session_option(client, st.SECTRANS_OPTION_ENABLE_SESSION_TICKETS))
+        == 0
+    )
 
 
 def test_resumed_session_has_an_unevaluated_trust(pki, version):
@@ -264,8 +293,10 @@ def test_resumed_session_has_an_unevaluated_trust(pki, version):
     assert trust is not None, "no peer trust on a resumed session"
     assert check(st.sectrans_trust_get_result(trust)) == st.SECTRANS_ERR_BAD_REQ
     count = check(st.sectrans_trust_get_certificate_count(trust))
-    ders = [check(st.sectrans_certificate_copy_der(
-        check(st.sectrans_trust_copy_certificate(trust, i)))) for i in range(count)]
+    ders = [
+        check(st.sectrans_certificate_copy_der(check(st.sectrans_trust_copy_certificate(trust, i))))
+        for i in range(count)
+    ]
     assert ders == [pki.ecdsa_p256.leaf_der, pki.intermediate.der]
     # It carries the context's anchors and peer name: it can be evaluated.
     assert check(st.sectrans_trust_evaluate(trust)) == 0
@@ -278,10 +309,15 @@ def test_break_option_on_a_resumed_session_does_not_stop(pki, version):
     pid = peer_id()
 
     def with_break(client):
-        check(st.sectrans_set_session_option(
-            client, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1), "set_session_option", client)
-    client, server = make_pair(pki.ecdsa_p256,
-                               client=dict(min_version=version, max_version=version))
+        check(
+            st.sectrans_set_session_option(client, st.SECTRANS_OPTION_BREAK_ON_SERVER_AUTH, 1),
+            "set_session_option",
+            client,
+        )
+
+    client, server = make_pair(
+        pki.ecdsa_p256, client=dict(min_version=version, max_version=version)
+    )
     check(st.sectrans_set_peer_id(client, pid), "sectrans_set_peer_id", client)
     with_break(client)
     assert drive_handshake(client, server) == (st.SECTRANS_PEER_AUTH_COMPLETED, WOULD_BLOCK)
@@ -289,7 +325,7 @@ def test_break_option_on_a_resumed_session_does_not_stop(pki, version):
     assert drive_handshake(client, server) == (0, 0)
     transfer(server, client, b"tickets first")
 
-    second = connect(pki, version, pid, setup=with_break)   # asserts (0, 0)
+    second = connect(pki, version, pid, setup=with_break)  # asserts (0, 0)
     assert second.resumed
     trust = check(st.sectrans_copy_peer_trust(second.client))
     assert check(st.sectrans_trust_get_result(trust)) == st.SECTRANS_ERR_BAD_REQ

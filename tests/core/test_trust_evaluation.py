@@ -27,9 +27,8 @@ import gc
 import os
 import re
 
-import pytest
-
 import helpers
+import pytest
 from auth_support import time_chain
 from helpers import check, make_trust_store, st
 
@@ -40,11 +39,9 @@ DAY = 86400
 
 def certificates(pem):
     """Certificate handles for every PEM block of pem, in order."""
-    blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----",
-                        pem, re.S)
+    blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem, re.S)
     assert blocks, "no certificate in the PEM data"
-    return [check(st.sectrans_certificate_create_from_pem(b), "certificate_create")
-            for b in blocks]
+    return [check(st.sectrans_certificate_create_from_pem(b), "certificate_create") for b in blocks]
 
 
 def der_certificate(der):
@@ -83,6 +80,7 @@ def result_of(trust):
 
 # ---------------------------------------------------------------------------
 
+
 def test_trust_create_returns_status_and_trust(pki):
     """The chain is an input only: no proxy of chain[0] comes back (one did,
     owning a reference it never got: released twice, it crashed)."""
@@ -100,8 +98,10 @@ def test_new_trust_holds_the_chain_unevaluated(pki):
     trust = make_trust(leaf.cert_pem)
     assert result_of(trust) == NOT_EVALUATED
     assert check(st.sectrans_trust_get_certificate_count(trust)) == 2
-    ders = [check(st.sectrans_certificate_copy_der(
-        check(st.sectrans_trust_copy_certificate(trust, i)))) for i in range(2)]
+    ders = [
+        check(st.sectrans_certificate_copy_der(check(st.sectrans_trust_copy_certificate(trust, i))))
+        for i in range(2)
+    ]
     assert ders == [leaf.leaf_der, pki.intermediate.der]
 
 
@@ -111,20 +111,52 @@ CLIENT = 0
 # (leaf, policy, result, verify code X509_V_*, words of its text)
 OUTCOMES = [
     pytest.param("ecdsa_p256", (SERVER, "localhost"), 0, 0, "ok", id="trusted"),
-    pytest.param("ecdsa_p256", (SERVER, "other.example"), st.SECTRANS_ERR_HOST_NAME_MISMATCH,
-                 62, "hostname mismatch", id="dns-name-mismatch"),
-    pytest.param("ecdsa_p256", (SERVER, "127.0.0.2"), st.SECTRANS_ERR_HOST_NAME_MISMATCH,
-                 64, "ip address mismatch", id="ip-mismatch"),
-    pytest.param("expired", (SERVER, "localhost"), st.SECTRANS_ERR_CERT_EXPIRED,
-                 10, "expired", id="expired"),
-    pytest.param("not_yet_valid", (SERVER, "localhost"), st.SECTRANS_ERR_CERT_NOT_YET_VALID,
-                 9, "not yet valid", id="not-yet-valid"),
-    pytest.param("untrusted", (SERVER, "localhost"), st.SECTRANS_ERR_UNKNOWN_ROOT_CERT,
-                 19, "self signed", id="untrusted-root"),
-    pytest.param("incomplete", (SERVER, "localhost"), st.SECTRANS_ERR_NO_ROOT_CERT,
-                 20, "issuer", id="incomplete-chain"),
-    pytest.param("client", (SERVER, None), st.SECTRANS_ERR_X_CERT_CHAIN_INVALID,
-                 26, "purpose", id="other"),
+    pytest.param(
+        "ecdsa_p256",
+        (SERVER, "other.example"),
+        st.SECTRANS_ERR_HOST_NAME_MISMATCH,
+        62,
+        "hostname mismatch",
+        id="dns-name-mismatch",
+    ),
+    pytest.param(
+        "ecdsa_p256",
+        (SERVER, "127.0.0.2"),
+        st.SECTRANS_ERR_HOST_NAME_MISMATCH,
+        64,
+        "ip address mismatch",
+        id="ip-mismatch",
+    ),
+    pytest.param(
+        "expired", (SERVER, "localhost"), st.SECTRANS_ERR_CERT_EXPIRED, 10, "expired", id="expired"
+    ),
+    pytest.param(
+        "not_yet_valid",
+        (SERVER, "localhost"),
+        st.SECTRANS_ERR_CERT_NOT_YET_VALID,
+        9,
+        "not yet valid",
+        id="not-yet-valid",
+    ),
+    pytest.param(
+        "untrusted",
+        (SERVER, "localhost"),
+        st.SECTRANS_ERR_UNKNOWN_ROOT_CERT,
+        19,
+        "self signed",
+        id="untrusted-root",
+    ),
+    pytest.param(
+        "incomplete",
+        (SERVER, "localhost"),
+        st.SECTRANS_ERR_NO_ROOT_CERT,
+        20,
+        "issuer",
+        id="incomplete-chain",
+    ),
+    pytest.param(
+        "client", (SERVER, None), st.SECTRANS_ERR_X_CERT_CHAIN_INVALID, 26, "purpose", id="other"
+    ),
 ]
 
 
@@ -143,8 +175,10 @@ def test_defaults_system_anchors_server_purpose_no_name(pki):
     # With the test root: no name is checked by default ...
     assert evaluate(make_trust(pki.wrong_name.cert_pem, anchors=pki.ca_pem)) == 0
     # ... and the purpose is the server's.
-    assert evaluate(make_trust(pki.client.cert_pem, anchors=pki.ca_pem)) == \
-        st.SECTRANS_ERR_X_CERT_CHAIN_INVALID
+    assert (
+        evaluate(make_trust(pki.client.cert_pem, anchors=pki.ca_pem))
+        == st.SECTRANS_ERR_X_CERT_CHAIN_INVALID
+    )
 
 
 def test_set_anchors(pki):
@@ -153,17 +187,21 @@ def test_set_anchors(pki):
     check(st.sectrans_trust_set_anchors(trust, store), "set_anchors")
     assert evaluate(trust) == 0
     # The store is frozen once a trust uses it.
-    assert st.sectrans_trust_store_add_pem(store, pki.untrusted_root.pem) == \
-        st.SECTRANS_ERR_BAD_REQ
-    check(st.sectrans_trust_set_anchors(trust, make_trust_store(pki.untrusted_root.pem)),
-          "set_anchors")
+    assert st.sectrans_trust_store_add_pem(store, pki.untrusted_root.pem) == st.SECTRANS_ERR_BAD_REQ
+    check(
+        st.sectrans_trust_set_anchors(trust, make_trust_store(pki.untrusted_root.pem)),
+        "set_anchors",
+    )
     assert evaluate(trust) == st.SECTRANS_ERR_NO_ROOT_CERT
 
 
-@pytest.mark.parametrize("leaf_name, as_server, as_client", [
-    ("ecdsa_p256", 0, st.SECTRANS_ERR_X_CERT_CHAIN_INVALID),    # EKU serverAuth
-    ("client", st.SECTRANS_ERR_X_CERT_CHAIN_INVALID, 0),         # EKU clientAuth
-])
+@pytest.mark.parametrize(
+    "leaf_name, as_server, as_client",
+    [
+        ("ecdsa_p256", 0, st.SECTRANS_ERR_X_CERT_CHAIN_INVALID),  # EKU serverAuth
+        ("client", st.SECTRANS_ERR_X_CERT_CHAIN_INVALID, 0),  # EKU clientAuth
+    ],
+)
 def test_set_policy_selects_the_purpose(pki, leaf_name, as_server, as_client):
     trust = make_trust(pki.leaves[leaf_name].cert_pem, anchors=pki.ca_pem)
     check(st.sectrans_trust_set_policy(trust, SERVER, None), "set_policy")
@@ -172,42 +210,60 @@ def test_set_policy_selects_the_purpose(pki, leaf_name, as_server, as_client):
     assert evaluate(trust) == as_client
 
 
-@pytest.mark.parametrize("leaf, offset, expected", [
-    ("valid", 0, 0),
-    ("valid", +10 * DAY, st.SECTRANS_ERR_CERT_EXPIRED),
-    ("valid", -10 * DAY, st.SECTRANS_ERR_CERT_NOT_YET_VALID),
-    ("expired", 0, st.SECTRANS_ERR_CERT_EXPIRED),
-    ("expired", -45 * DAY, 0),
-    ("future", 0, st.SECTRANS_ERR_CERT_NOT_YET_VALID),
-    ("future", +45 * DAY, 0),
-], ids=["valid-now", "valid-later-expired", "valid-earlier-not-yet", "expired-now",
-        "expired-back-then", "future-now", "future-later"])
+@pytest.mark.parametrize(
+    "leaf, offset, expected",
+    [
+        ("valid", 0, 0),
+        ("valid", +10 * DAY, st.SECTRANS_ERR_CERT_EXPIRED),
+        ("valid", -10 * DAY, st.SECTRANS_ERR_CERT_NOT_YET_VALID),
+        ("expired", 0, st.SECTRANS_ERR_CERT_EXPIRED),
+        ("expired", -45 * DAY, 0),
+        ("future", 0, st.SECTRANS_ERR_CERT_NOT_YET_VALID),
+        ("future", +45 * DAY, 0),
+    ],
+    ids=[
+        "valid-now",
+        "valid-later-expired",
+        "valid-earlier-not-yet",
+        "expired-now",
+        "expired-back-then",
+        "future-now",
+        "future-later",
+    ],
+)
 def test_set_verify_time(leaf, offset, expected):
     """A PKI of its own whose root is valid from 400 days ago to 400 days
     ahead; leaves valid [-1d, +1d], [-60d, -30d], [+30d, +60d]."""
     chain = time_chain()
-    der = {"valid": chain.valid_der, "expired": chain.expired_der,
-           "future": chain.future_der}[leaf]
-    trust = make_trust([der_certificate(der)], anchors=chain.root_pem,
-                       policy=(SERVER, "localhost"),
-                       when=chain.now + offset if offset else None)
+    der = {"valid": chain.valid_der, "expired": chain.expired_der, "future": chain.future_der}[leaf]
+    trust = make_trust(
+        [der_certificate(der)],
+        anchors=chain.root_pem,
+        policy=(SERVER, "localhost"),
+        when=chain.now + offset if offset else None,
+    )
     assert evaluate(trust) == expected
 
 
 SETTERS = {
-    "anchors": (lambda pki, t: st.sectrans_trust_set_anchors(
-        t, make_trust_store(pki.untrusted_root.pem)), st.SECTRANS_ERR_NO_ROOT_CERT),
-    "policy": (lambda pki, t: st.sectrans_trust_set_policy(t, SERVER, "other.example"),
-               st.SECTRANS_ERR_HOST_NAME_MISMATCH),
-    "verify-time": (lambda pki, t: st.sectrans_trust_set_verify_time(
-        t, int(pki.now.timestamp()) + 400 * DAY), st.SECTRANS_ERR_CERT_EXPIRED),
+    "anchors": (
+        lambda pki, t: st.sectrans_trust_set_anchors(t, make_trust_store(pki.untrusted_root.pem)),
+        st.SECTRANS_ERR_NO_ROOT_CERT,
+    ),
+    "policy": (
+        lambda pki, t: st.sectrans_trust_set_policy(t, SERVER, "other.example"),
+        st.SECTRANS_ERR_HOST_NAME_MISMATCH,
+    ),
+    "verify-time": (
+        lambda pki, t: st.sectrans_trust_set_verify_time(t, int(pki.now.timestamp()) + 400 * DAY),
+        st.SECTRANS_ERR_CERT_EXPIRED,
+    ),
 }
 
 
 @pytest.mark.parametrize("setter", sorted(SETTERS))
 def test_setter_makes_the_trust_unevaluated_again(pki, setter):
-    trust = make_trust(pki.ecdsa_p256.cert_pem, anchors=pki.ca_pem,
-                       policy=(SERVER, "localhost"))
+    trust = make_trust(pki.ecdsa_p256.cert_pem, anchors=pki.ca_pem, policy=(SERVER, "localhost"))
     assert evaluate(trust) == 0
     change, expected = SETTERS[setter]
     check(change(pki, trust), setter)
@@ -229,8 +285,11 @@ def test_misuse(pki):
     # A NULL chain pointer cannot be spelt in Python (None is not a
     # sequence): call the C function itself.
     lib = ctypes.CDLL(os.path.join(helpers.BUILD_DIR, "libsectrans.so.1"))
-    lib.sectrans_trust_create.argtypes = [ctypes.c_void_p, ctypes.c_size_t,
-                                          ctypes.POINTER(ctypes.c_void_p)]
+    lib.sectrans_trust_create.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_size_t,
+        ctypes.POINTER(ctypes.c_void_p),
+    ]
     lib.sectrans_trust_create.restype = ctypes.c_int32
     for count in (0, 2):
         out = ctypes.c_void_p(1)

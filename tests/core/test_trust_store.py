@@ -8,10 +8,9 @@ anchor of a store is used.
 import subprocess
 import sys
 
-import pytest
-
 import helpers
 import paths
+import pytest
 from helpers import check, st
 
 
@@ -30,6 +29,7 @@ def _bundle(pki):
 # ---------------------------------------------------------------------------
 # Adding
 
+
 def test_new_store_is_empty():
     assert _count(_store()) == 0
 
@@ -41,8 +41,12 @@ def test_add_pem_counts(pki):
     assert st.sectrans_trust_store_add_pem(store, _bundle(pki)) == 0
     assert _count(store) == 4
     # Other blocks and text between certificates are skipped.
-    assert st.sectrans_trust_store_add_pem(
-        store, b"# a comment\n" + pki.ecdsa_p256.key_pem + pki.ecdsa_p256.cert_pem) == 0
+    assert (
+        st.sectrans_trust_store_add_pem(
+            store, b"# a comment\n" + pki.ecdsa_p256.key_pem + pki.ecdsa_p256.cert_pem
+        )
+        == 0
+    )
     assert _count(store) == 6
 
 
@@ -62,7 +66,7 @@ def test_add_system_counts():
     store = _store()
     assert st.sectrans_trust_store_add_system(store) == 0
     assert _count(store) == n
-    assert _count(system) == n          # the shared store is untouched
+    assert _count(system) == n  # the shared store is untouched
 
 
 def test_add_system_then_own_anchor(pki):
@@ -84,11 +88,14 @@ def test_unreadable_file_is_an_io_error(pki, tmp_path, what):
     assert _count(store) == 0
 
 
-@pytest.mark.parametrize("content", [
-    b"no certificates here\n",
-    b"KEY",              # replaced by a key PEM below
-    b"DAMAGED",          # replaced by a damaged CERTIFICATE block below
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"no certificates here\n",
+        b"KEY",  # replaced by a key PEM below
+        b"DAMAGED",  # replaced by a damaged CERTIFICATE block below
+    ],
+)
 def test_no_certificate_is_a_decode_error(pki, tmp_path, content):
     if content == b"KEY":
         content = pki.ecdsa_p256.key_pem
@@ -111,17 +118,19 @@ def test_empty_file_is_a_decode_error(tmp_path):
 def test_a_damaged_block_after_a_good_one_is_refused(pki):
     damaged = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
     store = _store()
-    assert st.sectrans_trust_store_add_pem(store, pki.ca_pem + damaged) == \
-        st.SECTRANS_ERR_DECODE
+    assert st.sectrans_trust_store_add_pem(store, pki.ca_pem + damaged) == st.SECTRANS_ERR_DECODE
 
 
 # ---------------------------------------------------------------------------
 # In use (additions after use give -909: test_misuse.py)
 
+
 def _all_additions(store, pki):
-    return [st.sectrans_trust_store_add_pem(store, pki.ca_pem),
-            st.sectrans_trust_store_add_pem_file(store, pki.ca_file),
-            st.sectrans_trust_store_add_system(store)]
+    return [
+        st.sectrans_trust_store_add_pem(store, pki.ca_pem),
+        st.sectrans_trust_store_add_pem_file(store, pki.ca_file),
+        st.sectrans_trust_store_add_system(store),
+    ]
 
 
 def test_a_store_in_use_still_verifies_for_many_contexts(pki):
@@ -135,11 +144,12 @@ def test_a_store_in_use_still_verifies_for_many_contexts(pki):
 # ---------------------------------------------------------------------------
 # The system store
 
+
 def test_copy_system_returns_the_same_store_each_call(pki):
     first = check(st.sectrans_trust_store_copy_system())
     second = check(st.sectrans_trust_store_copy_system())
-    assert first is not second                  # two proxies ...
-    assert int(first) == int(second)            # ... of one handle
+    assert first is not second  # two proxies ...
+    assert int(first) == int(second)  # ... of one handle
     assert _count(first) == _count(second)
     # It is shared, so it never changes.
     assert _all_additions(first, pki) == [st.SECTRANS_ERR_BAD_REQ] * 3
@@ -160,7 +170,11 @@ def _system_count(env_changes):
     env.update(env_changes)
     proc = subprocess.run(
         [sys.executable, "-c", _SYSTEM_COUNT_SCRIPT],
-        env=env, capture_output=True, text=True, timeout=60)
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     count, same = proc.stdout.split()
     assert same == "True"
@@ -168,8 +182,12 @@ def _system_count(env_changes):
 
 
 def _subject_hash(path):
-    return subprocess.run(["openssl", "x509", "-hash", "-noout", "-in", path],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["openssl", "x509", "-hash", "-noout", "-in", path],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def test_system_store_reads_ssl_cert_file_and_dir(pki, tmp_path):
@@ -183,11 +201,9 @@ def test_system_store_reads_ssl_cert_file_and_dir(pki, tmp_path):
     root_hash = _subject_hash(pki.ca_file)
     (certs / (root_hash + ".0")).write_bytes(pki.root.pem)
     (certs / "root-copy.pem").write_bytes(pki.root.pem)
-    (certs / (_subject_hash(pki.untrusted_root.file) + ".0")).write_bytes(
-        pki.untrusted_root.pem)
+    (certs / (_subject_hash(pki.untrusted_root.file) + ".0")).write_bytes(pki.untrusted_root.pem)
     (certs / "README").write_bytes(b"not a certificate file name")
     assert _system_count({"SSL_CERT_DIR": str(certs)}) == 2
-    assert _system_count({"SSL_CERT_FILE": pki.intermediate_file,
-                          "SSL_CERT_DIR": str(certs)}) == 3
+    assert _system_count({"SSL_CERT_FILE": pki.intermediate_file, "SSL_CERT_DIR": str(certs)}) == 3
     # Nothing readable: an empty store, not an error.
     assert _system_count({"SSL_CERT_FILE": str(tmp_path / "missing.pem")}) == 0

@@ -14,9 +14,8 @@
 import socket
 
 import pytest
-
-from helpers import WOULD_BLOCK, check, describe, handshake, make_pair, pump, st
 from fd_sockets import FdPair, fd_handshake
+from helpers import WOULD_BLOCK, check, describe, handshake, make_pair, pump, st
 
 CHUNK = 64 * 1024
 
@@ -42,9 +41,12 @@ def test_fd_queue_would_block_then_flush_delivers_once_in_order(pki, flush_arg):
         for i in range(1000):
             chunk = _pattern(i, CHUNK)
             status, processed = st.sectrans_write(client, chunk)
-            assert processed == len(chunk), (
-                "write %d returned %s with processed %d of %d"
-                % (i, describe(status, client), processed, len(chunk)))
+            assert processed == len(chunk), "write %d returned %s with processed %d of %d" % (
+                i,
+                describe(status, client),
+                processed,
+                len(chunk),
+            )
             taken.append(chunk)
             if status == WOULD_BLOCK:
                 break

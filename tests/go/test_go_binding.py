@@ -10,13 +10,22 @@ def test_go_vet(build_dir):
 
 
 def test_go_test_race(build_dir):
-    out = go(build_dir, ["test", "-race", "-count=1", "-timeout", "240s", "./..."],
-             BINDING_DIR, timeout=300)
+    out = go(
+        build_dir,
+        ["test", "-race", "-count=1", "-timeout", "240s", "./..."],
+        BINDING_DIR,
+        timeout=300,
+    )
     assert "ok  \tsectrans" in out, out
 
 
 def test_go_test_cgocheck(build_dir):
-    out = go(build_dir, ["test", "-count=1", "-timeout", "240s", "-v", "./..."],
-             BINDING_DIR, env={"GODEBUG": "cgocheck=1"}, timeout=300)
+    out = go(
+        build_dir,
+        ["test", "-count=1", "-timeout", "240s", "-v", "./..."],
+        BINDING_DIR,
+        env={"GODEBUG": "cgocheck=1"},
+        timeout=300,
+    )
     assert "--- PASS: TestDroppedConnectionsAreFreed" in out, out
     assert "--- FAIL" not in out, out

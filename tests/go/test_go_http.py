@@ -58,8 +58,12 @@ def test_sectrans_http_client_to_python_server(peer, pki):
     finally:
         httpd.shutdown()
         httpd.server_close()
-    assert result == {"ok": True, "status": 200, "proto": "HTTP/1.1",
-                      "body": "hello from python, /path"}, result
+    assert result == {
+        "ok": True,
+        "status": 200,
+        "proto": "HTTP/1.1",
+        "body": "hello from python, /path",
+    }, result
 
 
 def test_http2_with_x_net(build_dir, pki, tmp_path):
@@ -72,12 +76,27 @@ def test_http2_with_x_net(build_dir, pki, tmp_path):
 # nettest's PastTimeout, FutureTimeout and ConcurrentMethods expect writes
 # to work again after a write timed out; TLS cannot promise that (as
 # crypto/tls cannot, golang/go#46977), so the other sub-tests run by name.
-CONFORMANCE = "BasicIO|PingPong|RacyRead|RacyWrite|ReadTimeout|WriteTimeout|PresentTimeout|CloseTimeout"
+CONFORMANCE = (
+    "BasicIO|PingPong|RacyRead|RacyWrite|ReadTimeout|WriteTimeout|PresentTimeout|CloseTimeout"
+)
 
 
 def test_net_conn_conformance(build_dir):
-    out = go(build_dir, ["test", "-race", "-count=1", "-timeout", "120s", "-v",
-                         "-run", "TestConnConformance/(%s)$" % CONFORMANCE, "."],
-             os.path.join(GO_DIR, "xnet"), timeout=300)
+    out = go(
+        build_dir,
+        [
+            "test",
+            "-race",
+            "-count=1",
+            "-timeout",
+            "120s",
+            "-v",
+            "-run",
+            "TestConnConformance/(%s)$" % CONFORMANCE,
+            ".",
+        ],
+        os.path.join(GO_DIR, "xnet"),
+        timeout=300,
+    )
     for name in CONFORMANCE.split("|"):
         assert "--- PASS: TestConnConformance/%s " % name in out, out

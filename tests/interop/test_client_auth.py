@@ -25,9 +25,8 @@ Ports are never fixed, every wait is bounded (peers.STEP_TIMEOUT), and the
 `reap` fixture kills every peer process.
 """
 
-import pytest
-
 import peers
+import pytest
 from auth_support import foreign_client, require_openssl
 from helpers import CLIENT, SERVER, check, describe, make_context, st
 
@@ -56,8 +55,9 @@ def pinned(version):
 
 
 def cert_state(ctx):
-    return check(st.sectrans_get_client_certificate_state(ctx),
-                 "sectrans_get_client_certificate_state", ctx)
+    return check(
+        st.sectrans_get_client_certificate_state(ctx), "sectrans_get_client_certificate_state", ctx
+    )
 
 
 def cert_args(leaf):
@@ -66,11 +66,15 @@ def cert_args(leaf):
 
 def assert_output(proc, pattern, what):
     assert proc.wait_for_output(pattern), "%s: expected /%s/ in the peer's output: %s" % (
-        what, pattern, proc.describe())
+        what,
+        pattern,
+        proc.describe(),
+    )
 
 
 # ---------------------------------------------------------------------------
 # sectrans server, openssl s_client
+
 
 def serve_one(pki, version, auth, client_extra, tmp_path, reap):
     """Accepts one `openssl s_client` (extra arguments client_extra) with a
@@ -80,13 +84,18 @@ def serve_one(pki, version, auth, client_extra, tmp_path, reap):
     require_openssl()
     listener, port = peers.listener()
     with listener:
-        client = reap(peers.openssl_client(port, pki.ca_file, str(tmp_path),
-                                           version=version, extra=client_extra))
+        client = reap(
+            peers.openssl_client(
+                port, pki.ca_file, str(tmp_path), version=version, extra=client_extra
+            )
+        )
         client.send(b"ping\n")
-        ctx = make_context(SERVER, identity=pki.ecdsa_p256, anchors=pki.ca_pem,
-                           **pinned(version))
-        check(st.sectrans_set_client_side_authenticate(ctx, auth),
-              "sectrans_set_client_side_authenticate", ctx)
+        ctx = make_context(SERVER, identity=pki.ecdsa_p256, anchors=pki.ca_pem, **pinned(version))
+        check(
+            st.sectrans_set_client_side_authenticate(ctx, auth),
+            "sectrans_set_client_side_authenticate",
+            ctx,
+        )
         conn = peers.SectransSocket(ctx, peers.accept(listener, client))
     return conn, client, conn.handshake()
 
@@ -110,8 +119,10 @@ def test_sectrans_server_client_auth_modes(pki, version, auth, with_cert, tmp_pa
     ctx = conn.ctx
     if auth == ALWAYS and not with_cert:
         with conn:
-            assert status == st.SECTRANS_ERR_X_CERT_CHAIN_INVALID, (
-                "%s\n%s" % (describe(status, ctx), client.describe()))
+            assert status == st.SECTRANS_ERR_X_CERT_CHAIN_INVALID, "%s\n%s" % (
+                describe(status, ctx),
+                client.describe(),
+            )
             assert cert_state(ctx) == CC_REQUESTED
         alert = "handshake_failure" if version == "TLSv1.2" else "certificate_required"
         assert_output(client, OPENSSL_ALERT[alert], "s_client must report the alert")
@@ -133,15 +144,15 @@ def test_sectrans_server_client_auth_modes(pki, version, auth, with_cert, tmp_pa
 
 @pytest.mark.parametrize("auth", [TRY, ALWAYS], ids=AUTH_NAMES.get)
 @pytest.mark.parametrize("version", VERSIONS)
-def test_sectrans_server_rejects_client_cert_from_untrusted_ca(pki, version, auth,
-                                                               tmp_path, reap):
-    foreign = foreign_client(pki)   # chain: leaf + the untrusted root
-    conn, client, status = serve_one(pki, version, auth, cert_args(foreign),
-                                     tmp_path, reap)
+def test_sectrans_server_rejects_client_cert_from_untrusted_ca(pki, version, auth, tmp_path, reap):
+    foreign = foreign_client(pki)  # chain: leaf + the untrusted root
+    conn, client, status = serve_one(pki, version, auth, cert_args(foreign), tmp_path, reap)
     with conn:
         ctx = conn.ctx
-        assert status == st.SECTRANS_ERR_UNKNOWN_ROOT_CERT, (
-            "%s\n%s" % (describe(status, ctx), client.describe()))
+        assert status == st.SECTRANS_ERR_UNKNOWN_ROOT_CERT, "%s\n%s" % (
+            describe(status, ctx),
+            client.describe(),
+        )
         assert cert_state(ctx) == CC_REJECTED
         assert st.sectrans_context_error_detail(ctx)
         trust = check(st.sectrans_copy_peer_trust(ctx), "sectrans_copy_peer_trust", ctx)
@@ -153,13 +164,20 @@ def test_sectrans_server_rejects_client_cert_from_untrusted_ca(pki, version, aut
 # ---------------------------------------------------------------------------
 # sectrans client, openssl s_server -Verify 1
 
+
 def connect_to_verifying_server(pki, version, identity, server_ca_file, tmp_path, reap):
     require_openssl()
-    server = reap(peers.openssl_server(
-        pki.ecdsa_p256, str(tmp_path), version=version,
-        extra=["-Verify", "1", "-verify_return_error", "-CAfile", server_ca_file]))
-    ctx = make_context(CLIENT, anchors=pki.ca_pem, peer_name="localhost",
-                       identity=identity, **pinned(version))
+    server = reap(
+        peers.openssl_server(
+            pki.ecdsa_p256,
+            str(tmp_path),
+            version=version,
+            extra=["-Verify", "1", "-verify_return_error", "-CAfile", server_ca_file],
+        )
+    )
+    ctx = make_context(
+        CLIENT, anchors=pki.ca_pem, peer_name="localhost", identity=identity, **pinned(version)
+    )
     conn = peers.SectransSocket(ctx, peers.connect(server.port))
     return conn, server, conn.handshake()
 
@@ -167,7 +185,8 @@ def connect_to_verifying_server(pki, version, identity, server_ca_file, tmp_path
 @pytest.mark.parametrize("version", VERSIONS)
 def test_sectrans_client_with_identity_is_accepted(pki, version, tmp_path, reap):
     conn, server, status = connect_to_verifying_server(
-        pki, version, pki.client, pki.ca_file, tmp_path, reap)
+        pki, version, pki.client, pki.ca_file, tmp_path, reap
+    )
     with conn:
         assert status == 0, "%s\n%s" % (describe(status, conn.ctx), server.describe())
         assert cert_state(conn.ctx) == CC_SENT
@@ -175,9 +194,12 @@ def test_sectrans_client_with_identity_is_accepted(pki, version, tmp_path, reap)
         assert conn.read_exactly(6) == b"olleh\n"
         assert cert_state(conn.ctx) == CC_SENT
     # s_server names the client certificate it verified.
-    assert_output(server, r"Peer certificate: .*CN\s*=\s*sectrans test client"
-                  r"(?:.*\n)*Verification: OK",
-                  "s_server must have received the client certificate")
+    assert_output(
+        server,
+        r"Peer certificate: .*CN\s*=\s*sectrans test client"
+        r"(?:.*\n)*Verification: OK",
+        "s_server must have received the client certificate",
+    )
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -187,15 +209,19 @@ def test_sectrans_client_refused_by_openssl(pki, version, case, tmp_path, reap):
     1.2, from the first read in TLS 1.3 (the client finished first)."""
     if case == "no-identity":
         identity, ca_file = None, pki.ca_file
-        expected = (st.SECTRANS_ERR_PEER_HANDSHAKE_FAIL if version == "TLSv1.2"
-                    else st.SECTRANS_ERR_CERTIFICATE_REQUIRED)
+        expected = (
+            st.SECTRANS_ERR_PEER_HANDSHAKE_FAIL
+            if version == "TLSv1.2"
+            else st.SECTRANS_ERR_CERTIFICATE_REQUIRED
+        )
         final_state = CC_REQUESTED
     else:
         identity, ca_file = pki.client, pki.untrusted_root.file
         expected = st.SECTRANS_ERR_PEER_UNKNOWN_CA
         final_state = CC_REJECTED
-    conn, server, status = connect_to_verifying_server(pki, version, identity, ca_file,
-                                                       tmp_path, reap)
+    conn, server, status = connect_to_verifying_server(
+        pki, version, identity, ca_file, tmp_path, reap
+    )
     with conn:
         ctx = conn.ctx
         if version == "TLSv1.2":

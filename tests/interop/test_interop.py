@@ -36,9 +36,8 @@ fixture's finalizer. See tests/support/peers.py.
 
 import re
 
-import pytest
-
 import peers
+import pytest
 from helpers import CLIENT, SERVER, check, describe, make_context, st
 from pki import SERVER_KEY_TYPES
 
@@ -54,10 +53,16 @@ def _matrix():
     for peer in PEERS:
         for version in VERSIONS:
             for key in SERVER_KEY_TYPES:
-                yield pytest.param(peer, version, key, "nonblocking",
-                                   id="%s-%s-%s" % (peer, version, key))
-            yield pytest.param(peer, version, "ecdsa_p256", "blocking",
-                               id="%s-%s-ecdsa_p256-blocking" % (peer, version))
+                yield pytest.param(
+                    peer, version, key, "nonblocking", id="%s-%s-%s" % (peer, version, key)
+                )
+            yield pytest.param(
+                peer,
+                version,
+                "ecdsa_p256",
+                "blocking",
+                id="%s-%s-ecdsa_p256-blocking" % (peer, version),
+            )
 
 
 MATRIX = list(_matrix())
@@ -66,11 +71,15 @@ MATRIX = list(_matrix())
 # ---------------------------------------------------------------------------
 # Fixtures and small helpers
 
+
 def require_tools(peer):
     for tool in TOOLS[peer]:
         if peers.tool_path(tool) is None:
-            pytest.fail("%s is not installed (Debian: apt-get install -y openssl "
-                        "gnutls-bin, or scripts/setup-debian.sh)" % tool, pytrace=False)
+            pytest.fail(
+                "%s is not installed (Debian: apt-get install -y openssl "
+                "gnutls-bin, or scripts/setup-debian.sh)" % tool,
+                pytrace=False,
+            )
 
 
 def start_peer_server(peer, leaf, log_dir, version=None):
@@ -90,8 +99,11 @@ def start_peer_client(peer, port, ca_file, log_dir, version=None):
 def payload(tag, lines=200):
     """About 16 KB of text lines (no line is an s_server command such as
     CLOSE), unique to the test."""
-    return b"".join(b"%04d %s the quick brown fox jumps over the lazy dog %s\n"
-                    % (i, tag.encode(), b"." * (i % 17)) for i in range(lines))
+    return b"".join(
+        b"%04d %s the quick brown fox jumps over the lazy dog %s\n"
+        % (i, tag.encode(), b"." * (i % 17))
+        for i in range(lines)
+    )
 
 
 def server_answer(peer, data):
@@ -124,7 +136,10 @@ PEER_CLIENT_VERIFIED = {
 
 def assert_peer_says(proc, pattern, what):
     assert proc.wait_for_output(pattern), "%s: expected /%s/ in the peer's output: %s" % (
-        what, pattern, proc.describe())
+        what,
+        pattern,
+        proc.describe(),
+    )
 
 
 def sectrans_client(port, pki, mode, version=None):
@@ -133,11 +148,15 @@ def sectrans_client(port, pki, mode, version=None):
     localhost. version pins min = max; None keeps the default range."""
     kw = {}
     if version is not None:
-        kw = dict(min_version=peers.VERSIONS[version]["sectrans"],
-                  max_version=peers.VERSIONS[version]["sectrans"])
+        kw = dict(
+            min_version=peers.VERSIONS[version]["sectrans"],
+            max_version=peers.VERSIONS[version]["sectrans"],
+        )
     ctx = make_context(CLIENT, anchors=pki.ca_pem, peer_name="localhost", **kw)
-    assert check(st.sectrans_get_verify_mode(ctx), "sectrans_get_verify_mode",
-                 ctx) == st.SECTRANS_VERIFY_FULL
+    assert (
+        check(st.sectrans_get_verify_mode(ctx), "sectrans_get_verify_mode", ctx)
+        == st.SECTRANS_VERIFY_FULL
+    )
     return peers.SectransSocket(ctx, peers.connect(port), mode)
 
 
@@ -147,12 +166,17 @@ def assert_trusted(conn, chain_length):
     trust = check(st.sectrans_copy_peer_trust(conn.ctx), "sectrans_copy_peer_trust", conn.ctx)
     assert trust is not None, "no peer trust after a verified handshake"
     assert check(st.sectrans_trust_get_result(trust), "sectrans_trust_get_result") == 0
-    assert check(st.sectrans_trust_get_certificate_count(trust),
-                 "sectrans_trust_get_certificate_count") == chain_length
+    assert (
+        check(
+            st.sectrans_trust_get_certificate_count(trust), "sectrans_trust_get_certificate_count"
+        )
+        == chain_length
+    )
 
 
 # ---------------------------------------------------------------------------
 # sectrans client <-> peer server
+
 
 def run_sectrans_client(peer, server, pki, leaf, mode, version, expect_version):
     """Handshake, checks, data both ways, clean close; against a running
@@ -160,11 +184,11 @@ def run_sectrans_client(peer, server, pki, leaf, mode, version, expect_version):
     conn = sectrans_client(server.port, pki, mode, version)
     with conn:
         status = conn.handshake()
-        assert status == 0, "handshake: %s\n%s" % (describe(status, conn.ctx),
-                                                   server.describe())
+        assert status == 0, "handshake: %s\n%s" % (describe(status, conn.ctx), server.describe())
         assert conn.negotiated_version() == peers.VERSIONS[expect_version]["sectrans"], (
-            "negotiated %s, expected %s" % (
-                st.sectrans_protocol_name(conn.negotiated_version()), expect_version))
+            "negotiated %s, expected %s"
+            % (st.sectrans_protocol_name(conn.negotiated_version()), expect_version)
+        )
         assert_trusted(conn, 2 if leaf.chain_pem else 1)
 
         data = payload("client-%s-%s-%s" % (peer, expect_version, leaf.name))
@@ -180,10 +204,10 @@ def run_sectrans_client(peer, server, pki, leaf, mode, version, expect_version):
         assert rest == b"", "unexpected data after the answer: %r" % rest[:200]
         assert status == CLOSED_GRACEFUL, (
             "expected the peer's close_notify (errSSLClosedGraceful); got %s\n%s"
-            % (describe(status, conn.ctx), server.describe()))
+            % (describe(status, conn.ctx), server.describe())
+        )
 
-    assert_peer_says(server, peer_version_pattern(peer, expect_version),
-                     "peer server's version")
+    assert_peer_says(server, peer_version_pattern(peer, expect_version), "peer server's version")
     return conn
 
 
@@ -206,6 +230,7 @@ def test_sectrans_client_negotiates_down_to_tls12(peer, pki, tmp_path, reap):
 # ---------------------------------------------------------------------------
 # peer client <-> sectrans server
 
+
 def run_sectrans_server(peer, client, listener, leaf, mode, version, expect_version, data):
     """Accepts the peer client, handshake, checks, reads data, answers with
     it upper-cased; once the client printed the answer, its stdin is closed
@@ -218,8 +243,10 @@ def run_sectrans_server(peer, client, listener, leaf, mode, version, expect_vers
     is covered by the client-role tests."""
     kw = {}
     if version is not None:
-        kw = dict(min_version=peers.VERSIONS[version]["sectrans"],
-                  max_version=peers.VERSIONS[version]["sectrans"])
+        kw = dict(
+            min_version=peers.VERSIONS[version]["sectrans"],
+            max_version=peers.VERSIONS[version]["sectrans"],
+        )
     ctx = make_context(SERVER, use_config=True, identity=leaf, **kw)
     conn = peers.SectransSocket(ctx, peers.accept(listener, client), mode)
     with conn:
@@ -232,24 +259,27 @@ def run_sectrans_server(peer, client, listener, leaf, mode, version, expect_vers
         answer = data.upper()
         conn.write_all(answer)
         assert client.wait_for_stdout(answer), (
-            "the peer client did not print the answer: " + client.describe())
+            "the peer client did not print the answer: " + client.describe()
+        )
 
         client.close_stdin()
         rest, status = conn.read_to_close()
         assert rest == b"", "unexpected data from the client: %r" % rest[:200]
         assert status == CLOSED_GRACEFUL, (
             "expected the client's close_notify (errSSLClosedGraceful); got %s\n%s"
-            % (describe(status, ctx), client.describe()))
+            % (describe(status, ctx), client.describe())
+        )
         status = conn.close_tls()
         assert status == 0, "sectrans_close after the close_notify exchange: %s" % (
-            describe(status, ctx))
+            describe(status, ctx)
+        )
 
     rc = client.wait()
     assert rc == 0, "peer client failed: " + client.describe()
-    assert_peer_says(client, peer_version_pattern(peer, expect_version),
-                     "peer client's version")
-    assert_peer_says(client, PEER_CLIENT_VERIFIED[peer],
-                     "the peer client must have verified the sectrans server")
+    assert_peer_says(client, peer_version_pattern(peer, expect_version), "peer client's version")
+    assert_peer_says(
+        client, PEER_CLIENT_VERIFIED[peer], "the peer client must have verified the sectrans server"
+    )
 
 
 @pytest.mark.parametrize("peer,version,key,mode", MATRIX)
@@ -259,7 +289,7 @@ def test_peer_client_sectrans_server(peer, version, key, mode, pki, tmp_path, re
     with listener:
         client = reap(start_peer_client(peer, port, pki.ca_file, str(tmp_path)))
         data = payload("server-%s-%s-%s" % (peer, version, key))
-        client.send(data)   # waits in the pipe until the handshake is done
+        client.send(data)  # waits in the pipe until the handshake is done
         run_sectrans_server(peer, client, listener, leaf, mode, version, version, data)
 
 
@@ -269,12 +299,10 @@ def test_sectrans_server_negotiates_down_to_tls12(peer, pki, tmp_path, reap):
     leaf = pki.leaves["ecdsa_p256"]
     listener, port = peers.listener()
     with listener:
-        client = reap(start_peer_client(peer, port, pki.ca_file, str(tmp_path),
-                                        version="TLSv1.2"))
+        client = reap(start_peer_client(peer, port, pki.ca_file, str(tmp_path), version="TLSv1.2"))
         data = payload("server-down-%s" % peer)
         client.send(data)
-        run_sectrans_server(peer, client, listener, leaf, "nonblocking", None,
-                            "TLSv1.2", data)
+        run_sectrans_server(peer, client, listener, leaf, "nonblocking", None, "TLSv1.2", data)
 
 
 # ---------------------------------------------------------------------------
@@ -291,29 +319,34 @@ BAD_CERTIFICATE_ALERT = {
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("peer", PEERS)
 def test_sectrans_client_rejects_wrong_name(peer, version, pki, tmp_path, reap):
-    leaf = pki.leaves["wrong_name"]    # SAN DNS:other.example only
+    leaf = pki.leaves["wrong_name"]  # SAN DNS:other.example only
     server = reap(start_peer_server(peer, leaf, str(tmp_path)))
     conn = sectrans_client(server.port, pki, "nonblocking", version)
     with conn:
         status = conn.handshake()
         assert status == st.SECTRANS_ERR_HOST_NAME_MISMATCH, (
             "handshake: %s, expected errSSLHostNameMismatch (-9843)\n%s"
-            % (describe(status, conn.ctx), server.describe()))
+            % (describe(status, conn.ctx), server.describe())
+        )
         detail = conn.error_detail()
         assert detail, "no error detail for the failed verification"
         trust = check(st.sectrans_copy_peer_trust(conn.ctx), "sectrans_copy_peer_trust")
         assert trust is not None
-        assert check(st.sectrans_trust_get_result(trust), "sectrans_trust_get_result") == \
-            st.SECTRANS_ERR_HOST_NAME_MISMATCH
+        assert (
+            check(st.sectrans_trust_get_result(trust), "sectrans_trust_get_result")
+            == st.SECTRANS_ERR_HOST_NAME_MISMATCH
+        )
         # The failure is terminal: a later call returns the same status.
         assert st.sectrans_handshake(conn.ctx) == st.SECTRANS_ERR_HOST_NAME_MISMATCH
-    assert_peer_says(server, BAD_CERTIFICATE_ALERT[peer],
-                     "the peer server must see a bad_certificate alert")
+    assert_peer_says(
+        server, BAD_CERTIFICATE_ALERT[peer], "the peer server must see a bad_certificate alert"
+    )
 
 
 # ---------------------------------------------------------------------------
 # The harness itself: a peer server that loses the race for its port is
 # restarted on another one (tests run in parallel; ports are never fixed).
+
 
 @pytest.mark.parametrize("peer", PEERS)
 def test_peer_server_retries_taken_port(peer, pki, tmp_path, reap, monkeypatch):
@@ -325,10 +358,12 @@ def test_peer_server_retries_taken_port(peer, pki, tmp_path, reap, monkeypatch):
         def free_port():
             offered.append(busy_port if len(offered) < 2 else real_free_port())
             return offered[-1]
+
         monkeypatch.setattr(peers, "free_port", free_port)
         server = reap(start_peer_server(peer, pki.leaves["ecdsa_p256"], str(tmp_path)))
         assert offered[:2] == [busy_port, busy_port] and len(offered) == 3
         assert server.port == offered[2] != busy_port and server.running()
     monkeypatch.undo()
-    run_sectrans_client(peer, server, pki, pki.leaves["ecdsa_p256"], "nonblocking",
-                        "TLSv1.3", "TLSv1.3")
+    run_sectrans_client(
+        peer, server, pki, pki.leaves["ecdsa_p256"], "nonblocking", "TLSv1.3", "TLSv1.3"
+    )

@@ -19,12 +19,17 @@ local f = assert(io.open(T.env("LEAF_FILE"), "rb"))
 local leaf_pem = f:read("a")
 f:close()
 T.eq(leaf:pem(), leaf_pem, "pem()")
-T.ok(#leaf:der() > 100 and leaf:der():byte(1) == 0x30, "der() is a DER SEQUENCE")
+T.ok(
+  #leaf:der() > 100 and leaf:der():byte(1) == 0x30,
+  "der() is a DER SEQUENCE"
+)
 
 local entries, text = leaf:subject()
 T.eq(text, T.env("LEAF_SUBJECT"), "subject() text (RFC 2253)")
 local by_name = {}
-for _, e in ipairs(entries) do by_name[e.name] = e end
+for _, e in ipairs(entries) do
+  by_name[e.name] = e
+end
 T.eq(by_name.commonName.value, "sectrans test ecdsa_p256", "commonName value")
 T.eq(by_name.commonName.oid, "2.5.4.3", "commonName oid")
 T.eq(by_name.organizationName.value, "sectrans tests", "organizationName")
@@ -43,7 +48,8 @@ T.eq(leaf:notafter(), T.env("LEAF_NOT_AFTER"), "notafter()")
 T.eq(leaf:validat(os.time()), true, "valid now")
 T.eq(leaf:validat(0), false, "not valid in 1970")
 
-local san = T.ok(leaf:extensions()["2.5.29.17"], "extensions() has subjectAltName")
+local san =
+  T.ok(leaf:extensions()["2.5.29.17"], "extensions() has subjectAltName")
 T.eq(san.name, "X509v3 Subject Alternative Name", "its name")
 T.eq(san.dNSName[1], "localhost", "dNSName")
 T.eq(san.iPAddress[1], "127.0.0.1", "iPAddress")
@@ -54,12 +60,20 @@ T.ok(sectrans.loadcertificate(leaf:der()) == leaf, "loadcertificate(der)")
 none, err = sectrans.loadcertificate("not a certificate")
 T.eq(none, nil, "loadcertificate of junk")
 T.match(err, "^errSecDecode", "names the failure")
-T.match(tostring(leaf), "^sectrans.Certificate %(CN=sectrans test ecdsa_p256", "__tostring")
+T.match(
+  tostring(leaf),
+  "^sectrans.Certificate %(CN=sectrans test ecdsa_p256",
+  "__tostring"
+)
 
 -- A certificate outlives its connection.
 client:close()
 client, server = nil, nil
 collectgarbage()
 collectgarbage()
-T.eq(select(2, leaf:subject()), T.env("LEAF_SUBJECT"), "after the connection is gone")
+T.eq(
+  select(2, leaf:subject()),
+  T.env("LEAF_SUBJECT"),
+  "after the connection is gone"
+)
 T.done()

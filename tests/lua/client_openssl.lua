@@ -7,7 +7,8 @@ local sectrans = require "sectrans"
 local version = T.env("TLS_VERSION")
 local protocol = version == "TLSv1.2" and "tlsv1_2" or "any"
 local sock = T.connect(T.env("PORT"))
-local conn = assert(sectrans.wrap(sock, T.client_params{protocol = protocol}))
+local conn =
+  assert(sectrans.wrap(sock, T.client_params { protocol = protocol }))
 T.eq(sock:getfd(), -1, "wrap takes the descriptor over (as LuaSec does)")
 T.ok(conn:getfd() >= 0, "the connection owns it")
 conn:sni("localhost")
@@ -17,8 +18,11 @@ T.eq(conn:dohandshake(), true, "dohandshake after success is a no-op")
 
 local info = conn:info()
 T.eq(info.protocol, version, "info().protocol")
-T.match(info.cipher, version == "TLSv1.2" and "^ECDHE%-ECDSA%-" or "^TLS_",
-        "info().cipher uses LuaSec's (OpenSSL's) names")
+T.match(
+  info.cipher,
+  version == "TLSv1.2" and "^ECDHE%-ECDSA%-" or "^TLS_",
+  "info().cipher uses LuaSec's (OpenSSL's) names"
+)
 T.ok(info.bits >= 128, "info().bits", info.bits)
 T.eq(info.group, "X25519", "info().group")
 T.eq(info.resumed, false, "info().resumed")

@@ -7,8 +7,10 @@ local sectrans = require "sectrans"
 local T = require "testlib"
 
 local ca, cert, key = T.env("CA_FILE"), T.env("CERT_FILE"), T.env("KEY_FILE")
-local luasec_client = {mode = "client", protocol = "any", cafile = ca, verify = "peer"}
-local luasec_server = {mode = "server", protocol = "any", certificate = cert, key = key}
+local luasec_client =
+  { mode = "client", protocol = "any", cafile = ca, verify = "peer" }
+local luasec_server =
+  { mode = "server", protocol = "any", certificate = cert, key = key }
 
 -- Both against openssl s_server (which serves one connection at a time).
 local function exchange(conn, line)
@@ -38,21 +40,27 @@ local function handshake_both(a, b)
   for _ = 1, 200 do
     local a_ok, a_err = a:dohandshake()
     local b_ok, b_err = b:dohandshake()
-    if a_ok and b_ok then return true end
-    if (not a_ok and not a_err:match("^want") and a_err ~= "timeout") or
-       (not b_ok and not b_err:match("^want") and b_err ~= "timeout") then
+    if a_ok and b_ok then
+      return true
+    end
+    if
+      (not a_ok and not a_err:match("^want") and a_err ~= "timeout")
+      or (not b_ok and not b_err:match("^want") and b_err ~= "timeout")
+    then
       return false, tostring(a_err) .. " / " .. tostring(b_err)
     end
-    socket.select({a, b}, nil, 1)
+    socket.select({ a, b }, nil, 1)
   end
   return false, "no progress"
 end
 
 local listener, lport = T.listen()
 -- With a LuaSec client, both ends' info() must agree on LuaSec's fields.
-for _, pair in ipairs{{"sectrans client, LuaSec server", true, "any"},
-                      {"LuaSec client, sectrans server", false, "any"},
-                      {"LuaSec TLS 1.2 client, sectrans server", false, "tlsv1_2"}} do
+for _, pair in ipairs {
+  { "sectrans client, LuaSec server", true, "any" },
+  { "LuaSec client, sectrans server", false, "any" },
+  { "LuaSec TLS 1.2 client, sectrans server", false, "tlsv1_2" },
+} do
   local name, sectrans_client = pair[1], pair[2]
   luasec_client.protocol = pair[3]
   local a, b = T.tcp_pair(listener, lport)
@@ -68,9 +76,22 @@ for _, pair in ipairs{{"sectrans client, LuaSec server", true, "any"},
   T.ok(handshake_both(client, server), name .. ": handshake")
   if not sectrans_client then
     local theirs, ours = client:info(), server:info()
-    for _, field in ipairs{"protocol", "cipher", "bits", "algbits", "key",
-                           "authentication", "encryption", "mac", "export"} do
-      T.eq(ours[field], theirs[field], name .. ": info()." .. field .. " as LuaSec's")
+    for _, field in ipairs {
+      "protocol",
+      "cipher",
+      "bits",
+      "algbits",
+      "key",
+      "authentication",
+      "encryption",
+      "mac",
+      "export",
+    } do
+      T.eq(
+        ours[field],
+        theirs[field],
+        name .. ": info()." .. field .. " as LuaSec's"
+      )
     end
   end
   client:settimeout(10)

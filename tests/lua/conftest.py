@@ -2,9 +2,8 @@
 hands its `subtests` fixture to luarun, which reports the checks of the
 scripts the test runs as subtests (see support/luarun.py)."""
 
-import pytest
-
 import luarun
+import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,9 @@ local server_ctx = assert(sectrans.newcontext(T.server_params()))
 
 local function resident_kb()
   local f = io.open("/proc/self/statm")
-  if not f then return 0 end
+  if not f then
+    return 0
+  end
   local pages = f:read("*n") and f:read("*n")
   f:close()
   return pages * 4
@@ -27,10 +29,16 @@ local function handshake(c, s)
   for _ = 1, 1000 do
     local c_ok, c_err = c:dohandshake()
     local s_ok, s_err = s:dohandshake()
-    if c_ok and s_ok then return end
-    T.ok((c_ok or c_err:match("^want")) and (s_ok or s_err:match("^want")),
-         "handshake in progress", c_err, s_err)
-    require("socket").select({c, s}, nil, 1)
+    if c_ok and s_ok then
+      return
+    end
+    T.ok(
+      (c_ok or c_err:match("^want")) and (s_ok or s_err:match("^want")),
+      "handshake in progress",
+      c_err,
+      s_err
+    )
+    require("socket").select({ c, s }, nil, 1)
   end
   error("handshake did not finish")
 end
@@ -38,7 +46,7 @@ end
 local function one(i)
   local a, b = T.tcp_pair(listener, port)
   local c = assert(sectrans.wrap(a, client_ctx))
-  local s <close> = assert(sectrans.wrap(b, server_ctx))  -- closed at scope end
+  local s <close> = assert(sectrans.wrap(b, server_ctx)) -- closed at scope end
   c:sni("localhost")
   if i % HANDSHAKE_EVERY == 0 then
     c:settimeout(0)
@@ -54,16 +62,18 @@ local function one(i)
     c:close()
   elseif way == 2 then
     c:close()
-    c:close()                      -- twice
+    c:close() -- twice
   elseif way == 3 then
-    local closing <close> = c      -- __close, then __gc later
-  end                              -- way 0: left to the collector
+    local closing <close> = c -- __close, then __gc later
+  end -- way 0: left to the collector
 end
 
 local function batch(n, start)
   for i = start, start + n - 1 do
     one(i)
-    if i % 100 == 0 then collectgarbage() end  -- keeps dropped fds in bounds
+    if i % 100 == 0 then
+      collectgarbage()
+    end -- keeps dropped fds in bounds
   end
   collectgarbage()
   collectgarbage()
@@ -72,7 +82,8 @@ end
 -- The sockets this process (the shell's parent) has open, as a count and
 -- "fd -> socket:[inode]" lines, so that a failure names what stayed open.
 local function open_sockets()
-  local p = assert(io.popen("ls -l /proc/$PPID/fd | grep -o '[0-9]* -> socket:.*'"))
+  local p =
+    assert(io.popen("ls -l /proc/$PPID/fd | grep -o '[0-9]* -> socket:.*'"))
   local listing = p:read("a")
   p:close()
   local _, count = listing:gsub("\n", "")
@@ -86,22 +97,45 @@ local lua_before, rss_before, fds_before, listing_before =
 batch(COUNT - warmup, warmup + 1)
 local lua_after, rss_after, fds_after, listing_after =
   collectgarbage("count"), resident_kb(), open_sockets()
-print(string.format("lua heap %.0f KB -> %.0f KB, resident %d KB -> %d KB",
-                    lua_before, lua_after, rss_before, rss_after))
+print(
+  string.format(
+    "lua heap %.0f KB -> %.0f KB, resident %d KB -> %d KB",
+    lua_before,
+    lua_after,
+    rss_before,
+    rss_after
+  )
+)
 -- A leaked connection costs over 16 KB of Lua heap (its buffer) and more
 -- of BoringSSL state: thousands would show as tens of megabytes.
-T.ok(lua_after - lua_before < 256, "Lua heap does not grow", lua_before, lua_after)
-if COUNT >= 1000 then  -- valgrind's own descriptors and memory would blur these
-  T.ok(fds_after == fds_before, "every socket was closed (by close, __close or __gc)",
-       listing_before, listing_after)
-  T.ok(rss_after - rss_before < 8192, "resident memory does not grow", rss_before, rss_after)
+T.ok(
+  lua_after - lua_before < 256,
+  "Lua heap does not grow",
+  lua_before,
+  lua_after
+)
+if COUNT >= 1000 then -- valgrind's own descriptors and memory would blur these
+  T.ok(
+    fds_after == fds_before,
+    "every socket was closed (by close, __close or __gc)",
+    listing_before,
+    listing_after
+  )
+  T.ok(
+    rss_after - rss_before < 8192,
+    "resident memory does not grow",
+    rss_before,
+    rss_after
+  )
 end
 
 -- Any order, any number of times: __gc after close, close after __close,
 -- methods on closed objects answer instead of crashing.
 local a, b = T.tcp_pair(listener, port)
 local c = assert(sectrans.wrap(a, client_ctx))
-do local closing <close> = c end
+do
+  local closing <close> = c
+end
 T.eq(c:close(), 1, "close() after __close")
 local _, err = c:send("x")
 T.eq(err, "closed", "send on a closed connection")
@@ -112,7 +146,7 @@ T.eq(c:getpeercertificate(), nil, "no certificate on a closed connection")
 T.eq(c:dirty(), false, "dirty() on a closed connection")
 T.eq(tostring(c):match("closed") ~= nil, true, "__tostring says closed")
 local mt = getmetatable(c)
-mt.__gc(c)                         -- the collector's turn, explicitly
+mt.__gc(c) -- the collector's turn, explicitly
 mt.__gc(c)
 T.eq(c:close(), 1, "close() after __gc")
 b:close()

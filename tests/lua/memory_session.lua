@@ -31,7 +31,11 @@ T.ok(c_ok and s_ok, "handshake over memory", c_err, s_err)
 T.eq(client:info("protocol"), "TLSv1.3", "negotiated version")
 
 -- Data both ways, with every receive pattern.
-T.eq(client:send("line one\r\nline two\nrest"), 23, "send returns the last index")
+T.eq(
+  client:send("line one\r\nline two\nrest"),
+  23,
+  "send returns the last index"
+)
 T.pump(client, server)
 T.eq(server:receive("*l"), "line one", "*l strips CR LF")
 T.eq(server:receive("l"), "line two", "l (5.4 style)")
@@ -82,10 +86,12 @@ local function connect_with_id(id)
   local c = assert(sectrans.newsession(client_ctx))
   local s = assert(sectrans.newsession(server_ctx))
   c:sni("localhost")
-  if id then c:setpeerid(id) end
+  if id then
+    c:setpeerid(id)
+  end
   local c_ok, c_err, s_ok, s_err = T.handshake_pair(c, s)
   T.ok(c_ok and s_ok, "handshake", c_err, s_err)
-  assert(s:send("ticket\n"))  -- TLS 1.3 tickets arrive with the first read
+  assert(s:send("ticket\n")) -- TLS 1.3 tickets arrive with the first read
   T.pump(c, s)
   T.eq(c:receive("*l"), "ticket", "first read")
   return c, s

@@ -9,10 +9,10 @@ local server, port = T.listen()
 print("listening " .. port)
 io.stdout:flush()
 
-local params = T.server_params{alpn = {"h2", "http/1.1"}}
+local params = T.server_params { alpn = { "h2", "http/1.1" } }
 if client_auth then
   params.cafile = T.env("CA_FILE")
-  params.verify = {"peer", "fail_if_no_peer_cert"}
+  params.verify = { "peer", "fail_if_no_peer_cert" }
 end
 local conn = assert(sectrans.wrap(assert(server:accept()), params))
 conn:settimeout(10)

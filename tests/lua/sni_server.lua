@@ -6,10 +6,12 @@ local sectrans = require "sectrans"
 local T = require "testlib"
 
 local default_ctx = assert(sectrans.newcontext(T.server_params()))
-local other_ctx = assert(sectrans.newcontext(T.server_params{
-  certificate = T.env("OTHER_CERT_FILE"), key = T.env("OTHER_KEY_FILE")}))
+local other_ctx = assert(sectrans.newcontext(T.server_params {
+  certificate = T.env("OTHER_CERT_FILE"),
+  key = T.env("OTHER_KEY_FILE"),
+}))
 local client_ctx = assert(sectrans.newcontext(T.client_params()))
-local names = {["other.example"] = other_ctx, localhost = default_ctx}
+local names = { ["other.example"] = other_ctx, localhost = default_ctx }
 
 -- A handshake of a client asking for name with a server using names.
 local function connect(name, strict)
@@ -24,13 +26,19 @@ end
 local client, server, ok, c_err, s_err = connect("other.example")
 T.ok(ok, "other.example", c_err, s_err)
 T.eq(server:getsniname(), "other.example", "the server saw the name")
-T.eq(client:getpeercertificate():extensions()["2.5.29.17"].dNSName[1], "other.example",
-     "and presented other.example's certificate")
+T.eq(
+  client:getpeercertificate():extensions()["2.5.29.17"].dNSName[1],
+  "other.example",
+  "and presented other.example's certificate"
+)
 
 client, server, ok, c_err, s_err = connect("localhost", true)
 T.ok(ok, "localhost, strict", c_err, s_err)
-T.eq(client:getpeercertificate():extensions()["2.5.29.17"].dNSName[1], "localhost",
-     "localhost's certificate")
+T.eq(
+  client:getpeercertificate():extensions()["2.5.29.17"].dNSName[1],
+  "localhost",
+  "localhost's certificate"
+)
 
 client, server, ok, c_err, s_err = connect("unknown.example")
 T.eq(ok, false, "a name not in the table gets the default certificate")
@@ -38,15 +46,29 @@ T.match(c_err, "^errSSLHostNameMismatch", "which the client refuses")
 
 client, server, ok, c_err, s_err = connect("unknown.example", true)
 T.eq(ok, false, "strict: a name not in the table")
-T.match(s_err, "^errSSLUnrecognizedName %(%-9865%)", "ends the server's handshake")
+T.match(
+  s_err,
+  "^errSSLUnrecognizedName %(%-9865%)",
+  "ends the server's handshake"
+)
 T.match(select(2, server:dohandshake()), "%-9865", "for good")
 
 -- Programming errors raise.
 client, server = connect("localhost")
 T.raises("sni must be called before the handshake", server.sni, server, names)
-T.raises("sni must be called before the handshake", client.sni, client, "localhost")
+T.raises(
+  "sni must be called before the handshake",
+  client.sni,
+  client,
+  "localhost"
+)
 local s = assert(sectrans.newsession(default_ctx))
-T.raises("expected {name = server context", s.sni, s, {localhost = client_ctx})
-T.raises("expected {name = server context", s.sni, s, {"localhost"})
+T.raises(
+  "expected {name = server context",
+  s.sni,
+  s,
+  { localhost = client_ctx }
+)
+T.raises("expected {name = server context", s.sni, s, { "localhost" })
 T.raises("table expected", s.sni, s, "localhost")
 T.done()

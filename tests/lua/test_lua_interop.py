@@ -6,21 +6,20 @@ import hashlib
 import socket
 import ssl
 
-import pytest
-
 import peers
 import py_support as ps
-from luarun import (finish_script, leaf_env, run_script,
-                    start_script)
+import pytest
+from luarun import finish_script, leaf_env, run_script, start_script
 
 
 @pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
 def test_client_against_openssl(build_dir, pki, tmp_path, reap, version):
-    server = reap(peers.openssl_server(pki.ecdsa_p256, str(tmp_path),
-                                       version=version))
-    run_script(build_dir, "client_openssl.lua",
-               dict(leaf_env(pki, pki.ecdsa_p256), PORT=server.port,
-                    TLS_VERSION=version))
+    server = reap(peers.openssl_server(pki.ecdsa_p256, str(tmp_path), version=version))
+    run_script(
+        build_dir,
+        "client_openssl.lua",
+        dict(leaf_env(pki, pki.ecdsa_p256), PORT=server.port, TLS_VERSION=version),
+    )
 
 
 def python_client(pki, port, client_cert=False):
@@ -44,12 +43,9 @@ def python_client(pki, port, client_cert=False):
     return reply
 
 
-@pytest.mark.parametrize("client_auth", [False, True],
-                         ids=["no-client-cert", "client-cert"])
-def test_server_against_python_ssl(build_dir, pki, tmp_path, reap,
-                                   client_auth):
-    env = dict(leaf_env(pki, pki.ecdsa_p256),
-               CLIENT_AUTH="1" if client_auth else "0")
+@pytest.mark.parametrize("client_auth", [False, True], ids=["no-client-cert", "client-cert"])
+def test_server_against_python_ssl(build_dir, pki, tmp_path, reap, client_auth):
+    env = dict(leaf_env(pki, pki.ecdsa_p256), CLIENT_AUTH="1" if client_auth else "0")
     proc = reap(start_script(build_dir, "server_python.lua", str(tmp_path), env))
     reply = python_client(pki, proc.port, client_auth)
     assert reply == b"HELLO FROM PYTHON\n"
@@ -65,7 +61,10 @@ def test_send_then_close_loses_nothing(build_dir, pki, run):
     received = []
     server_ctx = ps.sectrans_server(pki.ecdsa_p256)
     with ps.sectrans_echo_server(server_ctx, handler=ps.digest_until_end(received)) as srv:
-        run_script(build_dir, "write_then_close.lua",
-                   dict(leaf_env(pki, pki.ecdsa_p256), PORT=srv.port, SIZE=size))
+        run_script(
+            build_dir,
+            "write_then_close.lua",
+            dict(leaf_env(pki, pki.ecdsa_p256), PORT=srv.port, SIZE=size),
+        )
     expected = hashlib.sha256(block * (size // len(block))).hexdigest()
     assert received == [(size, expected)]

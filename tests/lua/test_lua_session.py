@@ -11,7 +11,12 @@ def test_memory_session(build_dir, pki):
 
 
 def test_server_sni_table(build_dir, pki):
-    run_script(build_dir, "sni_server.lua",
-               dict(leaf_env(pki, pki.ecdsa_p256),
-                    OTHER_CERT_FILE=pki.wrong_name.cert_file,
-                    OTHER_KEY_FILE=pki.wrong_name.key_file))
+    run_script(
+        build_dir,
+        "sni_server.lua",
+        dict(
+            leaf_env(pki, pki.ecdsa_p256),
+            OTHER_CERT_FILE=pki.wrong_name.cert_file,
+            OTHER_KEY_FILE=pki.wrong_name.key_file,
+        ),
+    )

@@ -14,9 +14,9 @@
 local socket = require "socket"
 local sectrans = require "sectrans"
 
-local T = {checks = 0, failed = 0}
+local T = { checks = 0, failed = 0 }
 
-io.stdout:setvbuf("line")  -- a crash loses no line; servers' lines arrive at once
+io.stdout:setvbuf("line") -- a crash loses no line; servers' lines arrive at once
 
 --- Prints the TAP line of one check; for a failed one, why (detail) and
 --- where (the caller's caller, level counted from report's caller).
@@ -31,7 +31,9 @@ local function report(passed, what, detail, level)
   print(string.format("not ok %d - %s", T.checks, what))
   print("# " .. tostring(detail):gsub("\n", "\n# "))
   local info = debug.getinfo(level + 1, "Sl")
-  if info then print(string.format("# at %s:%d", info.short_src, info.currentline)) end
+  if info then
+    print(string.format("# at %s:%d", info.short_src, info.currentline))
+  end
 end
 
 --- The extra values of a failed check (the first two), for its message.
@@ -52,14 +54,24 @@ end
 --- Checks that value is truthy; returns it. The extra arguments (up to
 --- two) are shown when it fails.
 function T.ok(value, what, ...)
-  report(value, what, string.format("check failed: %s (%s)", what, values(...)), 2)
+  report(
+    value,
+    what,
+    string.format("check failed: %s (%s)", what, values(...)),
+    2
+  )
   return value
 end
 
 --- Like T.ok, for a check the rest of the script depends on: when it
 --- fails the script stops here (error, exit status 1, no plan).
 function T.need(value, what, ...)
-  report(value, what, string.format("check failed: %s (%s)", what, values(...)), 2)
+  report(
+    value,
+    what,
+    string.format("check failed: %s (%s)", what, values(...)),
+    2
+  )
   if not value then
     error(string.format("stopping: %s failed (%s)", what, values(...)), 2)
   end
@@ -68,25 +80,39 @@ end
 
 --- Checks that got == want.
 function T.eq(got, want, what)
-  report(got == want, what, string.format("%s: got %q, want %q", what, tostring(got),
-                                          tostring(want)), 2)
+  report(
+    got == want,
+    what,
+    string.format("%s: got %q, want %q", what, tostring(got), tostring(want)),
+    2
+  )
   return got
 end
 
 --- Checks that string s matches the Lua pattern.
 function T.match(s, pattern, what)
-  report(type(s) == "string" and s:match(pattern) ~= nil, what,
-         string.format("%s: %q does not match %q", what, tostring(s), pattern), 2)
+  report(
+    type(s) == "string" and s:match(pattern) ~= nil,
+    what,
+    string.format("%s: %q does not match %q", what, tostring(s), pattern),
+    2
+  )
   return s
 end
 
 --- Checks that f(...) raises an error whose message matches pattern.
 function T.raises(pattern, f, ...)
   local ok, err = pcall(f, ...)
-  report(not ok and tostring(err):match(pattern) ~= nil,
-         string.format("raises %q", pattern),
-         string.format("expected an error matching %q, got %s", pattern,
-                       ok and "no error" or tostring(err)), 2)
+  report(
+    not ok and tostring(err):match(pattern) ~= nil,
+    string.format("raises %q", pattern),
+    string.format(
+      "expected an error matching %q, got %s",
+      pattern,
+      ok and "no error" or tostring(err)
+    ),
+    2
+  )
 end
 
 --- Prints the plan "1..<n>"; exits with status 1 when any check failed.
@@ -123,17 +149,29 @@ end
 
 --- Client parameters that trust the test CA (LuaSec's shape).
 function T.client_params(extra)
-  local params = {mode = "client", protocol = "any", cafile = T.env("CA_FILE"),
-                  verify = "peer"}
-  for k, v in pairs(extra or {}) do params[k] = v end
+  local params = {
+    mode = "client",
+    protocol = "any",
+    cafile = T.env("CA_FILE"),
+    verify = "peer",
+  }
+  for k, v in pairs(extra or {}) do
+    params[k] = v
+  end
   return params
 end
 
 --- Server parameters presenting the leaf named by CERT_FILE / KEY_FILE.
 function T.server_params(extra)
-  local params = {mode = "server", protocol = "any",
-                  certificate = T.env("CERT_FILE"), key = T.env("KEY_FILE")}
-  for k, v in pairs(extra or {}) do params[k] = v end
+  local params = {
+    mode = "server",
+    protocol = "any",
+    certificate = T.env("CERT_FILE"),
+    key = T.env("KEY_FILE"),
+  }
+  for k, v in pairs(extra or {}) do
+    params[k] = v
+  end
   return params
 end
 
@@ -143,8 +181,12 @@ function T.pump(a, b)
   local moved = 0
   repeat
     local ab, ba = a:take(), b:take()
-    if #ab > 0 then assert(b:feed(ab)) end
-    if #ba > 0 then assert(a:feed(ba)) end
+    if #ab > 0 then
+      assert(b:feed(ab))
+    end
+    if #ba > 0 then
+      assert(a:feed(ba))
+    end
     moved = moved + #ab + #ba
   until #ab == 0 and #ba == 0
   return moved
@@ -158,10 +200,18 @@ function T.handshake_pair(client, server)
     c_ok, c_err = client:dohandshake()
     s_ok, s_err = server:dohandshake()
     local moved = T.pump(client, server)
-    if c_ok and s_ok then break end
-    if moved == 0 and not (c_err == "wantread" or s_err == "wantread") then break end
-    if (not c_ok and c_err ~= "wantread" and c_err ~= "wantwrite") or
-       (not s_ok and s_err ~= "wantread" and s_err ~= "wantwrite") then break end
+    if c_ok and s_ok then
+      break
+    end
+    if moved == 0 and not (c_err == "wantread" or s_err == "wantread") then
+      break
+    end
+    if
+      (not c_ok and c_err ~= "wantread" and c_err ~= "wantwrite")
+      or (not s_ok and s_err ~= "wantread" and s_err ~= "wantwrite")
+    then
+      break
+    end
   end
   return c_ok, c_err, s_ok, s_err
 end

@@ -10,21 +10,27 @@ local ctx = assert(sectrans.newcontext(T.client_params()))
 local function handshake(port, name, context)
   local conn = assert(sectrans.wrap(T.connect(port), context or ctx))
   conn:settimeout(10)
-  if name then conn:sni(name) end
+  if name then
+    conn:sni(name)
+  end
   local ok, err = conn:dohandshake()
   return conn, ok, err
 end
 
 local failures = {
-  {"PORT_WRONG_NAME", "errSSLHostNameMismatch", -9843},
-  {"PORT_UNTRUSTED", "errSSLUnknownRootCert", -9812},
-  {"PORT_EXPIRED", "errSSLCertExpired", -9814},
+  { "PORT_WRONG_NAME", "errSSLHostNameMismatch", -9843 },
+  { "PORT_UNTRUSTED", "errSSLUnknownRootCert", -9812 },
+  { "PORT_EXPIRED", "errSSLCertExpired", -9814 },
 }
 for _, case in ipairs(failures) do
   local port, name, code = case[1], case[2], case[3]
   local conn, ok, err = handshake(T.env(port), "localhost")
   T.eq(ok, false, port .. ": the handshake fails")
-  T.match(err, "^" .. name .. " %(%" .. code .. "%): .+", port .. ": the message names the status")
+  T.match(
+    err,
+    "^" .. name .. " %(%" .. code .. "%): .+",
+    port .. ": the message names the status"
+  )
   local verified, why = conn:getpeerverification()
   T.eq(verified, false, port .. ": getpeerverification")
   T.eq(why.name, name, port .. ": the reason's status name")
@@ -45,15 +51,21 @@ T.match(err, "^errSSLBadConfiguration %(%-9848%)", "refused without a name")
 conn:close()
 
 -- servername in the params is the default name.
-conn, ok, err = handshake(T.env("PORT_GOOD"), nil,
-                          assert(sectrans.newcontext(T.client_params{servername = "localhost"})))
+conn, ok, err = handshake(
+  T.env("PORT_GOOD"),
+  nil,
+  assert(sectrans.newcontext(T.client_params { servername = "localhost" }))
+)
 T.ok(ok, "params.servername names the server", err)
 T.eq(conn:getpeerverification(), true, "verified through servername")
 conn:close()
 
 -- verify = "none" is the one way to go without a name.
-conn, ok, err = handshake(T.env("PORT_GOOD"), nil,
-                          assert(sectrans.newcontext{mode = "client", verify = "none"}))
+conn, ok, err = handshake(
+  T.env("PORT_GOOD"),
+  nil,
+  assert(sectrans.newcontext { mode = "client", verify = "none" })
+)
 T.ok(ok, "verify = none connects without a name", err)
 local verified, why = conn:getpeerverification()
 T.eq(verified, false, "nothing was verified")

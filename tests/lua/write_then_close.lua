@@ -6,12 +6,14 @@ local T = require "testlib"
 local sectrans = require "sectrans"
 
 local size = tonumber(T.env("SIZE"))
-local conn = assert(sectrans.wrap(T.connect(T.env("PORT")), T.client_params{}))
+local conn = assert(sectrans.wrap(T.connect(T.env("PORT")), T.client_params {}))
 conn:sni("localhost")
 conn:settimeout(30)
 T.eq(conn:dohandshake(), true, "handshake")
 local block = {}
-for i = 0, 255 do block[#block + 1] = string.char(i) end
+for i = 0, 255 do
+  block[#block + 1] = string.char(i)
+end
 local chunk = string.rep(table.concat(block), 64) -- 16 KiB
 for _ = 1, size // #chunk do
   T.eq(conn:send(chunk), #chunk, "send 16 KiB")

@@ -13,9 +13,8 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
 import paths
+import pytest
 
 TIMEOUT = 300
 
@@ -54,7 +53,10 @@ def run(argv, **kwargs):
     kwargs.setdefault("timeout", TIMEOUT)
     result = subprocess.run(argv, capture_output=True, text=True, **kwargs)
     assert result.returncode == 0, "%s failed:\n%s%s" % (
-        " ".join(map(str, argv)), result.stdout, result.stderr)
+        " ".join(map(str, argv)),
+        result.stdout,
+        result.stderr,
+    )
     return result
 
 
@@ -87,15 +89,16 @@ def installed_library(prefix):
 
 def test_pkg_config_is_enough_to_build_and_run(prefix, tmp_path):
     pc_dir = os.path.dirname(find_one(prefix, "lib*/**/pkgconfig/sectrans.pc"))
-    flags = run(["pkg-config", "--cflags", "--libs", "sectrans"],
-                env=env_without_library_path(PKG_CONFIG_PATH=pc_dir))
+    flags = run(
+        ["pkg-config", "--cflags", "--libs", "sectrans"],
+        env=env_without_library_path(PKG_CONFIG_PATH=pc_dir),
+    )
     # The flags must point into the prefix the files were installed to.
     assert prefix in flags.stdout, flags.stdout
     source = tmp_path / "main.c"
     source.write_text(CONSUMER_C)
     exe = tmp_path / "consumer"
-    run(["gcc", "-Wall", "-Werror", str(source), "-o", str(exe)] +
-        flags.stdout.split())
+    run(["gcc", "-Wall", "-Werror", str(source), "-o", str(exe)] + flags.stdout.split())
     result = run([str(exe)], env=env_without_library_path())
     assert result.stdout.startswith("consumer ok")
 
@@ -107,47 +110,49 @@ def test_cmake_find_package_builds_and_runs(prefix, tmp_path):
     (source_dir / "main.c").write_text(CONSUMER_C)
     build = tmp_path / "build"
     env = env_without_library_path()
-    run(["cmake", "-S", str(source_dir), "-B", str(build),
-         "-DCMAKE_PREFIX_PATH=" + prefix,
-         "-DCMAKE_C_FLAGS=-Wall -Werror"], env=env)
+    run(
+        [
+            "cmake",
+            "-S",
+            str(source_dir),
+            "-B",
+            str(build),
+            "-DCMAKE_PREFIX_PATH=" + prefix,
+            "-DCMAKE_C_FLAGS=-Wall -Werror",
+        ],
+        env=env,
+    )
     run(["cmake", "--build", str(build)], env=env)
     result = run([str(build / "consumer")], env=env)
     assert result.stdout.startswith("consumer ok")
 
 
-def test_installed_command_finds_its_library_by_rpath(prefix,
-                                                      installed_library):
+def test_installed_command_finds_its_library_by_rpath(prefix, installed_library):
     command = os.path.join(prefix, "bin", "sectrans")
     env = env_without_library_path()
     # The loader must pick the installed library, not the build tree's.
     resolved = run(["ldd", command], env=env).stdout
     match = re.search(r"libsectrans\.so\.1 => (\S+)", resolved)
     assert match, resolved
-    assert os.path.realpath(match.group(1)) == \
-        os.path.realpath(installed_library)
+    assert os.path.realpath(match.group(1)) == os.path.realpath(installed_library)
     result = run([command, "demo"], env=env)
     assert "verification: trusted" in result.stdout
 
 
-def test_installed_library_exports_only_versioned_sectrans_symbols(
-        installed_library):
-    out = run(["nm", "-D", "--defined-only", "--with-symbol-versions",
-               installed_library]).stdout
+def test_installed_library_exports_only_versioned_sectrans_symbols(installed_library):
+    out = run(["nm", "-D", "--defined-only", "--with-symbol-versions", installed_library]).stdout
     names = [line.split()[-1] for line in out.splitlines() if line.strip()]
     assert "SECTRANS_1.0" in names  # the version node itself
     functions = [n for n in names if not re.fullmatch(r"SECTRANS_1\.\d+", n)]
     assert functions, out
-    bad = [n for n in functions
-           if not re.fullmatch(r"sectrans_\w+@@SECTRANS_1\.\d+", n)]
+    bad = [n for n in functions if not re.fullmatch(r"sectrans_\w+@@SECTRANS_1\.\d+", n)]
     assert bad == []
 
 
 def test_installed_library_soname(installed_library):
     out = run(["readelf", "-d", installed_library]).stdout
-    assert re.search(r"\(SONAME\)\s+Library soname: \[libsectrans\.so\.1\]",
-                     out), out
-    assert os.path.basename(os.path.realpath(installed_library)) == \
-        "libsectrans.so.1.0.0"
+    assert re.search(r"\(SONAME\)\s+Library soname: \[libsectrans\.so\.1\]", out), out
+    assert os.path.basename(os.path.realpath(installed_library)) == "libsectrans.so.1.0.0"
 
 
 def test_tools_are_present():
@@ -160,17 +165,25 @@ def test_lua_module_follows_its_headers(tmp_path):
     # liblua5.4-dev: the default leaves the module out and says so, ON
     # stops the configure naming what to install.
     root = paths.REPO
-    env = dict(os.environ, PKG_CONFIG_LIBDIR=str(tmp_path / "no-pc"),
-               PKG_CONFIG_PATH="")
-    configure = ["cmake", "-S", root, "-DSECTRANS_BUILD_PYTHON=OFF",
-                 "-DSECTRANS_BUILD_TESTS=OFF", "-DSECTRANS_BUILD_CLI=OFF"]
+    env = dict(os.environ, PKG_CONFIG_LIBDIR=str(tmp_path / "no-pc"), PKG_CONFIG_PATH="")
+    configure = [
+        "cmake",
+        "-S",
+        root,
+        "-DSECTRANS_BUILD_PYTHON=OFF",
+        "-DSECTRANS_BUILD_TESTS=OFF",
+        "-DSECTRANS_BUILD_CLI=OFF",
+    ]
     auto = run(configure + ["-B", str(tmp_path / "auto")], env=env)
     assert "the Lua module is not built" in auto.stdout, auto.stdout
     assert not (tmp_path / "auto" / "bindings" / "lua").exists()
-    forced = subprocess.run(configure + ["-B", str(tmp_path / "on"),
-                                         "-DSECTRANS_BUILD_LUA=ON"],
-                            capture_output=True, text=True, timeout=TIMEOUT,
-                            env=env)
+    forced = subprocess.run(
+        configure + ["-B", str(tmp_path / "on"), "-DSECTRANS_BUILD_LUA=ON"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+    )
     assert forced.returncode != 0, forced.stdout
     assert "liblua5.4-dev" in forced.stderr, forced.stderr
     assert "-DSECTRANS_BUILD_LUA=OFF" in forced.stderr, forced.stderr

@@ -1,6 +1,7 @@
 """The README's C examples compile against the public headers and link
 against the library (they need a network peer to run, so they are only
 built)."""
+
 import pathlib
 import re
 import subprocess
@@ -20,8 +21,23 @@ def test_the_short_c_example_builds(build_dir, tmp_path):
     source = tmp_path / "example.c"
     source.write_text(block)
     result = subprocess.run(
-        ["cc", "-Wall", "-Werror", "-shared", "-fPIC", "-I", str(ROOT / "core/include"),
-         str(source), "-L", str(build_dir), "-lsectrans",
-         "-o", str(tmp_path / "example.so")],
-        capture_output=True, text=True, timeout=60)
+        [
+            "cc",
+            "-Wall",
+            "-Werror",
+            "-shared",
+            "-fPIC",
+            "-I",
+            str(ROOT / "core/include"),
+            str(source),
+            "-L",
+            str(build_dir),
+            "-lsectrans",
+            "-o",
+            str(tmp_path / "example.so"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr

@@ -9,10 +9,9 @@ import functools
 import hashlib
 import os
 
-import pytest
-
 import peers
 import py_support as ps
+import pytest
 
 import sectrans
 import sectrans.asyncio as st_asyncio
@@ -39,9 +38,10 @@ async def echo_handler(reader, writer):
 async def send_and_hash(reader, writer, payload):
     """Writes payload while reading its echo (all of it: TLS over asyncio
     has no half-close, as with ssl), then closes; returns (bytes, sha256)."""
+
     async def send():
         for start in range(0, len(payload), 1 << 20):
-            writer.write(payload[start:start + (1 << 20)])
+            writer.write(payload[start : start + (1 << 20)])
             await writer.drain()
 
     digest, total = hashlib.sha256(), 0
@@ -65,7 +65,8 @@ def test_http_get_against_openssl_www(reap, tmp_path, leaf_ecdsa_p256):
 
     async def main():
         reader, writer = await st_asyncio.open_connection(
-            "127.0.0.1", server.port, ssl=ctx, server_hostname="localhost")
+            "127.0.0.1", server.port, ssl=ctx, server_hostname="localhost"
+        )
         info = writer.get_extra_info
         assert isinstance(info("ssl_object"), sectrans.SSLObject)
         assert info("ssl_object").version() == "TLSv1.3"
@@ -102,46 +103,57 @@ def test_sixteen_mib_echo_between_sectrans_peers(leaf_ecdsa_p256):
     server_ctx = ps.sectrans_server(leaf_ecdsa_p256)
     client_ctx = ps.sectrans_client(leaf_ecdsa_p256)
     start = functools.partial(st_asyncio.start_server, ssl=server_ctx)
-    connect = functools.partial(st_asyncio.open_connection, "127.0.0.1", ssl=client_ctx,
-                                server_hostname="localhost")
+    connect = functools.partial(
+        st_asyncio.open_connection, "127.0.0.1", ssl=client_ctx, server_hostname="localhost"
+    )
     assert run(echo_round_trip(start, connect, payload, "TLSv1.3")) == (
-        len(payload), hashlib.sha256(payload).digest())
+        len(payload),
+        hashlib.sha256(payload).digest(),
+    )
 
 
 def test_echo_against_ssl_server(leaf_rsa2048):
     """The asyncio client against Python's ssl (asyncio's own TLS server)."""
     payload = os.urandom(1 << 20)
     start = functools.partial(asyncio.start_server, ssl=ps.ssl_server(leaf_rsa2048, "tls12"))
-    connect = functools.partial(st_asyncio.open_connection, "localhost",
-                                ssl=ps.sectrans_client(leaf_rsa2048))
+    connect = functools.partial(
+        st_asyncio.open_connection, "localhost", ssl=ps.sectrans_client(leaf_rsa2048)
+    )
     assert run(echo_round_trip(start, connect, payload, "TLSv1.2")) == (
-        len(payload), hashlib.sha256(payload).digest())
+        len(payload),
+        hashlib.sha256(payload).digest(),
+    )
 
 
 def test_sectrans_server_with_asyncio_ssl_client(leaf_ecdsa_p256):
     """start_server against asyncio's own TLS client (Python's ssl)."""
     payload = os.urandom(1 << 20)
-    start = functools.partial(st_asyncio.start_server,
-                              ssl=ps.sectrans_server(leaf_ecdsa_p256))
-    connect = functools.partial(asyncio.open_connection, "127.0.0.1",
-                                ssl=ps.ssl_client(leaf_ecdsa_p256, "tls12"),
-                                server_hostname="localhost")
+    start = functools.partial(st_asyncio.start_server, ssl=ps.sectrans_server(leaf_ecdsa_p256))
+    connect = functools.partial(
+        asyncio.open_connection,
+        "127.0.0.1",
+        ssl=ps.ssl_client(leaf_ecdsa_p256, "tls12"),
+        server_hostname="localhost",
+    )
     assert run(echo_round_trip(start, connect, payload, "TLSv1.2")) == (
-        len(payload), hashlib.sha256(payload).digest())
+        len(payload),
+        hashlib.sha256(payload).digest(),
+    )
 
 
 def test_verification_failure_reaches_open_connection(pki):
     leaf = pki.leaves["expired"]
 
     async def main():
-        server = await st_asyncio.start_server(echo_handler, "127.0.0.1", 0,
-                                               ssl=ps.sectrans_server(leaf))
+        server = await st_asyncio.start_server(
+            echo_handler, "127.0.0.1", 0, ssl=ps.sectrans_server(leaf)
+        )
         port = server.sockets[0].getsockname()[1]
         async with server:
             with pytest.raises(sectrans.SSLCertVerificationError) as info:
-                await st_asyncio.open_connection("127.0.0.1", port,
-                                                 ssl=ps.sectrans_client(leaf),
-                                                 server_hostname="localhost")
+                await st_asyncio.open_connection(
+                    "127.0.0.1", port, ssl=ps.sectrans_client(leaf), server_hostname="localhost"
+                )
             return info.value.status
 
     assert run(main()) == -9814
@@ -166,12 +178,13 @@ def test_sni_callback_exception_reaches_the_client_as_a_failure(leaf_ecdsa_p256)
         client_ctx = ps.sectrans_client(leaf_ecdsa_p256)
         async with server:
             with pytest.raises((sectrans.SSLError, ConnectionError)):
-                await st_asyncio.open_connection("127.0.0.1", port, ssl=client_ctx,
-                                                 server_hostname="localhost")
+                await st_asyncio.open_connection(
+                    "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
+                )
             reader, writer = await st_asyncio.open_connection(
-                "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost")
+                "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
+            )
             return await send_and_hash(reader, writer, b"second")
 
     assert run(main()) == (6, hashlib.sha256(b"second").digest())
     assert calls == ["localhost", "localhost"]
-

@@ -6,11 +6,10 @@ break points, copy_peer_trust, read/write/close with returned statuses."""
 import socket
 import ssl
 
-import pytest
-
 import paths
 import peers
 import py_support as ps
+import pytest
 
 import sectrans
 import sectrans.transport as transport
@@ -75,8 +74,7 @@ def test_alpn_and_ciphers(leaf_ecdsa_p256):
 def test_trust_from_cadata_capath_and_password(pki, tmp_path, leaf_rsa2048):
     leaf = leaf_rsa2048
     server = sectrans.SSLContext(sectrans.PROTOCOL_TLS_SERVER)
-    server.load_cert_chain(leaf.cert_file, leaf.key_encrypted_file,
-                           password=lambda: pki.password)
+    server.load_cert_chain(leaf.cert_file, leaf.key_encrypted_file, password=lambda: pki.password)
     (tmp_path / "anchors").mkdir()
     (tmp_path / "anchors" / "root.pem").write_bytes(pki.ca_pem)
     (tmp_path / "anchors" / "notes.txt").write_text("not a certificate")
@@ -107,6 +105,7 @@ def test_verify_mode_required_on_a_server(pki, leaf_ecdsa_p256, leaf_client):
 def test_transport_session_with_break_point(pki, leaf_ecdsa_p256):
     """Secure Transport's lifecycle over a socket: the break point hands
     the trust over, the caller evaluates it, the handshake goes on."""
+
     def handler(conn):
         conn.sendall(ps.recv_exactly(conn, 5).upper())
 
@@ -176,8 +175,9 @@ import sectrans
 
 
 def test_abi_mismatch_is_a_clear_import_error(build_dir):
-    result = ps.run_python(["-c", ABI_MISMATCH, str(build_dir) + "/python"],
-                           env=paths.python_env(), timeout=60)
+    result = ps.run_python(
+        ["-c", ABI_MISMATCH, str(build_dir) + "/python"], env=paths.python_env(), timeout=60
+    )
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: sectrans: the loaded libsectrans is version"), last
@@ -202,7 +202,6 @@ def test_default_context_uses_the_system_store(pki, leaf_ecdsa_p256):
     with ps.ssl_echo_server(leaf_ecdsa_p256) as srv:
         env = paths.python_env({"SSL_CERT_FILE": pki.ca_file})
         env.pop("SSL_CERT_DIR", None)
-        result = ps.run_python(["-c", SYSTEM_TRUST_CLIENT, str(srv.port)], env=env,
-                               timeout=60)
+        result = ps.run_python(["-c", SYSTEM_TRUST_CLIENT, str(srv.port)], env=env, timeout=60)
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "system trust"

@@ -6,10 +6,9 @@ import http.client
 import urllib.error
 import urllib.request
 
-import pytest
-
 import peers
 import py_support as ps
+import pytest
 
 import sectrans
 
@@ -27,8 +26,7 @@ def _page_fields(body):
 def test_http_client_against_sectrans_www(build_dir, reap, log_dir, leaf_ecdsa_p256):
     server = ps.start_sectrans_www(build_dir, reap, log_dir, leaf_ecdsa_p256)
     ctx = ps.sectrans_client(leaf_ecdsa_p256)
-    conn = http.client.HTTPSConnection("localhost", server.port, context=ctx,
-                                       timeout=ps.TIMEOUT)
+    conn = http.client.HTTPSConnection("localhost", server.port, context=ctx, timeout=ps.TIMEOUT)
     try:
         for _ in range(2):  # a keep-alive connection is not required: reconnects
             conn.request("GET", "/")
@@ -46,8 +44,9 @@ def test_http_client_against_sectrans_www(build_dir, reap, log_dir, leaf_ecdsa_p
 def test_urlopen_against_openssl_www(reap, log_dir, leaf_rsa2048, version):
     server = reap(peers.openssl_server(leaf_rsa2048, log_dir, version=version, mode="-www"))
     ctx = ps.sectrans_client(leaf_rsa2048)
-    with urllib.request.urlopen("https://localhost:%d/" % server.port, context=ctx,
-                                timeout=ps.TIMEOUT) as response:
+    with urllib.request.urlopen(
+        "https://localhost:%d/" % server.port, context=ctx, timeout=ps.TIMEOUT
+    ) as response:
         body = response.read()
     assert response.status == 200
     assert b"s_server -www" in body or b"Ciphers supported" in body
@@ -58,8 +57,9 @@ def test_urlopen_verification_failure(build_dir, reap, log_dir, pki):
     server = ps.start_sectrans_www(build_dir, reap, log_dir, pki.leaves["expired"])
     ctx = ps.sectrans_client(pki.leaves["expired"])
     with pytest.raises(urllib.error.URLError) as info:
-        urllib.request.urlopen("https://localhost:%d/" % server.port, context=ctx,
-                               timeout=ps.TIMEOUT)
+        urllib.request.urlopen(
+            "https://localhost:%d/" % server.port, context=ctx, timeout=ps.TIMEOUT
+        )
     reason = info.value.reason
     assert isinstance(reason, sectrans.SSLCertVerificationError)
     assert reason.status == -9814

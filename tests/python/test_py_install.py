@@ -19,10 +19,9 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 import paths
 import peers
+import pytest
 
 ROOT = pathlib.Path(paths.REPO)
 INSTALL_TIMEOUT = 600
@@ -60,10 +59,14 @@ def clean_env():
 
 def run(argv, **kwargs):
     kwargs.setdefault("timeout", INSTALL_TIMEOUT)
-    result = subprocess.run([str(a) for a in argv], capture_output=True, text=True,
-                            env=clean_env(), **kwargs)
+    result = subprocess.run(
+        [str(a) for a in argv], capture_output=True, text=True, env=clean_env(), **kwargs
+    )
     assert result.returncode == 0, "%s failed:\n%s%s" % (
-        " ".join(map(str, argv)), result.stdout[-4000:], result.stderr[-4000:])
+        " ".join(map(str, argv)),
+        result.stdout[-4000:],
+        result.stderr[-4000:],
+    )
     return result
 
 
@@ -80,40 +83,61 @@ def venv(tmp_path_factory):
         if not (path / "installed").exists():
             shutil.rmtree(path, ignore_errors=True)
             run([sys.executable, "-m", "venv", path])
-            run([path / "bin/python", "-m", "pip", "install", "-q", "mypy",
-                 str(ROOT / "bindings/python")])
+            run(
+                [
+                    path / "bin/python",
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "mypy",
+                    str(ROOT / "bindings/python"),
+                ]
+            )
             (path / "installed").write_text("ok\n")
     return path
 
 
 @pytest.fixture
 def workdir(tmp_path, leaf_ecdsa_p256):
-    for name, source in (("ca.pem", leaf_ecdsa_p256.ca_file),
-                         ("cert.pem", leaf_ecdsa_p256.cert_file),
-                         ("key.pem", leaf_ecdsa_p256.key_file)):
+    for name, source in (
+        ("ca.pem", leaf_ecdsa_p256.ca_file),
+        ("cert.pem", leaf_ecdsa_p256.cert_file),
+        ("key.pem", leaf_ecdsa_p256.key_file),
+    ):
         shutil.copy(source, tmp_path / name)
     return tmp_path
 
 
 def test_installed_package_is_self_contained(venv, tmp_path):
-    code = ("import sectrans, os; d = os.path.dirname(sectrans.__file__); "
-            "print(sectrans.__version__); "
-            "print(sorted(f for f in os.listdir(d) if not f.endswith('.py')))")
+    code = (
+        "import sectrans, os; d = os.path.dirname(sectrans.__file__); "
+        "print(sectrans.__version__); "
+        "print(sorted(f for f in os.listdir(d) if not f.endswith('.py')))"
+    )
     result = run([venv / "bin/python", "-c", code], cwd=tmp_path)
     version, files = result.stdout.splitlines()
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
     assert "libsectrans.so.1" in files and "py.typed" in files and "_sectrans.pyi" in files
-    assert str(venv) in run([venv / "bin/python", "-c",
-                             "import sectrans; print(sectrans.__file__)"],
-                            cwd=tmp_path).stdout
+    assert (
+        str(venv)
+        in run(
+            [venv / "bin/python", "-c", "import sectrans; print(sectrans.__file__)"], cwd=tmp_path
+        ).stdout
+    )
 
 
 def test_readme_examples_run(venv, workdir, reap, leaf_ecdsa_p256):
     blocks = python_blocks()
     kinds = {"server": [], "client": [], "standalone": []}
     for block in blocks:
-        kind = ("server" if "create_server" in block
-                else "client" if EXAMPLE_PORT in block else "standalone")
+        kind = (
+            "server"
+            if "create_server" in block
+            else "client"
+            if EXAMPLE_PORT in block
+            else "standalone"
+        )
         kinds[kind].append(block)
     assert len(kinds["client"]) >= 3 and kinds["server"], kinds  # client, sans-I/O, asyncio
 
@@ -129,13 +153,22 @@ def test_readme_examples_run(venv, workdir, reap, leaf_ecdsa_p256):
 
     for block in kinds["server"]:
         port = peers.free_port()
-        (workdir / "server.py").write_text(absolute_files(block, workdir).replace(
-            EXAMPLE_PORT, str(port)))
-        server = reap(peers.PeerProcess([venv / "bin/python", workdir / "server.py"],
-                                        str(workdir / "server.log"), separate_stderr=True))
+        (workdir / "server.py").write_text(
+            absolute_files(block, workdir).replace(EXAMPLE_PORT, str(port))
+        )
+        server = reap(
+            peers.PeerProcess(
+                [venv / "bin/python", workdir / "server.py"],
+                str(workdir / "server.log"),
+                separate_stderr=True,
+            )
+        )
         assert server.wait_for_output(r"listening on"), server.describe()
-        client = reap(peers.openssl_client(port, str(workdir / "ca.pem"), str(workdir),
-                                           extra=["-quiet", "-alpn", "http/1.1"]))
+        client = reap(
+            peers.openssl_client(
+                port, str(workdir / "ca.pem"), str(workdir), extra=["-quiet", "-alpn", "http/1.1"]
+            )
+        )
         client.send(b"hello\n")
         assert client.wait_for_stdout(b"you said: hello\n"), client.describe()
         assert server.wait() == 0, server.describe()
@@ -144,8 +177,13 @@ def test_readme_examples_run(venv, workdir, reap, leaf_ecdsa_p256):
 def test_readme_examples_pass_mypy_strict(venv, tmp_path):
     for i, block in enumerate(python_blocks()):
         (tmp_path / ("example_%d.py" % i)).write_text(block)
-    result = subprocess.run([str(venv / "bin/mypy"), "--strict", "--no-incremental", "."],
-                            cwd=tmp_path, capture_output=True, text=True,
-                            env=clean_env(), timeout=300)
+    result = subprocess.run(
+        [str(venv / "bin/mypy"), "--strict", "--no-incremental", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Success" in result.stdout

@@ -7,9 +7,8 @@ stream cut without close_notify."""
 import os
 import ssl
 
-import pytest
-
 import py_support as ps
+import pytest
 
 import sectrans
 
@@ -36,8 +35,9 @@ class Pair:
     def handshake(self):
         done = [False, False]
         for _ in range(20):
-            for i, (obj, want) in enumerate(((self.ours, sectrans.SSLWantReadError),
-                                             (self.theirs, ssl.SSLWantReadError))):
+            for i, (obj, want) in enumerate(
+                ((self.ours, sectrans.SSLWantReadError), (self.theirs, ssl.SSLWantReadError))
+            ):
                 if not done[i]:
                     try:
                         obj.do_handshake()
@@ -57,8 +57,9 @@ def make_pair(leaf, ours_side, version=None):
         theirs = ps.ssl_server(leaf, version).wrap_bio(theirs_in, theirs_out, server_side=True)
     else:
         ours = ps.sectrans_server(leaf).wrap_bio(ours_in, ours_out, server_side=True)
-        theirs = ps.ssl_client(leaf, version).wrap_bio(theirs_in, theirs_out,
-                                                       server_hostname="localhost")
+        theirs = ps.ssl_client(leaf, version).wrap_bio(
+            theirs_in, theirs_out, server_hostname="localhost"
+        )
     return Pair(ours, theirs, (ours_in, ours_out), (theirs_in, theirs_out))
 
 

@@ -11,9 +11,8 @@ import ssl
 import struct
 import threading
 
-import pytest
-
 import py_support as ps
+import pytest
 from py_support import recv_exactly
 
 import sectrans
@@ -26,7 +25,9 @@ def test_client_against_ssl_server(pki, leaf_ecdsa_p256, version):
     ctx.set_alpn_protocols(["h2", "http/1.1"])
     server_ctx = ps.ssl_server(leaf, version)
     server_ctx.set_alpn_protocols(["http/1.1"])
-    with ps.ThreadedServer(ps.echo, lambda raw: server_ctx.wrap_socket(raw, server_side=True)) as srv:
+    with ps.ThreadedServer(
+        ps.echo, lambda raw: server_ctx.wrap_socket(raw, server_side=True)
+    ) as srv:
         with ps.connect(ctx, srv.address) as tls:
             assert isinstance(tls, socket.socket)
             assert tls.version() == {"tls12": "TLSv1.2", "tls13": "TLSv1.3"}[version]
@@ -78,8 +79,10 @@ def test_server_against_ssl_client_with_client_certificate(pki, leaf_rsa2048, le
         with ps.connect(client_ctx, srv.address) as tls:
             tls.sendall(payload)
             assert recv_exactly(tls, 32) == hashlib.sha256(payload).digest()
-            assert tls.getpeercert()["subject"] == ((("organizationName", "sectrans tests"),),
-                                                    (("commonName", "sectrans test rsa2048"),))
+            assert tls.getpeercert()["subject"] == (
+                (("organizationName", "sectrans tests"),),
+                (("commonName", "sectrans test rsa2048"),),
+            )
     assert seen["version"] == {"tls12": "TLSv1.2", "tls13": "TLSv1.3"}[version]
     assert seen["peer"] == ssl._ssl._test_decode_cert(leaf_client.leaf_file)
     assert seen["server_side"] is True and seen["session"] is None
@@ -93,7 +96,8 @@ def test_listening_socket_accepts_wrapped_connections(leaf_ecdsa_p256):
         port = tls_listener.getsockname()[1]
         client = socket.create_connection(("127.0.0.1", port), timeout=ps.TIMEOUT)
         client_tls = ps.ssl_client(leaf_ecdsa_p256).wrap_socket(
-            client, server_hostname="localhost", do_handshake_on_connect=False)
+            client, server_hostname="localhost", do_handshake_on_connect=False
+        )
         t = threading.Thread(target=client_tls.do_handshake)
         t.start()
         conn, addr = tls_listener.accept()
@@ -121,6 +125,7 @@ def test_connect_after_wrap_runs_the_handshake(leaf_ecdsa_p256):
 def test_timeout_mode(leaf_ecdsa_p256):
     """With a timeout, a read that gets nothing raises socket.timeout, and
     the connection still works afterwards."""
+
     def handler(conn):
         assert conn.recv(10) == b"go"
         conn.sendall(b"late")
@@ -238,14 +243,16 @@ def test_peer_close_notify_reads_as_end_of_stream(leaf_ecdsa_p256):
 def test_truncated_stream_is_eof_or_error_as_chosen(leaf_ecdsa_p256):
     """A TCP close without close_notify: b'' by default (ssl's
     suppress_ragged_eofs), SSLEOFError when not suppressed."""
+
     def handler(conn):
         conn.sendall(b"cut")
         conn.shutdown(socket.SHUT_RDWR)  # ssl: TCP shutdown, no close_notify
 
     for suppress in (True, False):
         with ps.ssl_echo_server(leaf_ecdsa_p256, handler=handler) as srv:
-            with ps.connect(ps.sectrans_client(leaf_ecdsa_p256), srv.address,
-                            suppress_ragged_eofs=suppress) as tls:
+            with ps.connect(
+                ps.sectrans_client(leaf_ecdsa_p256), srv.address, suppress_ragged_eofs=suppress
+            ) as tls:
                 assert recv_exactly(tls, 3) == b"cut"
                 if suppress:
                     assert tls.recv(10) == b""
@@ -364,8 +371,12 @@ def test_keylog_filename(tmp_path, leaf_ecdsa_p256, monkeypatch):
             tls.sendall(b"x")
             recv_exactly(tls, 1)
         labels = {line.split()[0] for line in client_random_lines if not line.startswith("#")}
-        assert {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-                "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"} <= labels
+        assert {
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            "CLIENT_TRAFFIC_SECRET_0",
+            "SERVER_TRAFFIC_SECRET_0",
+        } <= labels
 
         ctx.keylog_filename = "/dev/full"  # every write fails with ENOSPC
         with pytest.raises(OSError) as info:

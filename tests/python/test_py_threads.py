@@ -38,8 +38,9 @@ def test_eight_threads_ssl_and_sectrans_together(leaf_ecdsa_p256):
     leaf = leaf_ecdsa_p256
     per_server = THREADS // 2 * (HANDSHAKES + 1)
     ssl_srv = ps.ssl_echo_server(leaf, connections=per_server, handler=digest_handler)
-    st_srv = ps.sectrans_echo_server(ps.sectrans_server(leaf), connections=per_server,
-                                     handler=digest_handler)
+    st_srv = ps.sectrans_echo_server(
+        ps.sectrans_server(leaf), connections=per_server, handler=digest_handler
+    )
     results, errors = [], []
 
     def client(index):

@@ -6,9 +6,8 @@ check_hostname=False) and the wrap-time checks ssl makes too."""
 
 import socket
 
-import pytest
-
 import py_support as ps
+import pytest
 
 import sectrans
 
@@ -41,8 +40,9 @@ def _failed_handshake(leaf, server_hostname, ctx=None):
     return info.value
 
 
-@pytest.mark.parametrize("name, hostname, status, code", CASES,
-                         ids=[c[0] + "-" + c[1] for c in CASES])
+@pytest.mark.parametrize(
+    "name, hostname, status, code", CASES, ids=[c[0] + "-" + c[1] for c in CASES]
+)
 def test_failure_raises_cert_verification_error(pki, name, hostname, status, code):
     error = _failed_handshake(pki.leaves[name], hostname)
     assert error.status == status == error.errno == error.args[0]
@@ -84,16 +84,19 @@ def test_check_hostname_off_still_verifies_the_chain(pki):
 
 
 def test_default_trust_rejects_a_private_ca(pki):
-    error = _failed_handshake(pki.leaves["ecdsa_p256"], "localhost",
-                              sectrans.create_default_context())
+    error = _failed_handshake(
+        pki.leaves["ecdsa_p256"], "localhost", sectrans.create_default_context()
+    )
     assert error.status in (-9812, -9813)
 
 
 def test_settings_ssl_refuses_too(pki):
     ctx = sectrans.create_default_context()
     assert ctx.check_hostname and ctx.verify_mode == sectrans.CERT_REQUIRED
-    assert ctx.minimum_version in (sectrans.TLSVersion.MINIMUM_SUPPORTED,
-                                   sectrans.TLSVersion.TLSv1_2)
+    assert ctx.minimum_version in (
+        sectrans.TLSVersion.MINIMUM_SUPPORTED,
+        sectrans.TLSVersion.TLSv1_2,
+    )
     with pytest.raises(ValueError):
         ctx.verify_mode = sectrans.CERT_NONE  # while check_hostname is on
     with pytest.raises(ValueError):
@@ -117,5 +120,6 @@ def test_settings_ssl_refuses_too(pki):
         ctx.set_alpn_protocols([1])
     server = sectrans.SSLContext(sectrans.PROTOCOL_TLS_SERVER)
     with pytest.raises(sectrans.SSLError):
-        server.load_cert_chain(pki.leaves["ecdsa_p256"].cert_file,
-                               pki.leaves["rsa2048"].key_file)  # key does not match
+        server.load_cert_chain(
+            pki.leaves["ecdsa_p256"].cert_file, pki.leaves["rsa2048"].key_file
+        )  # key does not match

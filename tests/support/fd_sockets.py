@@ -72,5 +72,7 @@ def fd_handshake(client, server, max_rounds=200):
                 assert last[i] in (0, WOULD_BLOCK), describe(last[i], ctx)
         if last == [0, 0]:
             return
-    raise AssertionError("fd handshake not finished: client %s, server %s"
-                         % (describe(last[0], client), describe(last[1], server)))
+    raise AssertionError(
+        "fd handshake not finished: client %s, server %s"
+        % (describe(last[0], client), describe(last[1], server))
+    )

@@ -2,8 +2,9 @@
 
 go_env(build_dir) is the environment of every go command: pkg-config finds
 the build tree (its sectrans-uninstalled.pc), the build cache is the build
-tree's own, the toolchain never downloads another one. build(build_dir, module, out) runs `go build` once
-into out. start_server(argv, log_dir) starts a Go server that prints
+tree's own, the toolchain never downloads another one.
+build(build_dir, module, out) runs `go build` once into out.
+start_server(argv, log_dir) starts a Go server that prints
 "LISTENING <port>" and returns the peers.PeerProcess with .port set.
 run_json(argv) runs a Go client to its end and returns the JSON objects it
 printed, one per line.
@@ -23,8 +24,9 @@ TIMEOUT = 180
 
 def go_command():
     """The go command (Go 1.21 or later)."""
-    path = shutil.which("go") or ("/usr/local/go/bin/go"
-                                  if os.path.exists("/usr/local/go/bin/go") else None)
+    path = shutil.which("go") or (
+        "/usr/local/go/bin/go" if os.path.exists("/usr/local/go/bin/go") else None
+    )
     assert path, "the go command is not installed"
     return path
 
@@ -48,11 +50,21 @@ def go_env(build_dir, extra=None):
 
 def go(build_dir, args, cwd, env=None, timeout=TIMEOUT):
     """Runs one go command; asserts that it succeeded; returns its output."""
-    result = subprocess.run([go_command()] + list(args), cwd=cwd,
-                            env=go_env(build_dir, env), capture_output=True,
-                            text=True, timeout=timeout)
+    result = subprocess.run(
+        [go_command()] + list(args),
+        cwd=cwd,
+        env=go_env(build_dir, env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert result.returncode == 0, "go %s (in %s) exited %d\n%s%s" % (
-        " ".join(args), cwd, result.returncode, result.stdout, result.stderr)
+        " ".join(args),
+        cwd,
+        result.returncode,
+        result.stdout,
+        result.stderr,
+    )
     return result.stdout + result.stderr
 
 
@@ -66,24 +78,29 @@ def build(build_dir, module, out, package="."):
 def start_server(argv, log_dir, name="go-server", ready=r"LISTENING (\d+)"):
     """Starts a Go server that prints its port, matched by the group of
     ready (it binds 127.0.0.1:0 itself, so no port can be lost to a race)."""
-    return start_announced(argv, os.path.join(str(log_dir), name + ".log"), ready,
-                           name=name, separate_stderr=True)
+    return start_announced(
+        argv, os.path.join(str(log_dir), name + ".log"), ready, name=name, separate_stderr=True
+    )
 
 
 def reports(text):
     """The JSON objects of a Go program's output, one per line."""
-    return [json.loads(line) for line in text.splitlines()
-            if line.startswith("{")]
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 def run_json(argv, env=None, timeout=TIMEOUT, expect_ok=True):
     """Runs a Go client to its end; returns (exit status, its reports).
     With expect_ok, asserts exit 0."""
-    result = subprocess.run([str(a) for a in argv], capture_output=True,
-                            text=True, timeout=timeout, env=env)
+    result = subprocess.run(
+        [str(a) for a in argv], capture_output=True, text=True, timeout=timeout, env=env
+    )
     if expect_ok:
         assert result.returncode == 0, "%s exited %d\n%s%s" % (
-            " ".join(map(str, argv)), result.returncode, result.stdout, result.stderr)
+            " ".join(map(str, argv)),
+            result.returncode,
+            result.stdout,
+            result.stderr,
+        )
     return result.returncode, reports(result.stdout)
 
 

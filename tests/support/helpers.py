@@ -41,19 +41,25 @@ except ImportError as _e:
         "cannot import sectrans._sectrans from %s: %s\n"
         "Build it first: cmake -S %s -B %s && cmake --build %s -j2 "
         "(or set SECTRANS_BUILD_DIR to another build tree)"
-        % (PYTHON_DIR, _e, REPO, BUILD_DIR, BUILD_DIR)) from _e
+        % (PYTHON_DIR, _e, REPO, BUILD_DIR, BUILD_DIR)
+    ) from _e
 
 WOULD_BLOCK = st.SECTRANS_WOULD_BLOCK
 # Handshake break points: not fatal, call sectrans_handshake again.
-BREAK_CODES = frozenset({st.SECTRANS_PEER_AUTH_COMPLETED,
-                         st.SECTRANS_CLIENT_CERT_REQUESTED,
-                         st.SECTRANS_CLIENT_HELLO_RECEIVED})
+BREAK_CODES = frozenset(
+    {
+        st.SECTRANS_PEER_AUTH_COMPLETED,
+        st.SECTRANS_CLIENT_CERT_REQUESTED,
+        st.SECTRANS_CLIENT_HELLO_RECEIVED,
+    }
+)
 CLIENT = st.SECTRANS_CLIENT
 SERVER = st.SECTRANS_SERVER
 
 
 # ---------------------------------------------------------------------------
 # Status checks
+
 
 def status_name(status):
     """'errSSLWouldBlock (-9803)'."""
@@ -84,11 +90,12 @@ def check(result, what="call", ctx=None, expected=0):
     the single output, or a tuple of outputs.
     """
     status, outs = _split(result)
-    allowed = expected if isinstance(expected, (set, frozenset, list, tuple)) \
-        else (expected,)
+    allowed = expected if isinstance(expected, (set, frozenset, list, tuple)) else (expected,)
     if status not in allowed:
-        raise AssertionError("%s returned %s; expected %s" % (
-            what, describe(status, ctx), " or ".join(status_name(e) for e in allowed)))
+        raise AssertionError(
+            "%s returned %s; expected %s"
+            % (what, describe(status, ctx), " or ".join(status_name(e) for e in allowed))
+        )
     if not outs:
         return None
     return outs[0] if len(outs) == 1 else outs
@@ -96,6 +103,7 @@ def check(result, what="call", ctx=None, expected=0):
 
 # ---------------------------------------------------------------------------
 # Objects
+
 
 def state(ctx):
     """The session state of ctx (checked)."""
@@ -107,8 +115,10 @@ def make_identity(source):
     identity handle itself."""
     if source is None or isinstance(source, st.sectrans_identity):
         return source
-    return check(st.sectrans_identity_create_from_pem(source.cert_pem, source.key_pem, None),
-                 "sectrans_identity_create_from_pem(%s)" % getattr(source, "name", "?"))
+    return check(
+        st.sectrans_identity_create_from_pem(source.cert_pem, source.key_pem, None),
+        "sectrans_identity_create_from_pem(%s)" % getattr(source, "name", "?"),
+    )
 
 
 def make_trust_store(anchors):
@@ -140,9 +150,19 @@ def encode_alpn(protocols):
     return bytes(out)
 
 
-def make_context(side, *, use_config=False, identity=None, anchors=None,
-                 peer_name=None, verify_mode=None, alpn=None, ciphers=None,
-                 min_version=None, max_version=None):
+def make_context(
+    side,
+    *,
+    use_config=False,
+    identity=None,
+    anchors=None,
+    peer_name=None,
+    verify_mode=None,
+    alpn=None,
+    ciphers=None,
+    min_version=None,
+    max_version=None,
+):
     """A memory-transport context for side (st.SECTRANS_CLIENT / _SERVER).
 
     use_config=False: the Apple way (sectrans_context_create, then the
@@ -156,33 +176,46 @@ def make_context(side, *, use_config=False, identity=None, anchors=None,
     identity = make_identity(identity)
     store = make_trust_store(anchors)
     settings = [
-        ("identity", identity), ("trust_store", store), ("verify_mode", verify_mode),
+        ("identity", identity),
+        ("trust_store", store),
+        ("verify_mode", verify_mode),
         ("alpn", None if alpn is None else encode_alpn(alpn)),
-        ("enabled_ciphers", ciphers), ("protocol_version_min", min_version),
-        ("protocol_version_max", max_version)]
+        ("enabled_ciphers", ciphers),
+        ("protocol_version_min", min_version),
+        ("protocol_version_max", max_version),
+    ]
     if use_config:
         config = check(st.sectrans_config_create(side), "sectrans_config_create")
         for name, value in settings:
             if value is not None:
-                check(getattr(st, "sectrans_config_set_" + name)(config, value),
-                      "sectrans_config_set_" + name)
-        ctx = check(st.sectrans_context_create_with_config(config),
-                    "sectrans_context_create_with_config")
+                check(
+                    getattr(st, "sectrans_config_set_" + name)(config, value),
+                    "sectrans_config_set_" + name,
+                )
+        ctx = check(
+            st.sectrans_context_create_with_config(config), "sectrans_context_create_with_config"
+        )
     else:
-        ctx = check(st.sectrans_context_create(side, st.SECTRANS_STREAM),
-                    "sectrans_context_create")
+        ctx = check(st.sectrans_context_create(side, st.SECTRANS_STREAM), "sectrans_context_create")
         for name, value in settings:
             if value is not None:
-                check(getattr(st, "sectrans_set_" + name)(ctx, value),
-                      "sectrans_set_" + name, ctx)
+                check(getattr(st, "sectrans_set_" + name)(ctx, value), "sectrans_set_" + name, ctx)
     if peer_name is not None:
-        check(st.sectrans_set_peer_domain_name(ctx, peer_name),
-              "sectrans_set_peer_domain_name", ctx)
+        check(
+            st.sectrans_set_peer_domain_name(ctx, peer_name), "sectrans_set_peer_domain_name", ctx
+        )
     return ctx
 
 
-def make_pair(server_leaf, *, client_leaf=None, peer_name="localhost",
-              use_config=False, client=None, server=None):
+def make_pair(
+    server_leaf,
+    *,
+    client_leaf=None,
+    peer_name="localhost",
+    use_config=False,
+    client=None,
+    server=None,
+):
     """(client, server) contexts over the memory transport.
 
     The server presents server_leaf (a pki.Leaf or identity handle, or None).
@@ -206,6 +239,7 @@ def make_pair(server_leaf, *, client_leaf=None, peer_name="localhost",
 
 # ---------------------------------------------------------------------------
 # The memory transport
+
 
 def take_all(ctx, check_status=True):
     """All ciphertext ctx has queued, as bytes."""
@@ -283,19 +317,26 @@ def drive_handshake(client, server, *, max_rounds=50, stop_on_break=True):
                 return tuple(last)
             raise AssertionError(
                 "handshake stalled: client %s, server %s; wants %d/%d"
-                % (describe(last[0], client), describe(last[1], server),
-                   st.sectrans_wants(client), st.sectrans_wants(server)))
-    raise AssertionError("handshake not finished after %d rounds: client %s, server %s"
-                         % (max_rounds, describe(last[0], client),
-                            describe(last[1], server)))
+                % (
+                    describe(last[0], client),
+                    describe(last[1], server),
+                    st.sectrans_wants(client),
+                    st.sectrans_wants(server),
+                )
+            )
+    raise AssertionError(
+        "handshake not finished after %d rounds: client %s, server %s"
+        % (max_rounds, describe(last[0], client), describe(last[1], server))
+    )
 
 
 def handshake(client, server, **kw):
     """drive_handshake, asserting that both sides succeed."""
     c, s = drive_handshake(client, server, **kw)
     if c != 0 or s != 0:
-        raise AssertionError("handshake failed: client %s; server %s"
-                             % (describe(c, client), describe(s, server)))
+        raise AssertionError(
+            "handshake failed: client %s; server %s" % (describe(c, client), describe(s, server))
+        )
 
 
 def write_all(ctx, data):
@@ -303,8 +344,7 @@ def write_all(ctx, data):
     returns the status (0 or would-block)."""
     status, processed = st.sectrans_write(ctx, data)
     check(status, "sectrans_write", ctx, expected=(0, WOULD_BLOCK))
-    assert processed == len(data), "sectrans_write processed %d of %d" % (processed,
-                                                                          len(data))
+    assert processed == len(data), "sectrans_write processed %d of %d" % (processed, len(data))
     return status
 
 
@@ -338,7 +378,8 @@ def transfer(sender, receiver, data, max_rounds=1000):
             # Maybe the sender still holds queued records (would-block).
             status, _ = st.sectrans_write(sender, None)
             if not pump(sender, receiver):
-                raise AssertionError("transfer stalled after %d of %d bytes"
-                                     % (len(got), len(data)))
+                raise AssertionError(
+                    "transfer stalled after %d of %d bytes" % (len(got), len(data))
+                )
     assert bytes(got) == bytes(data), "transfer: received data differs"
     return bytes(got)

@@ -26,8 +26,8 @@ import shutil
 import subprocess
 
 import pytest
-
 from paths import LUA_DIR
+
 TIMEOUT = 120
 
 
@@ -41,8 +41,7 @@ def lua_command():
 def module_path(build_dir):
     """The built module; fails clearly when the tree was built without it."""
     path = os.path.join(build_dir, "lua", "sectrans.so")
-    assert os.path.exists(path), (
-        "%s is missing: configure with -DSECTRANS_BUILD_LUA=ON" % path)
+    assert os.path.exists(path), "%s is missing: configure with -DSECTRANS_BUILD_LUA=ON" % path
     return path
 
 
@@ -58,8 +57,7 @@ def lua_env(build_dir, extra=None):
 
 def leaf_env(pki, leaf):
     """CA_FILE, CERT_FILE (leaf + chain) and KEY_FILE for a pki.Leaf."""
-    return {"CA_FILE": pki.ca_file, "CERT_FILE": leaf.cert_file,
-            "KEY_FILE": leaf.key_file}
+    return {"CA_FILE": pki.ca_file, "CERT_FILE": leaf.cert_file, "KEY_FILE": leaf.key_file}
 
 
 _subtests = None
@@ -104,14 +102,19 @@ def check_output(name, returncode, stdout, stderr=""):
             with _subtests.test(msg=label):
                 failed = [(n, d) for n, ok, d in runs if not ok]
                 if failed:
-                    pytest.fail("\n".join(
-                        "not ok %d - %s\n%s" % (n, what, "\n".join(d)) for n, d in failed),
-                        pytrace=False)
+                    pytest.fail(
+                        "\n".join(
+                            "not ok %d - %s\n%s" % (n, what, "\n".join(d)) for n, d in failed
+                        ),
+                        pytrace=False,
+                    )
     problems = []
     failed = [c for c in checks if not c[1]]
     if failed:
-        problems.append("%d of %d checks failed: %s" % (
-            len(failed), len(checks), ", ".join("%d - %s" % (c[0], c[2]) for c in failed)))
+        problems.append(
+            "%d of %d checks failed: %s"
+            % (len(failed), len(checks), ", ".join("%d - %s" % (c[0], c[2]) for c in failed))
+        )
     if returncode != 0:
         problems.append("exited %d" % returncode)
     if plan is None:
@@ -119,20 +122,28 @@ def check_output(name, returncode, stdout, stderr=""):
     elif plan < 1:
         problems.append("planned no checks")
     elif [c[0] for c in checks] != list(range(1, plan + 1)):
-        problems.append("plan 1..%d but the checks printed were %s" % (
-            plan, [c[0] for c in checks]))
+        problems.append(
+            "plan 1..%d but the checks printed were %s" % (plan, [c[0] for c in checks])
+        )
     if problems:
-        pytest.fail("%s: %s\n--- stdout ---\n%s--- stderr ---\n%s" % (
-            name, "; ".join(problems), stdout, stderr), pytrace=False)
+        pytest.fail(
+            "%s: %s\n--- stdout ---\n%s--- stderr ---\n%s"
+            % (name, "; ".join(problems), stdout, stderr),
+            pytrace=False,
+        )
 
 
-def run_script(build_dir, name, env=None, args=(), timeout=TIMEOUT,
-               prefix=()):
+def run_script(build_dir, name, env=None, args=(), timeout=TIMEOUT, prefix=()):
     """Runs a script to its end and checks its output (check_output)."""
     argv = list(prefix) + [lua_command(), os.path.join(LUA_DIR, name)]
-    result = subprocess.run(argv + [str(a) for a in args],
-                            env=lua_env(build_dir, env), capture_output=True,
-                            text=True, timeout=timeout, cwd=LUA_DIR)
+    result = subprocess.run(
+        argv + [str(a) for a in args],
+        env=lua_env(build_dir, env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=LUA_DIR,
+    )
     check_output(name, result.returncode, result.stdout, result.stderr)
     return result
 
@@ -142,11 +153,14 @@ def start_script(build_dir, name, log_dir, env=None, ready=r"listening (\d+)"):
     printed `ready`, whose group is its port; returns the peers.PeerProcess
     with .port set. The caller kills the process (fixtures: reap)."""
     from peers import start_announced
+
     full_env = lua_env(build_dir, env)
-    argv = ["env"] + ["%s=%s" % (k, full_env[k]) for k in
-                      ("LUA_CPATH", "LUA_PATH")] + \
-        ["%s=%s" % (k, v) for k, v in (env or {}).items()] + \
-        [lua_command(), os.path.join(LUA_DIR, name)]
+    argv = (
+        ["env"]
+        + ["%s=%s" % (k, full_env[k]) for k in ("LUA_CPATH", "LUA_PATH")]
+        + ["%s=%s" % (k, v) for k, v in (env or {}).items()]
+        + [lua_command(), os.path.join(LUA_DIR, name)]
+    )
     return start_announced(argv, os.path.join(log_dir, name + ".log"), ready, name=name)
 
 

@@ -12,13 +12,12 @@ import os
 SUPPORT_DIR = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.dirname(SUPPORT_DIR)
 REPO = os.path.dirname(TESTS_DIR)
-C_DIR = os.path.join(TESTS_DIR, "c")          # C test programs (CMake)
-LUA_DIR = os.path.join(TESTS_DIR, "lua")      # Lua scripts + their tests
-GO_DIR = os.path.join(TESTS_DIR, "go")        # Go programs + their tests
+C_DIR = os.path.join(TESTS_DIR, "c")  # C test programs (CMake)
+LUA_DIR = os.path.join(TESTS_DIR, "lua")  # Lua scripts + their tests
+GO_DIR = os.path.join(TESTS_DIR, "go")  # Go programs + their tests
 VALGRIND_SUPPRESSIONS = os.path.join(C_DIR, "valgrind.supp")
 
-BUILD_DIR = os.path.abspath(os.environ.get("SECTRANS_BUILD_DIR")
-                            or os.path.join(REPO, "build"))
+BUILD_DIR = os.path.abspath(os.environ.get("SECTRANS_BUILD_DIR") or os.path.join(REPO, "build"))
 PYTHON_DIR = os.path.join(BUILD_DIR, "python")
 
 
@@ -27,6 +26,7 @@ def python_env(extra=None, base=None):
     tests/support, then whatever PYTHONPATH was; extra (a dict) last."""
     env = dict(os.environ if base is None else base)
     env["PYTHONPATH"] = os.pathsep.join(
-        [PYTHON_DIR, SUPPORT_DIR] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        [PYTHON_DIR, SUPPORT_DIR] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
     env.update({k: str(v) for k, v in (extra or {}).items()})
     return env

@@ -44,16 +44,24 @@ import time
 
 from helpers import WOULD_BLOCK, describe, st
 
-STEP_TIMEOUT = 10.0      # seconds: the longest any single wait may take
-PORT_ATTEMPTS = 8        # peer server starts before giving up on ports
+STEP_TIMEOUT = 10.0  # seconds: the longest any single wait may take
+PORT_ATTEMPTS = 8  # peer server starts before giving up on ports
 LOOPBACK = "127.0.0.1"
 
 # Protocol versions: the sectrans constant and how each peer names it.
 VERSIONS = {
-    "TLSv1.2": dict(sectrans=st.SECTRANS_PROTOCOL_TLS12, openssl="-tls1_2",
-                    gnutls="VERS-TLS1.2", gnutls_name="TLS1.2"),
-    "TLSv1.3": dict(sectrans=st.SECTRANS_PROTOCOL_TLS13, openssl="-tls1_3",
-                    gnutls="VERS-TLS1.3", gnutls_name="TLS1.3"),
+    "TLSv1.2": dict(
+        sectrans=st.SECTRANS_PROTOCOL_TLS12,
+        openssl="-tls1_2",
+        gnutls="VERS-TLS1.2",
+        gnutls_name="TLS1.2",
+    ),
+    "TLSv1.3": dict(
+        sectrans=st.SECTRANS_PROTOCOL_TLS13,
+        openssl="-tls1_3",
+        gnutls="VERS-TLS1.3",
+        gnutls_name="TLS1.3",
+    ),
 }
 
 
@@ -127,9 +135,12 @@ class PeerProcess:
             if self.err_path:
                 self._files.append(open(self.err_path, "wb"))
             self.proc = subprocess.Popen(
-                self.argv, stdin=subprocess.PIPE, stdout=self._files[0],
+                self.argv,
+                stdin=subprocess.PIPE,
+                stdout=self._files[0],
                 stderr=self._files[-1] if self.err_path else subprocess.STDOUT,
-                close_fds=True)
+                close_fds=True,
+            )
         except BaseException:
             for f in self._files:
                 f.close()
@@ -163,7 +174,11 @@ class PeerProcess:
         rc = self.proc.poll()
         state = "running" if rc is None else "exit status %d" % rc
         return "%s (%s)\n$ %s\n--- output ---\n%s--- end of output ---" % (
-            self.name, state, " ".join(self.argv), self.output())
+            self.name,
+            state,
+            " ".join(self.argv),
+            self.output(),
+        )
 
     def wait_for_output(self, pattern, timeout=STEP_TIMEOUT):
         """Waits until the output matches the regular expression pattern
@@ -171,7 +186,7 @@ class PeerProcess:
         deadline or when the process exited without printing it."""
         deadline = time.monotonic() + timeout
         while True:
-            exited = not self.running()   # before reading: then the log is complete
+            exited = not self.running()  # before reading: then the log is complete
             m = re.search(pattern, self.output())
             if m or exited or time.monotonic() >= deadline:
                 return m
@@ -199,8 +214,7 @@ class PeerProcess:
             self.proc.stdin.flush()
         except BrokenPipeError:
             self.wait(timeout=1)
-            raise PeerError("peer exited before reading its input: "
-                            + self.describe()) from None
+            raise PeerError("peer exited before reading its input: " + self.describe()) from None
 
     def close_stdin(self):
         try:
@@ -215,8 +229,9 @@ class PeerProcess:
         try:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise PeerError("peer did not exit within %.0f s: %s"
-                            % (timeout, self.describe())) from None
+            raise PeerError(
+                "peer did not exit within %.0f s: %s" % (timeout, self.describe())
+            ) from None
 
     def kill(self):
         """Ends the process (SIGKILL to its own pid) and reaps it."""
@@ -243,8 +258,8 @@ class PeerProcess:
 # ---------------------------------------------------------------------------
 # Peer servers
 
-def _start_server(make_argv, log_dir, label, *, ready, in_use,
-                  attempts=PORT_ATTEMPTS):
+
+def _start_server(make_argv, log_dir, label, *, ready, in_use, attempts=PORT_ATTEMPTS):
     """Starts a peer server on a free port, retrying on port collisions.
 
     make_argv(port) gives the command line. ready(port) is a regular
@@ -269,8 +284,7 @@ def _start_server(make_argv, log_dir, label, *, ready, in_use,
             raise
         peer.port = port
         return peer
-    raise PeerError("%s: no free port after %d attempts; last try: %s"
-                    % (label, attempts, last))
+    raise PeerError("%s: no free port after %d attempts; last try: %s" % (label, attempts, last))
 
 
 def _wait_listening(peer, port, ready_re, in_use_re):
@@ -283,18 +297,20 @@ def _wait_listening(peer, port, ready_re, in_use_re):
             out = peer.output()
             if re.search(in_use_re, out):
                 raise PortInUse()
-            raise PeerError("peer server exited before listening: "
-                            + peer.describe())
+            raise PeerError("peer server exited before listening: " + peer.describe())
         if re.search(ready_re, out) and _can_connect(port):
             return
         if time.monotonic() >= deadline:
-            raise PeerError("peer server not listening on 127.0.0.1:%d after "
-                            "%.0f s: %s" % (port, STEP_TIMEOUT, peer.describe()))
+            raise PeerError(
+                "peer server not listening on 127.0.0.1:%d after "
+                "%.0f s: %s" % (port, STEP_TIMEOUT, peer.describe())
+            )
         time.sleep(0.01)
 
 
-def start_announced(argv, log_path, ready, *, name=None, separate_stderr=False,
-                    timeout=STEP_TIMEOUT):
+def start_announced(
+    argv, log_path, ready, *, name=None, separate_stderr=False, timeout=STEP_TIMEOUT
+):
     """Starts a server that binds 127.0.0.1:0 itself and prints the port it
     got (so no port can be lost to a race): waits up to timeout until its
     output matches the regular expression ready, whose first group is the
@@ -314,9 +330,13 @@ def sectrans_server(cmd, log_dir, *args, name="sectrans-server", timeout=10):
     being the built command; returns the PeerProcess with .port set (its
     log is log_dir/NAME.log, stderr apart)."""
     argv = [cmd, "server", "--bind", "127.0.0.1:0", "--timeout", str(timeout)] + list(args)
-    return start_announced(argv, os.path.join(log_dir, name + ".log"),
-                           r"listening on 127\.0\.0\.1:(\d+)", name=name,
-                           separate_stderr=True)
+    return start_announced(
+        argv,
+        os.path.join(log_dir, name + ".log"),
+        r"listening on 127\.0\.0\.1:(\d+)",
+        name=name,
+        separate_stderr=True,
+    )
 
 
 def openssl_server(leaf, log_dir, *, version=None, extra=(), mode="-rev"):
@@ -327,17 +347,32 @@ def openssl_server(leaf, log_dir, *, version=None, extra=(), mode="-rev"):
     protocol version ("TLSv1.2" / "TLSv1.3"), else OpenSSL's default range.
     OpenSSL prints ACCEPT after its bind, and exits (status 0!) when the
     bind fails."""
+
     def argv(port):
-        a = ["openssl", "s_server", "-accept", "%s:%d" % (LOOPBACK, port),
-             "-cert", leaf.leaf_file, "-key", leaf.key_file, mode]
+        a = [
+            "openssl",
+            "s_server",
+            "-accept",
+            "%s:%d" % (LOOPBACK, port),
+            "-cert",
+            leaf.leaf_file,
+            "-key",
+            leaf.key_file,
+            mode,
+        ]
         if leaf.chain_pem:
             a += ["-cert_chain", leaf.chain_file]
         if version:
             a.append(VERSIONS[version]["openssl"])
         return a + list(extra)
-    return _start_server(argv, log_dir, "openssl-s_server",
-                         ready=lambda port: r"(?m)^ACCEPT$",
-                         in_use=lambda port: r"Address already in use|unable to bind socket")
+
+    return _start_server(
+        argv,
+        log_dir,
+        "openssl-s_server",
+        ready=lambda port: r"(?m)^ACCEPT$",
+        in_use=lambda port: r"Address already in use|unable to bind socket",
+    )
 
 
 def gnutls_server(leaf, log_dir, *, version=None, extra=()):
@@ -347,59 +382,98 @@ def gnutls_server(leaf, log_dir, *, version=None, extra=()):
     bind fails (it goes on with the other): readiness is the IPv4 line
     ending in "...done". Run under `stdbuf -o0` so that what it prints to
     stdout reaches the log at once."""
+
     def argv(port):
-        a = ["gnutls-serv", "--echo", "--port", str(port),
-             "--x509certfile", leaf.cert_file, "--x509keyfile", leaf.key_file,
-             "--priority", gnutls_priority(version)]
+        a = [
+            "gnutls-serv",
+            "--echo",
+            "--port",
+            str(port),
+            "--x509certfile",
+            leaf.cert_file,
+            "--x509keyfile",
+            leaf.key_file,
+            "--priority",
+            gnutls_priority(version),
+        ]
         if shutil.which("stdbuf"):
             a = ["stdbuf", "-o0", "-e0"] + a
         return a + list(extra)
+
     return _start_server(
-        argv, log_dir, "gnutls-serv",
+        argv,
+        log_dir,
+        "gnutls-serv",
         ready=lambda port: r"listening on IPv4 0\.0\.0\.0 port %d\.\.\.done" % port,
         # Only the IPv4 bind matters (clients use 127.0.0.1); a host without
         # IPv6 fails the other one, which gnutls-serv survives.
-        in_use=lambda port: r"listening on IPv4 0\.0\.0\.0 port %d\.\.\.bind\(\) failed"
-        % port)
+        in_use=lambda port: r"listening on IPv4 0\.0\.0\.0 port %d\.\.\.bind\(\) failed" % port,
+    )
 
 
 # ---------------------------------------------------------------------------
 # Peer clients
 
-def openssl_client(port, ca_file, log_dir, *, server_name="localhost",
-                   version=None, extra=()):
+
+def openssl_client(port, ca_file, log_dir, *, server_name="localhost", version=None, extra=()):
     """`openssl s_client` to 127.0.0.1:port, verifying the server fully:
     anchors ca_file, SNI and host name check server_name, abort on a
     verification error. stdin stays open, so it keeps the connection until
     the server closes it; -nocommands so no data line is taken for a
     command (Q, R, k...)."""
-    argv = ["openssl", "s_client", "-connect", "%s:%d" % (LOOPBACK, port),
-            "-servername", server_name, "-verify_hostname", server_name,
-            "-CAfile", ca_file, "-verify_return_error", "-nocommands"]
+    argv = [
+        "openssl",
+        "s_client",
+        "-connect",
+        "%s:%d" % (LOOPBACK, port),
+        "-servername",
+        server_name,
+        "-verify_hostname",
+        server_name,
+        "-CAfile",
+        ca_file,
+        "-verify_return_error",
+        "-nocommands",
+    ]
     if version:
         argv.append(VERSIONS[version]["openssl"])
     argv += list(extra)
-    return PeerProcess(argv, os.path.join(log_dir, "openssl-s_client.log"),
-                       name="openssl-s_client", separate_stderr=True)
+    return PeerProcess(
+        argv,
+        os.path.join(log_dir, "openssl-s_client.log"),
+        name="openssl-s_client",
+        separate_stderr=True,
+    )
 
 
-def gnutls_client(port, ca_file, log_dir, *, server_name="localhost",
-                  version=None, extra=()):
+def gnutls_client(port, ca_file, log_dir, *, server_name="localhost", version=None, extra=()):
     """`gnutls-cli` to 127.0.0.1:port with anchors ca_file, SNI and host
     name check server_name (gnutls-cli verifies by default and aborts on
     failure). stdin stays open: it ends when the server closes."""
-    argv = ["gnutls-cli", "--port", str(port), "--x509cafile", ca_file,
-            "--sni-hostname", server_name, "--verify-hostname", server_name,
-            "--priority", gnutls_priority(version)]
+    argv = [
+        "gnutls-cli",
+        "--port",
+        str(port),
+        "--x509cafile",
+        ca_file,
+        "--sni-hostname",
+        server_name,
+        "--verify-hostname",
+        server_name,
+        "--priority",
+        gnutls_priority(version),
+    ]
     argv += list(extra) + [LOOPBACK]
     if shutil.which("stdbuf"):
         argv = ["stdbuf", "-o0", "-e0"] + argv
-    return PeerProcess(argv, os.path.join(log_dir, "gnutls-cli.log"),
-                       name="gnutls-cli", separate_stderr=True)
+    return PeerProcess(
+        argv, os.path.join(log_dir, "gnutls-cli.log"), name="gnutls-cli", separate_stderr=True
+    )
 
 
 # ---------------------------------------------------------------------------
 # sectrans over a socket (the fd transport)
+
 
 class SectransError(AssertionError):
     """A sectrans call returned an unexpected status; .status holds it."""
@@ -452,12 +526,15 @@ class SectransSocket:
         """After would-block: wait for what sectrans_wants() names."""
         wants = st.sectrans_wants(self.ctx)
         if not wants & (st.SECTRANS_WANT_READ | st.SECTRANS_WANT_WRITE):
-            raise AssertionError("%s returned errSSLWouldBlock but sectrans_wants "
-                                 "is %d (nothing to wait for)" % (what, wants))
+            raise AssertionError(
+                "%s returned errSSLWouldBlock but sectrans_wants "
+                "is %d (nothing to wait for)" % (what, wants)
+            )
         left = deadline - time.monotonic()
         if left <= 0:
-            raise AssertionError("%s: still would-block after %.1f s (wants %d)"
-                                 % (what, self.timeout, wants))
+            raise AssertionError(
+                "%s: still would-block after %.1f s (wants %d)" % (what, self.timeout, wants)
+            )
         rl = [self.sock] if wants & st.SECTRANS_WANT_READ else []
         wl = [self.sock] if wants & st.SECTRANS_WANT_WRITE else []
         select.select(rl, wl, [], left)
@@ -494,16 +571,17 @@ class SectransSocket:
                 assert processed == 0, "flush processed %d bytes" % processed
             elif status == 0:
                 assert processed == len(chunk), (
-                    "sectrans_write succeeded with processed %d of %d"
-                    % (processed, len(chunk)))
+                    "sectrans_write succeeded with processed %d of %d" % (processed, len(chunk))
+                )
             off += processed
             if status == 0 and off >= len(view):
                 return
             if status == 0:
                 continue
             if status != WOULD_BLOCK:
-                raise SectransError("sectrans_write", status, self.ctx,
-                                    " after %d of %d bytes" % (off, len(view)))
+                raise SectransError(
+                    "sectrans_write", status, self.ctx, " after %d of %d bytes" % (off, len(view))
+                )
             self._wait("sectrans_write", deadline)
 
     def _read_some(self, buf, deadline):
@@ -530,12 +608,15 @@ class SectransSocket:
         buf = bytearray(bufsize)
         deadline = self._deadline()
         while len(out) < n:
-            status, data = self._read_some(
-                memoryview(buf)[:min(bufsize, n - len(out))], deadline)
+            status, data = self._read_some(memoryview(buf)[: min(bufsize, n - len(out))], deadline)
             out += data
             if status != 0:
-                err = SectransError("sectrans_read", status, self.ctx,
-                                    " after %d of %d bytes: %r" % (len(out), n, bytes(out[-80:])))
+                err = SectransError(
+                    "sectrans_read",
+                    status,
+                    self.ctx,
+                    " after %d of %d bytes: %r" % (len(out), n, bytes(out[-80:])),
+                )
                 err.partial = bytes(out)
                 raise err
         return bytes(out)
@@ -556,8 +637,7 @@ class SectransSocket:
     def shutdown_write(self):
         """sectrans_shutdown_write until its close_notify left; returns the
         status."""
-        return self._loop("sectrans_shutdown_write",
-                          lambda: st.sectrans_shutdown_write(self.ctx))
+        return self._loop("sectrans_shutdown_write", lambda: st.sectrans_shutdown_write(self.ctx))
 
     def close_tls(self):
         """sectrans_close (Apple's SSLClose) until flushed; returns the
@@ -567,8 +647,7 @@ class SectransSocket:
     def negotiated_version(self):
         status, version = st.sectrans_get_negotiated_protocol_version(self.ctx)
         if status != 0:
-            raise SectransError("sectrans_get_negotiated_protocol_version",
-                                status, self.ctx)
+            raise SectransError("sectrans_get_negotiated_protocol_version", status, self.ctx)
         return version
 
     def error_detail(self):
@@ -598,6 +677,8 @@ def accept(listening_socket, peer=None):
     try:
         conn, _ = listening_socket.accept()
     except socket.timeout:
-        raise PeerError("no connection within %.0f s%s" % (
-            STEP_TIMEOUT, ": " + peer.describe() if peer is not None else "")) from None
+        raise PeerError(
+            "no connection within %.0f s%s"
+            % (STEP_TIMEOUT, ": " + peer.describe() if peer is not None else "")
+        ) from None
     return conn

@@ -79,8 +79,7 @@ class ThreadedServer:
         self.listener, self.port = peers.listener()
         self.errors = []
         self.threads = []
-        self.acceptor = threading.Thread(target=self._accept_loop,
-                                         args=(connections,), daemon=True)
+        self.acceptor = threading.Thread(target=self._accept_loop, args=(connections,), daemon=True)
         self.acceptor.start()
 
     @property
@@ -151,6 +150,7 @@ def echo(conn):
 def digest_until_end(results):
     """Handler: reads until the peer closes, then appends (bytes read,
     SHA-256 hex digest) to results."""
+
     def handler(conn):
         digest, total = hashlib.sha256(), 0
         while True:
@@ -160,20 +160,19 @@ def digest_until_end(results):
             digest.update(data)
             total += len(data)
         results.append((total, digest.hexdigest()))
+
     return handler
 
 
 def ssl_echo_server(leaf, version=None, connections=1, handler=echo):
     """A ThreadedServer speaking Python's ssl, presenting leaf."""
     ctx = ssl_server(leaf, version)
-    return ThreadedServer(handler, lambda raw: ctx.wrap_socket(raw, server_side=True),
-                          connections)
+    return ThreadedServer(handler, lambda raw: ctx.wrap_socket(raw, server_side=True), connections)
 
 
 def sectrans_echo_server(ctx, connections=1, handler=echo):
     """A ThreadedServer speaking sectrans with the server context ctx."""
-    return ThreadedServer(handler, lambda raw: ctx.wrap_socket(raw, server_side=True),
-                          connections)
+    return ThreadedServer(handler, lambda raw: ctx.wrap_socket(raw, server_side=True), connections)
 
 
 def connect(ctx, address, server_hostname="localhost", **kw):
@@ -189,12 +188,27 @@ def connect(ctx, address, server_hostname="localhost", **kw):
 def start_sectrans_www(build_dir, reap, log_dir, leaf):
     """`sectrans server --www --loop` (the CLI) presenting leaf; returns the
     PeerProcess with .port."""
-    return reap(peers.sectrans_server(
-        os.path.join(build_dir, "cli", "sectrans"), log_dir, "--www", "--loop",
-        "--cert", leaf.cert_file, "--key", leaf.key_file, name="sectrans-www"))
+    return reap(
+        peers.sectrans_server(
+            os.path.join(build_dir, "cli", "sectrans"),
+            log_dir,
+            "--www",
+            "--loop",
+            "--cert",
+            leaf.cert_file,
+            "--key",
+            leaf.key_file,
+            name="sectrans-www",
+        )
+    )
 
 
 def run_python(args, **kw):
     """Runs a Python subprocess (the same interpreter) with a deadline."""
-    return subprocess.run([sys.executable] + list(args), capture_output=True,
-                          text=True, timeout=kw.pop("timeout", 120), **kw)
+    return subprocess.run(
+        [sys.executable] + list(args),
+        capture_output=True,
+        text=True,
+        timeout=kw.pop("timeout", 120),
+        **kw,
+    )

@@ -12,19 +12,20 @@ tests/conftest.py, which also sets up sys.path).
 
 import os
 
-import pytest
-
 import pki as _pki
+import pytest
 from paths import BUILD_DIR, PYTHON_DIR
 
 
 def pytest_report_header(config):
     module = os.path.join(PYTHON_DIR, "sectrans")
     found = os.path.isdir(module) and any(
-        name.startswith("_sectrans") and name.endswith(".so")
-        for name in os.listdir(module))
+        name.startswith("_sectrans") and name.endswith(".so") for name in os.listdir(module)
+    )
     return "sectrans build dir: %s (python module %s)" % (
-        BUILD_DIR, "found" if found else "MISSING: build it first")
+        BUILD_DIR,
+        "found" if found else "MISSING: build it first",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +53,7 @@ def _leaf_fixture(name):
     @pytest.fixture(scope="session")
     def fixture(pki):
         return pki.leaves[name]
+
     fixture.__doc__ = "pki.leaves[%r]" % name
     return fixture
 
@@ -75,6 +77,7 @@ def reap():
     def register(proc):
         procs.append(proc)
         return proc
+
     yield register
     for proc in procs:
         proc.kill()
@@ -94,6 +97,5 @@ def sectrans_cmd(build_dir):
     """The built `sectrans` command."""
     path = os.path.join(build_dir, "cli", "sectrans")
     if not os.access(path, os.X_OK):
-        pytest.fail("%s is missing: build the tree first" % path,
-                    pytrace=False)
+        pytest.fail("%s is missing: build the tree first" % path, pytrace=False)
     return path

@@ -4,8 +4,13 @@
 local sectrans = require "sectrans"
 
 -- Two sessions over memory: whatever take() returns goes to the peer's feed().
-local client = assert(sectrans.newsession{mode = "client", cafile = "cert.pem"})
-local server = assert(sectrans.newsession{mode = "server", certificate = "cert.pem", key = "key.pem"})
+local client =
+  assert(sectrans.newsession { mode = "client", cafile = "cert.pem" })
+local server = assert(sectrans.newsession {
+  mode = "server",
+  certificate = "cert.pem",
+  key = "key.pem",
+})
 client:sni("localhost")
 local function pump()
   server:feed(client:take())

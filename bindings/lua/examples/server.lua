@@ -3,12 +3,12 @@
 local socket = require "socket"
 local sectrans = require "sectrans"
 
-local ctx = assert(sectrans.newcontext{
+local ctx = assert(sectrans.newcontext {
   mode = "server",
   protocol = "any",
-  certificate = "cert.pem",    -- the chain, leaf first
+  certificate = "cert.pem", -- the chain, leaf first
   key = "key.pem",
-  alpn = {"h2", "http/1.1"},
+  alpn = { "h2", "http/1.1" },
 })
 local listener = assert(socket.bind("127.0.0.1", tonumber(arg[1]) or 4433))
 print("listening on port " .. select(2, listener:getsockname()))
@@ -16,7 +16,9 @@ io.stdout:flush()
 local conn <close> = assert(sectrans.wrap(assert(listener:accept()), ctx))
 conn:settimeout(10)
 local ok, err = conn:dohandshake()
-if not ok then error("handshake: " .. err) end
+if not ok then
+  error("handshake: " .. err)
+end
 print("client asked for", conn:getsniname(), conn:getalpn())
 local line = assert(conn:receive("*l"))
 conn:send(line:upper() .. "\n")

@@ -15,21 +15,38 @@ import ipaddress
 from typing import Any, Dict, List, Tuple
 
 _NAMES = {
-    "2.5.4.3": "commonName", "2.5.4.4": "surname", "2.5.4.5": "serialNumber",
-    "2.5.4.6": "countryName", "2.5.4.7": "localityName",
-    "2.5.4.8": "stateOrProvinceName", "2.5.4.9": "streetAddress",
-    "2.5.4.10": "organizationName", "2.5.4.11": "organizationalUnitName",
-    "2.5.4.12": "title", "2.5.4.15": "businessCategory",
-    "2.5.4.17": "postalCode", "2.5.4.42": "givenName", "2.5.4.43": "initials",
-    "2.5.4.44": "generationQualifier", "2.5.4.46": "dnQualifier",
-    "2.5.4.65": "pseudonym", "1.2.840.113549.1.9.1": "emailAddress",
+    "2.5.4.3": "commonName",
+    "2.5.4.4": "surname",
+    "2.5.4.5": "serialNumber",
+    "2.5.4.6": "countryName",
+    "2.5.4.7": "localityName",
+    "2.5.4.8": "stateOrProvinceName",
+    "2.5.4.9": "streetAddress",
+    "2.5.4.10": "organizationName",
+    "2.5.4.11": "organizationalUnitName",
+    "2.5.4.12": "title",
+    "2.5.4.15": "businessCategory",
+    "2.5.4.17": "postalCode",
+    "2.5.4.42": "givenName",
+    "2.5.4.43": "initials",
+    "2.5.4.44": "generationQualifier",
+    "2.5.4.46": "dnQualifier",
+    "2.5.4.65": "pseudonym",
+    "1.2.840.113549.1.9.1": "emailAddress",
     "0.9.2342.19200300.100.1.1": "userId",
     "0.9.2342.19200300.100.1.25": "domainComponent",
     "1.3.6.1.4.1.311.60.2.1.3": "jurisdictionCountryName",
 }
 _SAN_OID = "2.5.29.17"
-_STRING_CODECS = {0x0C: "utf-8", 0x13: "ascii", 0x16: "ascii", 0x14: "latin-1",
-                  0x1E: "utf-16-be", 0x1C: "utf-32-be", 0x1A: "ascii"}
+_STRING_CODECS = {
+    0x0C: "utf-8",
+    0x13: "ascii",
+    0x16: "ascii",
+    0x14: "latin-1",
+    0x1E: "utf-16-be",
+    0x1C: "utf-32-be",
+    0x1A: "ascii",
+}
 
 _Tlv = Tuple[int, bytes]
 
@@ -41,7 +58,7 @@ def _tlv(data: bytes, pos: int) -> Tuple[int, int, int]:
     pos += 2
     if length & 0x80:
         count = length & 0x7F
-        length = int.from_bytes(data[pos:pos + count], "big")
+        length = int.from_bytes(data[pos : pos + count], "big")
         pos += count
     if pos + length > len(data):
         raise ValueError("truncated DER element")
@@ -86,8 +103,9 @@ def _name(content: bytes) -> Tuple[Any, ...]:
         for _, attribute in _children(rdn):
             (_, oid), (tag, value) = _children(attribute)[:2]
             key = _oid(oid)
-            pairs.append((_NAMES.get(key, key),
-                          value.decode(_STRING_CODECS.get(tag, "latin-1"), "replace")))
+            pairs.append(
+                (_NAMES.get(key, key), value.decode(_STRING_CODECS.get(tag, "latin-1"), "replace"))
+            )
         rdns.append(tuple(pairs))
     return tuple(rdns)
 
@@ -98,15 +116,20 @@ def _time(tag: int, content: bytes) -> str:
     if tag == 0x17:  # UTCTime: two-digit year, 50..99 are 19xx
         text = ("19" if int(text[:2]) >= 50 else "20") + text
     when = datetime.datetime.strptime(text[:14], "%Y%m%d%H%M%S")
-    return "%s %2d %s %d GMT" % (when.strftime("%b"), when.day,
-                                 when.strftime("%H:%M:%S"), when.year)
+    return "%s %2d %s %d GMT" % (
+        when.strftime("%b"),
+        when.day,
+        when.strftime("%H:%M:%S"),
+        when.year,
+    )
 
 
 def _ip(content: bytes) -> str:
     if len(content) == 4:
         return str(ipaddress.IPv4Address(content))
-    return ":".join("%X" % int.from_bytes(content[i:i + 2], "big")
-                    for i in range(0, len(content), 2))
+    return ":".join(
+        "%X" % int.from_bytes(content[i : i + 2], "big") for i in range(0, len(content), 2)
+    )
 
 
 def _general_names(content: bytes) -> Tuple[Tuple[str, Any], ...]:
@@ -150,8 +173,9 @@ def decode(der: bytes) -> Dict[str, Any]:
         "subject": _name(tbs[4][1]),
         "issuer": _name(tbs[2][1]),
         "version": version,
-        "serialNumber": serial.to_bytes(max(1, (serial.bit_length() + 7) // 8),
-                                        "big").hex().upper(),
+        "serialNumber": serial.to_bytes(max(1, (serial.bit_length() + 7) // 8), "big")
+        .hex()
+        .upper(),
         "notBefore": _time(*validity[0]),
         "notAfter": _time(*validity[1]),
     }

@@ -30,9 +30,13 @@ class TLSConnection:
     server_side: bool
     server_hostname: Optional[str]
 
-    def _init_tls(self, context: "SSLContext", server_side: bool,
-                  server_hostname: Optional[str],
-                  session: Optional["SSLSession"]) -> None:
+    def _init_tls(
+        self,
+        context: "SSLContext",
+        server_side: bool,
+        server_hostname: Optional[str],
+        session: Optional["SSLSession"],
+    ) -> None:
         self._context = context
         self.server_side = server_side
         self.server_hostname = server_hostname
@@ -61,8 +65,10 @@ class TLSConnection:
         library answered the peer's close_notify), else the status."""
         handle = self._live_handle()
         status = _st.sectrans_shutdown_write(handle)
-        if status in (_st.SECTRANS_CLOSED_GRACEFUL, _st.SECTRANS_ERR_BAD_REQ) and \
-                _st.sectrans_get_session_state(handle)[1] == _st.SECTRANS_STATE_CLOSED:
+        if (
+            status in (_st.SECTRANS_CLOSED_GRACEFUL, _st.SECTRANS_ERR_BAD_REQ)
+            and _st.sectrans_get_session_state(handle)[1] == _st.SECTRANS_STATE_CLOSED
+        ):
             return 0
         return self._status(status)
 
@@ -94,8 +100,10 @@ class TLSConnection:
             raise
         if alert is not None:
             _st.sectrans_set_error(self._handle, _st.SECTRANS_ERR_HANDSHAKE_FAIL)
-            raise SSLError(_st.SECTRANS_ERR_HANDSHAKE_FAIL,
-                           "sni_callback refused the connection (%r)" % (alert,))
+            raise SSLError(
+                _st.SECTRANS_ERR_HANDSHAKE_FAIL,
+                "sni_callback refused the connection (%r)" % (alert,),
+            )
         identity = self._context._identity
         if identity is not None:
             _st.sectrans_set_identity(self._handle, identity)
@@ -191,6 +199,7 @@ class TLSConnection:
     def session(self) -> Optional["SSLSession"]:
         """Client: the session to resume in a later connection."""
         from ._context import SSLSession
+
         if self.server_side or self._handle is None:
             return None
         status, peer_id = _st.sectrans_get_peer_id(self._handle)

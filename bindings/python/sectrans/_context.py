@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List,
-                    Optional, Union)
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
 
 from . import _certdict, _ciphers, _enums, _keylog
 from . import _sectrans as _st
@@ -94,8 +93,7 @@ def _encode_alpn(protocols: Iterable[Union[str, bytes]]) -> bytes:
         elif isinstance(name, (bytes, bytearray)):
             raw = bytes(name)
         else:
-            raise TypeError("ALPN protocols must be str or bytes, not %s"
-                            % type(name).__name__)
+            raise TypeError("ALPN protocols must be str or bytes, not %s" % type(name).__name__)
         if not 0 < len(raw) < 256:
             raise ValueError("ALPN protocols must be 1 to 255 bytes long")
         out.append(len(raw))
@@ -147,8 +145,7 @@ class SSLContext:
     def verify_mode(self, value: int) -> None:
         mode = VerifyMode(value)
         if mode == VerifyMode.CERT_NONE and self._check_hostname:
-            raise ValueError("Cannot set verify_mode to CERT_NONE when "
-                             "check_hostname is enabled.")
+            raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._verify_mode = mode
         self._changed()
 
@@ -215,22 +212,29 @@ class SSLContext:
             _keylog.open_keylog(path)  # fail now, as ssl does, if unwritable
         self._keylog_filename = path
 
-    def load_cert_chain(self, certfile: StrOrBytesPath,
-                        keyfile: Optional[StrOrBytesPath] = None,
-                        password: Optional[PasswordType] = None) -> None:
+    def load_cert_chain(
+        self,
+        certfile: StrOrBytesPath,
+        keyfile: Optional[StrOrBytesPath] = None,
+        password: Optional[PasswordType] = None,
+    ) -> None:
         """The certificate chain (leaf first) and private key to present;
         keyfile may be omitted when certfile holds the key too."""
         cert_pem = _read_file(certfile)
         key_pem = _read_file(keyfile) if keyfile is not None else None
         status, identity = _st.sectrans_identity_create_from_pem(
-            cert_pem, key_pem, _password_value(password))
+            cert_pem, key_pem, _password_value(password)
+        )
         check(status)
         self._identity = identity
         self._changed()
 
-    def load_verify_locations(self, cafile: Optional[StrOrBytesPath] = None,
-                              capath: Optional[StrOrBytesPath] = None,
-                              cadata: Union[str, bytes, None] = None) -> None:
+    def load_verify_locations(
+        self,
+        cafile: Optional[StrOrBytesPath] = None,
+        capath: Optional[StrOrBytesPath] = None,
+        cadata: Union[str, bytes, None] = None,
+    ) -> None:
         """Adds trust anchors: a PEM file, a directory of PEM files, or
         PEM text / DER bytes."""
         if cafile is None and capath is None and cadata is None:
@@ -280,8 +284,9 @@ class SSLContext:
         TLS 1.3 suites stay on, as with ssl."""
         suites = _ciphers.parse_cipher_string(ciphers)
         if not suites:
-            raise SSLError(_st.SECTRANS_ERR_BAD_CIPHER_SUITE,
-                           "No cipher can be selected: %r" % ciphers)
+            raise SSLError(
+                _st.SECTRANS_ERR_BAD_CIPHER_SUITE, "No cipher can be selected: %r" % ciphers
+            )
         self.set_cipher_suites(suites)
 
     def set_cipher_suites(self, suites: Iterable[int]) -> None:
@@ -293,15 +298,19 @@ class SSLContext:
     def get_ciphers(self) -> List[Dict[str, Any]]:
         """The enabled suites: dicts with 'id', 'name' (OpenSSL's),
         'iana_name' and 'protocol'."""
-        status, ctx = _st.sectrans_context_create_with_config(
-            self._config(_st.SECTRANS_CLIENT))
+        status, ctx = _st.sectrans_context_create_with_config(self._config(_st.SECTRANS_CLIENT))
         check(status)
         status, suites = _st.sectrans_get_enabled_ciphers(ctx)
         check(status, ctx)
-        return [{"id": s, "name": _ciphers.OPENSSL_NAMES.get(s, _st.sectrans_cipher_name(s)),
-                 "iana_name": _st.sectrans_cipher_name(s),
-                 "protocol": "TLSv1.3" if s >> 8 == 0x13 else "TLSv1.2"}
-                for s in suites]
+        return [
+            {
+                "id": s,
+                "name": _ciphers.OPENSSL_NAMES.get(s, _st.sectrans_cipher_name(s)),
+                "iana_name": _st.sectrans_cipher_name(s),
+                "protocol": "TLSv1.3" if s >> 8 == 0x13 else "TLSv1.2",
+            }
+            for s in suites
+        ]
 
     # -- configs and connections -------------------------------------------
 
@@ -320,39 +329,61 @@ class SSLContext:
             return config
         status, config = _st.sectrans_config_create(side)
         check(status)
-        check(_st.sectrans_config_set_protocol_version_min(
-            config, _enums.to_protocol(self._minimum_version)))
-        check(_st.sectrans_config_set_protocol_version_max(
-            config, _enums.to_protocol(self._maximum_version)))
+        check(
+            _st.sectrans_config_set_protocol_version_min(
+                config, _enums.to_protocol(self._minimum_version)
+            )
+        )
+        check(
+            _st.sectrans_config_set_protocol_version_max(
+                config, _enums.to_protocol(self._maximum_version)
+            )
+        )
         if self._identity is not None:
             check(_st.sectrans_config_set_identity(config, self._identity))
         store = self._trust_store()
         if store is not None:
             check(_st.sectrans_config_set_trust_store(config, store))
         if side == _st.SECTRANS_CLIENT:
-            mode = _CLIENT_VERIFY.get(self._verify_mode, _st.SECTRANS_VERIFY_FULL
-                                      if self._check_hostname else _st.SECTRANS_VERIFY_CHAIN_ONLY)
+            mode = _CLIENT_VERIFY.get(
+                self._verify_mode,
+                _st.SECTRANS_VERIFY_FULL
+                if self._check_hostname
+                else _st.SECTRANS_VERIFY_CHAIN_ONLY,
+            )
             check(_st.sectrans_config_set_verify_mode(config, mode))
-            check(_st.sectrans_config_set_session_option(
-                config, _st.SECTRANS_OPTION_ENABLE_SESSION_TICKETS, 1))
+            check(
+                _st.sectrans_config_set_session_option(
+                    config, _st.SECTRANS_OPTION_ENABLE_SESSION_TICKETS, 1
+                )
+            )
         else:
-            check(_st.sectrans_config_set_client_side_authenticate(
-                config, _SERVER_AUTH[self._verify_mode]))
+            check(
+                _st.sectrans_config_set_client_side_authenticate(
+                    config, _SERVER_AUTH[self._verify_mode]
+                )
+            )
             if self._sni_callback is not None:
-                check(_st.sectrans_config_set_session_option(
-                    config, _st.SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO, 1))
+                check(
+                    _st.sectrans_config_set_session_option(
+                        config, _st.SECTRANS_OPTION_BREAK_ON_CLIENT_HELLO, 1
+                    )
+                )
         if self._alpn is not None:
             check(_st.sectrans_config_set_alpn(config, self._alpn))
         if self._ciphers is not None:
             status = _st.sectrans_config_set_enabled_ciphers(config, self._ciphers)
             if status != 0:
-                raise SSLError(_st.SECTRANS_ERR_BAD_CIPHER_SUITE,
-                               "No cipher can be selected: %r" % (self._ciphers,))
+                raise SSLError(
+                    _st.SECTRANS_ERR_BAD_CIPHER_SUITE,
+                    "No cipher can be selected: %r" % (self._ciphers,),
+                )
         self._configs[side] = config
         return config
 
-    def _new_handle(self, server_side: bool, server_hostname: Optional[str],
-                    session: Optional[SSLSession]) -> Any:
+    def _new_handle(
+        self, server_side: bool, server_hostname: Optional[str], session: Optional[SSLSession]
+    ) -> Any:
         """A library context for one connection, configured for its peer."""
         self._validate_peer(server_side, server_hostname, session)
         side = _st.SECTRANS_SERVER if server_side else _st.SECTRANS_CLIENT
@@ -365,8 +396,9 @@ class SSLContext:
             check(_st.sectrans_set_peer_id(handle, peer_id), handle)
         return handle
 
-    def _validate_peer(self, server_side: bool, server_hostname: Optional[str],
-                       session: Optional[SSLSession]) -> None:
+    def _validate_peer(
+        self, server_side: bool, server_hostname: Optional[str], session: Optional[SSLSession]
+    ) -> None:
         """ValueError for wrap arguments ssl refuses too."""
         if server_side and server_hostname is not None:
             raise ValueError("server_hostname can only be specified in client mode")
@@ -380,39 +412,60 @@ class SSLContext:
             return None
         return _keylog.KeylogSink(_keylog.open_keylog(self._keylog_filename))
 
-    def wrap_socket(self, sock: socket.socket, server_side: bool = False,
-                    do_handshake_on_connect: bool = True,
-                    suppress_ragged_eofs: bool = True,
-                    server_hostname: Optional[str] = None,
-                    session: Optional[SSLSession] = None) -> "SSLSocket":
+    def wrap_socket(
+        self,
+        sock: socket.socket,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: Optional[str] = None,
+        session: Optional[SSLSession] = None,
+    ) -> "SSLSocket":
         """Wraps a connected (or to-be-connected, or listening) TCP socket;
         the original socket object is detached and must not be used."""
         from ._socket import SSLSocket
-        return SSLSocket._create(self, sock, server_side, do_handshake_on_connect,
-                                 suppress_ragged_eofs, server_hostname, session)
 
-    def wrap_bio(self, incoming: "MemoryBIO", outgoing: "MemoryBIO",
-                 server_side: bool = False, server_hostname: Optional[str] = None,
-                 session: Optional[SSLSession] = None) -> "SSLObject":
+        return SSLSocket._create(
+            self,
+            sock,
+            server_side,
+            do_handshake_on_connect,
+            suppress_ragged_eofs,
+            server_hostname,
+            session,
+        )
+
+    def wrap_bio(
+        self,
+        incoming: "MemoryBIO",
+        outgoing: "MemoryBIO",
+        server_side: bool = False,
+        server_hostname: Optional[str] = None,
+        session: Optional[SSLSession] = None,
+    ) -> "SSLObject":
         """A sans-I/O connection reading ciphertext from incoming and
         writing ciphertext to outgoing."""
         from ._sansio import SSLObject
-        return SSLObject._create(self, incoming, outgoing, server_side,
-                                 server_hostname, session)
+
+        return SSLObject._create(self, incoming, outgoing, server_side, server_hostname, session)
 
 
-def create_default_context(purpose: Purpose = Purpose.SERVER_AUTH, *,
-                           cafile: Optional[StrOrBytesPath] = None,
-                           capath: Optional[StrOrBytesPath] = None,
-                           cadata: Union[str, bytes, None] = None) -> SSLContext:
+def create_default_context(
+    purpose: Purpose = Purpose.SERVER_AUTH,
+    *,
+    cafile: Optional[StrOrBytesPath] = None,
+    capath: Optional[StrOrBytesPath] = None,
+    cadata: Union[str, bytes, None] = None,
+) -> SSLContext:
     """A context with secure defaults: for SERVER_AUTH a client verifying
     the server's chain and host name, for CLIENT_AUTH a server. Anchors are
     cafile/capath/cadata when given, else the system's. Honours
     SSLKEYLOGFILE as ssl does."""
     if not isinstance(purpose, Purpose):
         raise TypeError(purpose)
-    context = SSLContext(_enums.PROTOCOL_TLS_CLIENT if purpose == Purpose.SERVER_AUTH
-                         else _enums.PROTOCOL_TLS_SERVER)
+    context = SSLContext(
+        _enums.PROTOCOL_TLS_CLIENT if purpose == Purpose.SERVER_AUTH else _enums.PROTOCOL_TLS_SERVER
+    )
     if cafile is not None or capath is not None or cadata is not None:
         context.load_verify_locations(cafile, capath, cadata)
     elif context.verify_mode != VerifyMode.CERT_NONE:

@@ -7,20 +7,30 @@ import enum
 
 from . import _sectrans as _st
 
-__all__ = ["Purpose", "VerifyMode", "TLSVersion", "SSLProtocolMethod",
-           "CERT_NONE", "CERT_OPTIONAL", "CERT_REQUIRED",
-           "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER"]
+__all__ = [
+    "Purpose",
+    "VerifyMode",
+    "TLSVersion",
+    "SSLProtocolMethod",
+    "CERT_NONE",
+    "CERT_OPTIONAL",
+    "CERT_REQUIRED",
+    "PROTOCOL_TLS_CLIENT",
+    "PROTOCOL_TLS_SERVER",
+]
 
 
 class Purpose(enum.IntEnum):
     """What a default context is for. The numbers are the NIDs of the
     extended key usages that ``ssl.Purpose``'s members carry as ``.nid``."""
-    SERVER_AUTH = 129   # a client context, verifying servers
-    CLIENT_AUTH = 130   # a server context, verifying clients
+
+    SERVER_AUTH = 129  # a client context, verifying servers
+    CLIENT_AUTH = 130  # a server context, verifying clients
 
 
 class VerifyMode(enum.IntEnum):
     """Whether and how the peer's certificate is verified."""
+
     CERT_NONE = 0
     CERT_OPTIONAL = 1
     CERT_REQUIRED = 2
@@ -28,6 +38,7 @@ class VerifyMode(enum.IntEnum):
 
 class TLSVersion(enum.IntEnum):
     """Protocol versions as the wire numbers ``ssl.TLSVersion`` uses."""
+
     MINIMUM_SUPPORTED = -2
     MAXIMUM_SUPPORTED = -1
     SSLv3 = 0x0300
@@ -39,6 +50,7 @@ class TLSVersion(enum.IntEnum):
 
 class SSLProtocolMethod(enum.IntEnum):
     """The two protocol choices sectrans has (``ssl._SSLMethod``'s numbers)."""
+
     PROTOCOL_TLS_CLIENT = 16
     PROTOCOL_TLS_SERVER = 17
 
@@ -68,8 +80,9 @@ def to_protocol(version: int) -> int:
     try:
         return int(_TO_PROTOCOL[TLSVersion(version)])
     except (KeyError, ValueError):
-        raise ValueError("unsupported protocol version %r: sectrans speaks "
-                         "TLS 1.2 and TLS 1.3 only" % (version,)) from None
+        raise ValueError(
+            "unsupported protocol version %r: sectrans speaks TLS 1.2 and TLS 1.3 only" % (version,)
+        ) from None
 
 
 def from_protocol(protocol: int) -> TLSVersion:

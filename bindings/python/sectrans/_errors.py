@@ -15,8 +15,13 @@ from typing import Optional
 from . import _sectrans as _st
 
 __all__ = [
-    "SSLError", "SSLWantReadError", "SSLWantWriteError", "SSLZeroReturnError",
-    "SSLEOFError", "SSLSyscallError", "SSLCertVerificationError",
+    "SSLError",
+    "SSLWantReadError",
+    "SSLWantWriteError",
+    "SSLZeroReturnError",
+    "SSLEOFError",
+    "SSLSyscallError",
+    "SSLCertVerificationError",
     "CertificateError",
 ]
 
@@ -72,8 +77,13 @@ class SSLCertVerificationError(SSLError, ValueError):
     verify_code: int
     verify_message: str
 
-    def __init__(self, status: int, message: Optional[str] = None,
-                 verify_code: int = 0, verify_message: str = "") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: Optional[str] = None,
+        verify_code: int = 0,
+        verify_message: str = "",
+    ) -> None:
         super().__init__(status, message)
         self.verify_code = verify_code
         self.verify_message = verify_message
@@ -81,10 +91,16 @@ class SSLCertVerificationError(SSLError, ValueError):
 
 CertificateError = SSLCertVerificationError
 
-_CERT_STATUSES = frozenset((
-    _st.SECTRANS_ERR_X_CERT_CHAIN_INVALID, _st.SECTRANS_ERR_UNKNOWN_ROOT_CERT,
-    _st.SECTRANS_ERR_NO_ROOT_CERT, _st.SECTRANS_ERR_CERT_EXPIRED,
-    _st.SECTRANS_ERR_CERT_NOT_YET_VALID, _st.SECTRANS_ERR_HOST_NAME_MISMATCH))
+_CERT_STATUSES = frozenset(
+    (
+        _st.SECTRANS_ERR_X_CERT_CHAIN_INVALID,
+        _st.SECTRANS_ERR_UNKNOWN_ROOT_CERT,
+        _st.SECTRANS_ERR_NO_ROOT_CERT,
+        _st.SECTRANS_ERR_CERT_EXPIRED,
+        _st.SECTRANS_ERR_CERT_NOT_YET_VALID,
+        _st.SECTRANS_ERR_HOST_NAME_MISMATCH,
+    )
+)
 _CLASSES = {
     _st.SECTRANS_CLOSED_GRACEFUL: SSLZeroReturnError,
     _st.SECTRANS_CLOSED_ABORT: SSLEOFError,
@@ -115,8 +131,11 @@ def error_for(status: int, handle: object = None) -> SSLError:
     if status in _CERT_STATUSES:
         code, text = _trust_detail(handle) if handle is not None else (0, "")
         return SSLCertVerificationError(
-            status, "certificate verify failed: " + _message(status, text or detail),
-            code, text or _st.sectrans_status_description(status))
+            status,
+            "certificate verify failed: " + _message(status, text or detail),
+            code,
+            text or _st.sectrans_status_description(status),
+        )
     if status == _st.SECTRANS_WOULD_BLOCK:
         wants = _st.sectrans_wants(handle) if handle is not None else 0
         cls = SSLWantWriteError if wants & _st.SECTRANS_WANT_WRITE else SSLWantReadError

@@ -76,13 +76,21 @@ class SSLObject(TLSConnection):
     _shutdown_sent: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("%s does not have a public constructor; use "
-                        "SSLContext.wrap_bio()" % self.__class__.__name__)
+        raise TypeError(
+            "%s does not have a public constructor; use "
+            "SSLContext.wrap_bio()" % self.__class__.__name__
+        )
 
     @classmethod
-    def _create(cls, context: "SSLContext", incoming: MemoryBIO, outgoing: MemoryBIO,
-                server_side: bool, server_hostname: Optional[str],
-                session: Optional["SSLSession"]) -> "SSLObject":
+    def _create(
+        cls,
+        context: "SSLContext",
+        incoming: MemoryBIO,
+        outgoing: MemoryBIO,
+        server_side: bool,
+        server_hostname: Optional[str],
+        session: Optional["SSLSession"],
+    ) -> "SSLObject":
         if not isinstance(incoming, MemoryBIO) or not isinstance(outgoing, MemoryBIO):
             raise TypeError("incoming and outgoing must be sectrans.MemoryBIO objects")
         self = cls.__new__(cls)
@@ -188,5 +196,4 @@ class SSLObject(TLSConnection):
                 self._finish(status)
 
     def __repr__(self) -> str:
-        return "<sectrans.SSLObject server_side=%s version=%s>" % (
-            self.server_side, self.version())
+        return "<sectrans.SSLObject server_side=%s version=%s>" % (self.server_side, self.version())

@@ -42,19 +42,26 @@ class SSLSocket(socket.socket, TLSConnection):
     _closed: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("%s does not have a public constructor; use "
-                        "SSLContext.wrap_socket()" % self.__class__.__name__)
+        raise TypeError(
+            "%s does not have a public constructor; use "
+            "SSLContext.wrap_socket()" % self.__class__.__name__
+        )
 
     @classmethod
-    def _create(cls, context: "SSLContext", sock: socket.socket, server_side: bool,
-                do_handshake_on_connect: bool, suppress_ragged_eofs: bool,
-                server_hostname: Optional[str],
-                session: Optional["SSLSession"]) -> "SSLSocket":
+    def _create(
+        cls,
+        context: "SSLContext",
+        sock: socket.socket,
+        server_side: bool,
+        do_handshake_on_connect: bool,
+        suppress_ragged_eofs: bool,
+        server_hostname: Optional[str],
+        session: Optional["SSLSession"],
+    ) -> "SSLSocket":
         if sock.type != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")
         context._validate_peer(server_side, server_hostname, session)
-        kwargs = dict(family=sock.family, type=sock.type, proto=sock.proto,
-                      fileno=sock.fileno())
+        kwargs = dict(family=sock.family, type=sock.type, proto=sock.proto, fileno=sock.fileno())
         self = cls.__new__(cls, **kwargs)
         super(SSLSocket, self).__init__(**kwargs)
         timeout = sock.gettimeout()
@@ -83,13 +90,13 @@ class SSLSocket(socket.socket, TLSConnection):
         return self
 
     def _start_tls(self) -> None:
-        self._init_tls(self._context, self.server_side, self.server_hostname,
-                       self._session_arg)
+        self._init_tls(self._context, self.server_side, self.server_hostname, self._session_arg)
         self._status(_st.sectrans_set_fd(self._handle, self.fileno()))
         if self.do_handshake_on_connect:
             if self.gettimeout() == 0.0:
-                raise ValueError("do_handshake_on_connect should not be "
-                                 "specified for non-blocking sockets")
+                raise ValueError(
+                    "do_handshake_on_connect should not be specified for non-blocking sockets"
+                )
             self.do_handshake()
 
     # -- waiting -------------------------------------------------------------
@@ -101,8 +108,9 @@ class SSLSocket(socket.socket, TLSConnection):
         if timeout == 0.0:
             raise error_for(_WOULD_BLOCK, self._handle)
         wants = _st.sectrans_wants(self._handle)
-        events = (select.POLLOUT if wants & _st.SECTRANS_WANT_WRITE else 0) | \
-                 (select.POLLIN if wants & _st.SECTRANS_WANT_READ or not wants else 0)
+        events = (select.POLLOUT if wants & _st.SECTRANS_WANT_WRITE else 0) | (
+            select.POLLIN if wants & _st.SECTRANS_WANT_READ or not wants else 0
+        )
         poller = select.poll()
         poller.register(self.fileno(), events)
         remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -275,8 +283,11 @@ class SSLSocket(socket.socket, TLSConnection):
         """Accepts a connection and wraps it as the server side."""
         sock, address = super().accept()
         return self._context.wrap_socket(
-            sock, server_side=True, do_handshake_on_connect=self.do_handshake_on_connect,
-            suppress_ragged_eofs=self.suppress_ragged_eofs), address
+            sock,
+            server_side=True,
+            do_handshake_on_connect=self.do_handshake_on_connect,
+            suppress_ragged_eofs=self.suppress_ragged_eofs,
+        ), address
 
     def dup(self) -> "SSLSocket":
         """Not possible: one TLS session has one owner."""
@@ -290,4 +301,7 @@ class SSLSocket(socket.socket, TLSConnection):
 
     def __repr__(self) -> str:
         return "<sectrans.SSLSocket fd=%d server_side=%s version=%s>" % (
-            self.fileno(), self.server_side, self.version())
+            self.fileno(),
+            self.server_side,
+            self.version(),
+        )

@@ -23,5 +23,7 @@ def chain_der(trust: Any) -> List[bytes]:
     """The certificates of a trust (the chain as the peer sent it, leaf
     first), as DER."""
     count = _st.sectrans_trust_get_certificate_count(trust)[1] or 0
-    return [_st.sectrans_certificate_copy_der(
-        _st.sectrans_trust_copy_certificate(trust, i)[1])[1] for i in range(count)]
+    return [
+        _st.sectrans_certificate_copy_der(_st.sectrans_trust_copy_certificate(trust, i)[1])[1]
+        for i in range(count)
+    ]

@@ -21,12 +21,13 @@ from ._sansio import MemoryBIO, SSLObject
 
 __all__ = ["open_connection", "start_server", "TLSProtocol"]
 
-_READ_SIZE = 256 * 1024     # plaintext per read() call
-_WRITE_CHUNK = 256 * 1024   # plaintext per write() call into the SSLObject
-_LIMIT = 2 ** 16            # StreamReader's default buffer limit
+_READ_SIZE = 256 * 1024  # plaintext per read() call
+_WRITE_CHUNK = 256 * 1024  # plaintext per write() call into the SSLObject
+_LIMIT = 2**16  # StreamReader's default buffer limit
 
-ClientConnectedCallback = Callable[[asyncio.StreamReader, asyncio.StreamWriter],
-                                   Union[None, Awaitable[None]]]
+ClientConnectedCallback = Callable[
+    [asyncio.StreamReader, asyncio.StreamWriter], Union[None, Awaitable[None]]
+]
 
 
 class _AppTransport(asyncio.Transport):
@@ -86,8 +87,9 @@ class _AppTransport(asyncio.Transport):
         """Whether the TCP transport reads."""
         return self._tls._raw is not None and self._tls._raw.is_reading()
 
-    def set_write_buffer_limits(self, high: Optional[int] = None,
-                                low: Optional[int] = None) -> None:
+    def set_write_buffer_limits(
+        self, high: Optional[int] = None, low: Optional[int] = None
+    ) -> None:
         """Flow control limits of the TCP transport's write buffer."""
         if self._tls._raw is not None:
             self._tls._raw.set_write_buffer_limits(high, low)
@@ -100,23 +102,28 @@ class _AppTransport(asyncio.Transport):
 class TLSProtocol(asyncio.Protocol):
     """Runs a sectrans SSLObject over a TCP transport, for app_protocol."""
 
-    def __init__(self, context: SSLContext, app_protocol: asyncio.Protocol, *,
-                 server_side: bool = False, server_hostname: Optional[str] = None,
-                 loop: Optional[asyncio.AbstractEventLoop] = None) -> None:
+    def __init__(
+        self,
+        context: SSLContext,
+        app_protocol: asyncio.Protocol,
+        *,
+        server_side: bool = False,
+        server_hostname: Optional[str] = None,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+    ) -> None:
         self._loop = loop or asyncio.get_running_loop()
         self._incoming = MemoryBIO()
         self._outgoing = MemoryBIO()
         self._sslobj: SSLObject = context.wrap_bio(
-            self._incoming, self._outgoing, server_side=server_side,
-            server_hostname=server_hostname)
+            self._incoming, self._outgoing, server_side=server_side, server_hostname=server_hostname
+        )
         self._app_protocol = app_protocol
         self._app_transport = _AppTransport(self)
         self._raw: Optional[asyncio.Transport] = None
         self._handshake_done = False
         self.handshake: asyncio.Future[None] = self._loop.create_future()
         # A server's failed handshake has nobody awaiting it: mark it seen.
-        self.handshake.add_done_callback(
-            lambda f: f.cancelled() or f.exception())
+        self.handshake.add_done_callback(lambda f: f.cancelled() or f.exception())
 
     # -- the TCP side -------------------------------------------------------
 
@@ -141,8 +148,9 @@ class TLSProtocol(asyncio.Protocol):
         """Tells the application (or fails a pending handshake)."""
         self._raw = None
         if not self.handshake.done():
-            self.handshake.set_exception(exc or ConnectionResetError(
-                "connection lost during the TLS handshake"))
+            self.handshake.set_exception(
+                exc or ConnectionResetError("connection lost during the TLS handshake")
+            )
         elif self._handshake_done:
             self._app_protocol.connection_lost(exc)
 
@@ -207,7 +215,7 @@ class TLSProtocol(asyncio.Protocol):
     def _write(self, data: Union[bytes, bytearray, memoryview]) -> None:
         view = memoryview(data).cast("B")
         for start in range(0, len(view), _WRITE_CHUNK):
-            self._sslobj.write(view[start:start + _WRITE_CHUNK])
+            self._sslobj.write(view[start : start + _WRITE_CHUNK])
             self._flush()
 
     def _write_eof(self) -> None:
@@ -240,10 +248,15 @@ class TLSProtocol(asyncio.Protocol):
         return self._raw.get_extra_info(name, default) if self._raw else default
 
 
-async def open_connection(host: Optional[str] = None, port: Optional[int] = None, *,
-                          ssl: SSLContext, server_hostname: Optional[str] = None,
-                          limit: int = _LIMIT, **kwargs: Any
-                          ) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+async def open_connection(
+    host: Optional[str] = None,
+    port: Optional[int] = None,
+    *,
+    ssl: SSLContext,
+    server_hostname: Optional[str] = None,
+    limit: int = _LIMIT,
+    **kwargs: Any,
+) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """Connects over TCP, runs the TLS handshake and returns a
     (StreamReader, StreamWriter) pair. server_hostname defaults to host.
     Other keyword arguments go to ``loop.create_connection``."""
@@ -263,10 +276,15 @@ async def open_connection(host: Optional[str] = None, port: Optional[int] = None
     return reader, writer
 
 
-async def start_server(client_connected_cb: ClientConnectedCallback,
-                       host: Optional[str] = None, port: Optional[int] = None, *,
-                       ssl: SSLContext, limit: int = _LIMIT,
-                       **kwargs: Any) -> asyncio.Server:
+async def start_server(
+    client_connected_cb: ClientConnectedCallback,
+    host: Optional[str] = None,
+    port: Optional[int] = None,
+    *,
+    ssl: SSLContext,
+    limit: int = _LIMIT,
+    **kwargs: Any,
+) -> asyncio.Server:
     """Starts a TLS server; client_connected_cb(reader, writer) runs for
     each connection once its handshake completed. Other keyword arguments go
     to ``loop.create_server``."""

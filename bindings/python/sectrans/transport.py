@@ -26,10 +26,22 @@ from . import _sectrans as _st
 from ._errors import check, error_for
 from ._trust import chain_der, store_of_pems
 
-__all__ = ["Session", "Trust", "SERVER", "CLIENT", "WOULD_BLOCK",
-           "PEER_AUTH_COMPLETED", "CLIENT_CERT_REQUESTED", "CLIENT_HELLO_RECEIVED",
-           "CLOSED_GRACEFUL", "BREAK_ON_SERVER_AUTH", "BREAK_ON_CERT_REQUESTED",
-           "BREAK_ON_CLIENT_AUTH", "BREAK_ON_CLIENT_HELLO", "ENABLE_SESSION_TICKETS"]
+__all__ = [
+    "Session",
+    "Trust",
+    "SERVER",
+    "CLIENT",
+    "WOULD_BLOCK",
+    "PEER_AUTH_COMPLETED",
+    "CLIENT_CERT_REQUESTED",
+    "CLIENT_HELLO_RECEIVED",
+    "CLOSED_GRACEFUL",
+    "BREAK_ON_SERVER_AUTH",
+    "BREAK_ON_CERT_REQUESTED",
+    "BREAK_ON_CLIENT_AUTH",
+    "BREAK_ON_CLIENT_HELLO",
+    "ENABLE_SESSION_TICKETS",
+]
 
 SERVER = _st.SECTRANS_SERVER
 CLIENT = _st.SECTRANS_CLIENT
@@ -46,8 +58,9 @@ ENABLE_SESSION_TICKETS = _st.SECTRANS_OPTION_ENABLE_SESSION_TICKETS
 
 # Statuses a call returns instead of raising (Secure Transport's non-fatal
 # ones, and the end of the stream for read()).
-_RETURNED = frozenset((0, WOULD_BLOCK, PEER_AUTH_COMPLETED, CLIENT_CERT_REQUESTED,
-                       CLIENT_HELLO_RECEIVED))
+_RETURNED = frozenset(
+    (0, WOULD_BLOCK, PEER_AUTH_COMPLETED, CLIENT_CERT_REQUESTED, CLIENT_HELLO_RECEIVED)
+)
 
 
 class Trust:
@@ -102,8 +115,9 @@ class Session:
         """SSLSetPeerDomainName: SNI and the name verified."""
         check(_st.sectrans_set_peer_domain_name(self._handle, name), self._handle)
 
-    def set_certificate(self, cert_pem: bytes, key_pem: Optional[bytes] = None,
-                        password: Optional[str] = None) -> None:
+    def set_certificate(
+        self, cert_pem: bytes, key_pem: Optional[bytes] = None, password: Optional[str] = None
+    ) -> None:
         """SSLSetCertificate, from PEM (key_pem None: the key is in cert_pem)."""
         status, identity = _st.sectrans_identity_create_from_pem(cert_pem, key_pem, password)
         check(status)
@@ -115,8 +129,7 @@ class Session:
 
     def set_session_option(self, option: int, value: bool) -> None:
         """SSLSetSessionOption (the break points, tickets, false start)."""
-        check(_st.sectrans_set_session_option(self._handle, option, int(value)),
-              self._handle)
+        check(_st.sectrans_set_session_option(self._handle, option, int(value)), self._handle)
 
     def get_session_option(self, option: int) -> bool:
         """SSLGetSessionOption."""

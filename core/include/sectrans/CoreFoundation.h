@@ -67,7 +67,9 @@ typedef int32_t OSStatus;
 typedef uint8_t UInt8;
 typedef uint32_t UInt32;
 typedef int32_t SInt32;
-enum { noErr = 0 };
+enum {
+  noErr = 0
+};
 #ifndef TRUE
 #define TRUE 1
 #endif
@@ -91,7 +93,9 @@ typedef struct __CFError *CFErrorRef;
 
 #define kCFAllocatorDefault ((CFAllocatorRef)NULL)
 #define kCFAllocatorSystemDefault ((CFAllocatorRef)NULL)
-enum { kCFNotFound = -1 };
+enum {
+  kCFNotFound = -1
+};
 enum {
   kCFStringEncodingASCII = 0x0600,
   kCFStringEncodingUTF8 = 0x08000100
@@ -130,8 +134,8 @@ enum __sectrans_cf_type {
   SECTRANS_CF_ARRAY,
   SECTRANS_CF_DICTIONARY,
   SECTRANS_CF_ERROR,
-  SECTRANS_CF_TRUST,  /* SecTrustRef, <sectrans/SecTrust.h> */
-  SECTRANS_CF_POLICY  /* SecPolicyRef */
+  SECTRANS_CF_TRUST, /* SecTrustRef, <sectrans/SecTrust.h> */
+  SECTRANS_CF_POLICY /* SecPolicyRef */
 };
 
 struct __sectrans_cf {
@@ -171,8 +175,10 @@ struct __CFError {
 
 /* A constant string, for the k* names of this header and CFSTR. */
 #define SECTRANS_CF_CONSTANT_STRING(s)                                         \
-  {{SECTRANS_CF_MAGIC, SECTRANS_CF_STRING, SECTRANS_CF_IMMORTAL, NULL},        \
-   (CFIndex)(sizeof(s) - 1), (s)}
+  {                                                                            \
+    {SECTRANS_CF_MAGIC, SECTRANS_CF_STRING, SECTRANS_CF_IMMORTAL, NULL},       \
+        (CFIndex)(sizeof(s) - 1), (s)                                          \
+  }
 #define CFSTR(s)                                                               \
   (__extension__({                                                             \
     static const struct __CFString __sectrans_cfstr =                          \
@@ -195,8 +201,9 @@ static inline bool __sectrans_cf_is(CFTypeRef cf, uint32_t type) {
 #if defined(__GNUC__)
 __attribute__((noinline, unused))
 #endif
-static void *__sectrans_cf_alloc(uint32_t type, size_t size,
-                                 void (*finalize)(struct __sectrans_cf *)) {
+static void *
+__sectrans_cf_alloc(uint32_t type, size_t size,
+                    void (*finalize)(struct __sectrans_cf *)) {
   struct __sectrans_cf *cf = (struct __sectrans_cf *)calloc(1, size);
   if (cf == NULL)
     return NULL;
@@ -310,8 +317,7 @@ static inline const char *CFStringGetCStringPtr(CFStringRef s,
 }
 
 /* Copies the string and a NUL; false when it does not fit. */
-static inline Boolean CFStringGetCString(CFStringRef s, char *buf,
-                                         CFIndex size,
+static inline Boolean CFStringGetCString(CFStringRef s, char *buf, CFIndex size,
                                          CFStringEncoding encoding) {
   (void)encoding;
   if (!__sectrans_cf_is(s, SECTRANS_CF_STRING) || buf == NULL ||
@@ -370,8 +376,8 @@ static inline CFMutableArrayRef CFArrayCreateMutable(
   (void)alloc;
   if (capacity < 0)
     return NULL;
-  a = (struct __CFArray *)__sectrans_cf_alloc(
-      SECTRANS_CF_ARRAY, sizeof(*a), __sectrans_cf_array_finalize);
+  a = (struct __CFArray *)__sectrans_cf_alloc(SECTRANS_CF_ARRAY, sizeof(*a),
+                                              __sectrans_cf_array_finalize);
   if (a != NULL)
     a->retains = callbacks != NULL;
   return a;
@@ -430,7 +436,8 @@ static inline const void *CFArrayGetValueAtIndex(CFArrayRef a, CFIndex i) {
 
 /* ---- CFDictionary (a small association list) ---------------------------- */
 
-static inline void __sectrans_cf_dictionary_finalize(struct __sectrans_cf *obj) {
+static inline void __sectrans_cf_dictionary_finalize(
+    struct __sectrans_cf *obj) {
   struct __CFDictionary *d = (struct __CFDictionary *)obj;
   for (CFIndex i = 0; i < d->count; i++) {
     if (d->retains_keys)
@@ -487,7 +494,7 @@ static inline const void *CFDictionaryGetValue(CFDictionaryRef d,
   return NULL;
 }
 
-/* ---- CFError -------------------------------------------------------------- */
+/* ---- CFError ------------------------------------------------------------- */
 
 static const struct __CFString __sectrans_kCFErrorDomainOSStatus
     SECTRANS_CF_UNUSED = SECTRANS_CF_CONSTANT_STRING("NSOSStatusErrorDomain");
@@ -508,9 +515,8 @@ static inline CFErrorRef __sectrans_cf_error_create(CFIndex code,
     return NULL;
   e->code = code;
   e->domain = kCFErrorDomainOSStatus;
-  e->description =
-      CFStringCreateWithCString(NULL, description ? description : "",
-                                kCFStringEncodingUTF8);
+  e->description = CFStringCreateWithCString(
+      NULL, description ? description : "", kCFStringEncodingUTF8);
   return e;
 }
 

@@ -17,15 +17,15 @@
  *
  * Evaluation (SecTrustEvaluate) gives these SecTrustResultType values:
  *
- *   sectrans result                      SecTrustResultType
- *   SECTRANS_SUCCESS (trusted)           kSecTrustResultUnspecified (4)
- *   SECTRANS_ERR_UNKNOWN_ROOT_CERT,
- *   SECTRANS_ERR_NO_ROOT_CERT,
- *   SECTRANS_ERR_CERT_EXPIRED,
- *   SECTRANS_ERR_CERT_NOT_YET_VALID,
- *   SECTRANS_ERR_HOST_NAME_MISMATCH      kSecTrustResultRecoverableTrustFailure (5)
- *   SECTRANS_ERR_X_CERT_CHAIN_INVALID    kSecTrustResultFatalTrustFailure (6)
- *   any other status                     kSecTrustResultOtherError (7)
+ *  sectrans result                   SecTrustResultType
+ *  SECTRANS_SUCCESS (trusted)        kSecTrustResultUnspecified (4)
+ *  SECTRANS_ERR_UNKNOWN_ROOT_CERT,
+ *  SECTRANS_ERR_NO_ROOT_CERT,
+ *  SECTRANS_ERR_CERT_EXPIRED,
+ *  SECTRANS_ERR_CERT_NOT_YET_VALID,
+ *  SECTRANS_ERR_HOST_NAME_MISMATCH   kSecTrustResultRecoverableTrustFailure (5)
+ *  SECTRANS_ERR_X_CERT_CHAIN_INVALID kSecTrustResultFatalTrustFailure (6)
+ *  any other status                  kSecTrustResultOtherError (7)
  *
  * Unspecified is what Apple returns for a chain trusted through anchors
  * (nobody set an explicit "proceed"), so callers accepting Proceed or
@@ -77,9 +77,9 @@ enum {
   errSecParam = -50,
   errSecAllocate = -108,
   errSecBadReq = -909,
-  errSecAuthFailed = -25293,          /* PKCS#12: wrong password */
-  errSecCreateChainFailed = -25318,   /* no path to an anchor */
-  errSecDecode = -26275,              /* not a certificate / not PKCS#12 */
+  errSecAuthFailed = -25293,        /* PKCS#12: wrong password */
+  errSecCreateChainFailed = -25318, /* no path to an anchor */
+  errSecDecode = -26275,            /* not a certificate / not PKCS#12 */
   errSecHostNameMismatch = -67602,
   errSecCertificateExpired = -67818,
   errSecCertificateNotValidYet = -67819,
@@ -108,16 +108,16 @@ enum {
 
 struct __SecPolicy {
   struct __sectrans_cf base;
-  Boolean server;      /* the peer is a server: check the server purpose */
-  CFStringRef host;    /* NULL: no name check */
+  Boolean server;   /* the peer is a server: check the server purpose */
+  CFStringRef host; /* NULL: no name check */
 };
 
 struct __SecTrust {
   struct __sectrans_cf base;
-  sectrans_trust *trust;        /* one reference */
-  CFArrayRef anchors;           /* NULL: the trust's own anchors */
+  sectrans_trust *trust; /* one reference */
+  CFArrayRef anchors;    /* NULL: the trust's own anchors */
   Boolean anchors_only;
-  CFArrayRef certificates;      /* filled on first Get: owns the certs */
+  CFArrayRef certificates; /* filled on first Get: owns the certs */
 };
 
 /* ---- Certificates -------------------------------------------------------- */
@@ -129,9 +129,8 @@ static inline SecCertificateRef SecCertificateCreateWithData(
   (void)alloc;
   if (CFDataGetLength(data) <= 0)
     return NULL;
-  if (sectrans_certificate_create_from_der(CFDataGetBytePtr(data),
-                                           (size_t)CFDataGetLength(data),
-                                           &cert) != 0)
+  if (sectrans_certificate_create_from_der(
+          CFDataGetBytePtr(data), (size_t)CFDataGetLength(data), &cert) != 0)
     return NULL;
   return cert;
 }
@@ -169,14 +168,15 @@ static inline CFDataRef SecCertificateCopyData(SecCertificateRef cert) {
 static inline CFStringRef SecCertificateCopySubjectSummary(
     SecCertificateRef cert) {
   size_t len, start = 0, end;
-  char *subject = (char *)__sectrans_copy_out(
-      sectrans_certificate_copy_subject, cert, &len);
+  char *subject = (char *)__sectrans_copy_out(sectrans_certificate_copy_subject,
+                                              cert, &len);
   CFStringRef summary;
   if (subject == NULL)
     return NULL;
   end = len;
   for (size_t i = 0; i + 3 <= len; i++) {
-    if ((i == 0 || subject[i - 1] == ',') && memcmp(subject + i, "CN=", 3) == 0) {
+    if ((i == 0 || subject[i - 1] == ',') &&
+        memcmp(subject + i, "CN=", 3) == 0) {
       start = i + 3;
       for (end = start; end < len; end++) {
         if (subject[end] == '\\' && end + 1 < len)
@@ -223,7 +223,8 @@ static const struct __CFString __sectrans_kSecImportItemCertChain
  * kSecImportExportPassphrase (a CFString). Errors: errSecParam,
  * errSecDecode (not PKCS#12, or no key and matching certificate inside),
  * errSecAuthFailed (wrong password), errSecAllocate. */
-static inline OSStatus SecPKCS12Import(CFDataRef pkcs12, CFDictionaryRef options,
+static inline OSStatus SecPKCS12Import(CFDataRef pkcs12,
+                                       CFDictionaryRef options,
                                        CFArrayRef *items) {
   CFStringRef passphrase = NULL;
   sectrans_identity *identity = NULL;
@@ -272,7 +273,8 @@ static inline OSStatus SecPKCS12Import(CFDataRef pkcs12, CFDictionaryRef options
     goto done;
   {
     const void *values[] = {item};
-    if ((*items = CFArrayCreate(NULL, values, 1, &kCFTypeArrayCallBacks)) != NULL)
+    if ((*items = CFArrayCreate(NULL, values, 1, &kCFTypeArrayCallBacks)) !=
+        NULL)
       status = errSecSuccess;
   }
 done:
@@ -544,12 +546,13 @@ static inline bool SecTrustEvaluateWithError(SecTrustRef trust,
   if (verdict == 0)
     return true;
   if (error != NULL) {
-    if (trust == NULL ||
-        sectrans_trust_copy_detail(SecTrustGetSectrans(trust), detail, &len) != 0)
+    if (trust == NULL || sectrans_trust_copy_detail(SecTrustGetSectrans(trust),
+                                                    detail, &len) != 0)
       len = 0;
     detail[len] = '\0';
-    *error = __sectrans_cf_error_create(__sectrans_trust_error_code(verdict),
-                                        len ? detail : sectrans_status_description(verdict));
+    *error = __sectrans_cf_error_create(
+        __sectrans_trust_error_code(verdict),
+        len ? detail : sectrans_status_description(verdict));
   }
   return false;
 }
@@ -557,7 +560,8 @@ static inline bool SecTrustEvaluateWithError(SecTrustRef trust,
 /* The chain the peer sent (or the trust was made from), leaf first. */
 static inline CFIndex SecTrustGetCertificateCount(SecTrustRef trust) {
   size_t count = 0;
-  if (sectrans_trust_get_certificate_count(SecTrustGetSectrans(trust), &count) != 0)
+  if (sectrans_trust_get_certificate_count(SecTrustGetSectrans(trust),
+                                           &count) != 0)
     return 0;
   return (CFIndex)count;
 }
@@ -568,7 +572,8 @@ static inline CFArrayRef SecTrustCopyCertificateChain(SecTrustRef trust) {
   CFIndex count = SecTrustGetCertificateCount(trust);
   if (count <= 0)
     return NULL;
-  if ((chain = CFArrayCreateMutable(NULL, count, &kCFTypeArrayCallBacks)) == NULL)
+  if ((chain = CFArrayCreateMutable(NULL, count, &kCFTypeArrayCallBacks)) ==
+      NULL)
     return NULL;
   for (CFIndex i = 0; i < count; i++) {
     sectrans_certificate *cert = NULL;

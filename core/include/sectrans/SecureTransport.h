@@ -92,10 +92,16 @@ typedef OSStatus (*SSLWriteFunc)(SSLConnectionRef connection, const void *data,
 typedef uint16_t SSLCipherSuite; /* see the top of this file */
 
 typedef int SSLProtocolSide;
-enum { kSSLServerSide = 0, kSSLClientSide = 1 };
+enum {
+  kSSLServerSide = 0,
+  kSSLClientSide = 1
+};
 
 typedef int SSLConnectionType;
-enum { kSSLStreamType = 0, kSSLDatagramType = 1 };
+enum {
+  kSSLStreamType = 0,
+  kSSLDatagramType = 1
+};
 
 typedef int SSLProtocol;
 enum {
@@ -146,7 +152,11 @@ enum {
 };
 
 typedef int SSLAuthenticate;
-enum { kNeverAuthenticate = 0, kAlwaysAuthenticate = 1, kTryAuthenticate = 2 };
+enum {
+  kNeverAuthenticate = 0,
+  kAlwaysAuthenticate = 1,
+  kTryAuthenticate = 2
+};
 
 typedef int SSLCiphersuiteGroup;
 enum {
@@ -201,10 +211,10 @@ enum {
   errSSLPeerInternalError = -9838,
   errSSLPeerUserCancelled = -9839,
   errSSLPeerNoRenegotiation = -9840,
-  errSSLPeerAuthCompleted = -9841,     /* not fatal: a break point */
-  errSSLServerAuthCompleted = -9841,   /* alias */
-  errSSLClientAuthCompleted = -9841,   /* alias */
-  errSSLClientCertRequested = -9842,   /* not fatal: a break point */
+  errSSLPeerAuthCompleted = -9841,   /* not fatal: a break point */
+  errSSLServerAuthCompleted = -9841, /* alias */
+  errSSLClientAuthCompleted = -9841, /* alias */
+  errSSLClientCertRequested = -9842, /* not fatal: a break point */
   errSSLHostNameMismatch = -9843,
   errSSLConnectionRefused = -9844,
   errSSLDecryptionFail = -9845,
@@ -214,7 +224,7 @@ enum {
   errSSLUnexpectedRecord = -9849,
   errSSLLast = -9849,
   errSSLWeakPeerEphemeralDHKey = -9850,
-  errSSLClientHelloReceived = -9851,   /* not fatal: a break point */
+  errSSLClientHelloReceived = -9851, /* not fatal: a break point */
   errSSLTransportReset = -9852,
   errSSLNetworkTimeout = -9853,
   errSSLConfigurationFailed = -9854,
@@ -281,8 +291,10 @@ SECTRANS_ST_CONFIG(anonymous)
 SECTRANS_ST_CONFIG(3DES_fallback)
 SECTRANS_ST_CONFIG(TLSv1_3DES_fallback)
 #undef SECTRANS_ST_CONFIG
-#define kSSLSessionConfig_default ((CFStringRef)&__sectrans_kSSLSessionConfig_default)
-#define kSSLSessionConfig_ATSv1 ((CFStringRef)&__sectrans_kSSLSessionConfig_ATSv1)
+#define kSSLSessionConfig_default                                              \
+  ((CFStringRef)&__sectrans_kSSLSessionConfig_default)
+#define kSSLSessionConfig_ATSv1                                                \
+  ((CFStringRef)&__sectrans_kSSLSessionConfig_ATSv1)
 #define kSSLSessionConfig_ATSv1_noPFS                                          \
   ((CFStringRef)&__sectrans_kSSLSessionConfig_ATSv1_noPFS)
 #define kSSLSessionConfig_standard                                             \
@@ -293,7 +305,8 @@ SECTRANS_ST_CONFIG(TLSv1_3DES_fallback)
   ((CFStringRef)&__sectrans_kSSLSessionConfig_TLSv1_fallback)
 #define kSSLSessionConfig_TLSv1_RC4_fallback                                   \
   ((CFStringRef)&__sectrans_kSSLSessionConfig_TLSv1_RC4_fallback)
-#define kSSLSessionConfig_legacy ((CFStringRef)&__sectrans_kSSLSessionConfig_legacy)
+#define kSSLSessionConfig_legacy                                               \
+  ((CFStringRef)&__sectrans_kSSLSessionConfig_legacy)
 #define kSSLSessionConfig_legacy_DHE                                           \
   ((CFStringRef)&__sectrans_kSSLSessionConfig_legacy_DHE)
 #define kSSLSessionConfig_anonymous                                            \
@@ -336,7 +349,8 @@ static inline OSStatus SSLDisposeContext(SSLContextRef context) {
 
 /* ---- Connection and I/O -------------------------------------------------- */
 
-static inline OSStatus SSLSetIOFuncs(SSLContextRef context, SSLReadFunc readFunc,
+static inline OSStatus SSLSetIOFuncs(SSLContextRef context,
+                                     SSLReadFunc readFunc,
                                      SSLWriteFunc writeFunc) {
   return sectrans_set_io_funcs(context, readFunc, writeFunc);
 }
@@ -434,10 +448,18 @@ static inline OSStatus SSLGetNegotiatedProtocolVersion(SSLContextRef context,
  * other string. */
 static inline OSStatus SSLSetSessionConfig(SSLContextRef context,
                                            CFStringRef config) {
-  static const char *const names[] = {
-      "default",        "ATSv1",      "ATSv1_noPFS",        "standard",
-      "RC4_fallback",   "TLSv1_fallback", "TLSv1_RC4_fallback", "legacy",
-      "legacy_DHE",     "anonymous",  "3DES_fallback",      "TLSv1_3DES_fallback"};
+  static const char *const names[] = {"default",
+                                      "ATSv1",
+                                      "ATSv1_noPFS",
+                                      "standard",
+                                      "RC4_fallback",
+                                      "TLSv1_fallback",
+                                      "TLSv1_RC4_fallback",
+                                      "legacy",
+                                      "legacy_DHE",
+                                      "anonymous",
+                                      "3DES_fallback",
+                                      "TLSv1_3DES_fallback"};
   const char *name = CFStringGetCStringPtr(config, kCFStringEncodingUTF8);
   if (context == NULL || name == NULL)
     return errSecParam;
@@ -542,7 +564,8 @@ static inline OSStatus SSLCopyDistinguishedNames(SSLContextRef context,
     CFDataRef data;
     bool ok;
     status = sectrans_copy_distinguished_name(context, i, NULL, &len);
-    if (status != errSSLBufferOverflow || (der = (unsigned char *)malloc(len)) == NULL) {
+    if (status != errSSLBufferOverflow ||
+        (der = (unsigned char *)malloc(len)) == NULL) {
       CFRelease(array);
       return status == errSSLBufferOverflow ? errSecAllocate : status;
     }
@@ -608,7 +631,7 @@ static inline OSStatus SSLSetPeerID(SSLContextRef context, const void *peerID,
   return sectrans_set_peer_id(context, peerID, peerIDLen);
 }
 
-/* ---- ALPN, OCSP, errors --------------------------------------------------- */
+/* ---- ALPN, OCSP, errors -------------------------------------------------- */
 
 /* protocols: an array of CFString. Encoded as RFC 7301 says; empty names
  * are dropped. errSecParam when the array is NULL or empty, or the list
@@ -655,7 +678,8 @@ static inline OSStatus SSLCopyALPNProtocols(SSLContextRef context,
   if ((s = CFStringCreateWithBytes(NULL, name, (CFIndex)len,
                                    kCFStringEncodingASCII, false)) == NULL)
     return errSecAllocate;
-  *protocols = CFArrayCreate(NULL, (const void **)&s, 1, &kCFTypeArrayCallBacks);
+  *protocols = CFArrayCreate(NULL, (const void **)&s, 1,
+                             &kCFTypeArrayCallBacks);
   CFRelease(s);
   return *protocols ? errSecSuccess : errSecAllocate;
 }
@@ -673,7 +697,7 @@ static inline OSStatus SSLSetError(SSLContextRef context, OSStatus status) {
   return sectrans_set_error(context, status);
 }
 
-/* ---- The session ---------------------------------------------------------- */
+/* ---- The session --------------------------------------------------------- */
 
 static inline OSStatus SSLHandshake(SSLContextRef context) {
   return sectrans_handshake(context);

@@ -88,18 +88,18 @@ enum sectrans_status_code {
   SECTRANS_ERR_PARAM = -50,
   SECTRANS_ERR_ALLOCATE = -108,
   SECTRANS_ERR_BAD_REQ = -909,
-  SECTRANS_ERR_AUTH_FAILED = -25293,   /* wrong password */
-  SECTRANS_ERR_DECODE = -26275,        /* input could not be decoded */
+  SECTRANS_ERR_AUTH_FAILED = -25293, /* wrong password */
+  SECTRANS_ERR_DECODE = -26275,      /* input could not be decoded */
   SECTRANS_ERR_CERTIFICATE_EXPIRED = -67818,
   SECTRANS_ERR_CERTIFICATE_REVOKED = -67820,
 
   SECTRANS_ERR_PROTOCOL = -9800,
   SECTRANS_ERR_NEGOTIATION = -9801,
   SECTRANS_ERR_FATAL_ALERT = -9802,
-  SECTRANS_WOULD_BLOCK = -9803,              /* not fatal: call again */
+  SECTRANS_WOULD_BLOCK = -9803, /* not fatal: call again */
   SECTRANS_ERR_SESSION_NOT_FOUND = -9804,
-  SECTRANS_CLOSED_GRACEFUL = -9805,          /* close_notify seen or sent */
-  SECTRANS_CLOSED_ABORT = -9806,             /* closed by error or EOF */
+  SECTRANS_CLOSED_GRACEFUL = -9805, /* close_notify seen or sent */
+  SECTRANS_CLOSED_ABORT = -9806,    /* closed by error or EOF */
   SECTRANS_ERR_X_CERT_CHAIN_INVALID = -9807,
   SECTRANS_ERR_BAD_CERT = -9808,
   SECTRANS_ERR_CRYPTO = -9809,
@@ -134,8 +134,8 @@ enum sectrans_status_code {
   SECTRANS_ERR_PEER_INTERNAL_ERROR = -9838,
   SECTRANS_ERR_PEER_USER_CANCELLED = -9839,
   SECTRANS_ERR_PEER_NO_RENEGOTIATION = -9840,
-  SECTRANS_PEER_AUTH_COMPLETED = -9841,      /* break point: not fatal */
-  SECTRANS_CLIENT_CERT_REQUESTED = -9842,    /* break point: not fatal */
+  SECTRANS_PEER_AUTH_COMPLETED = -9841,   /* break point: not fatal */
+  SECTRANS_CLIENT_CERT_REQUESTED = -9842, /* break point: not fatal */
   SECTRANS_ERR_HOST_NAME_MISMATCH = -9843,
   SECTRANS_ERR_CONNECTION_REFUSED = -9844,
   SECTRANS_ERR_DECRYPTION_FAIL = -9845,
@@ -144,7 +144,7 @@ enum sectrans_status_code {
   SECTRANS_ERR_BAD_CONFIGURATION = -9848,
   SECTRANS_ERR_UNEXPECTED_RECORD = -9849,
   SECTRANS_ERR_WEAK_PEER_EPHEMERAL_DH_KEY = -9850,
-  SECTRANS_CLIENT_HELLO_RECEIVED = -9851,    /* break point: not fatal */
+  SECTRANS_CLIENT_HELLO_RECEIVED = -9851, /* break point: not fatal */
   SECTRANS_ERR_TRANSPORT_RESET = -9852,
   SECTRANS_ERR_NETWORK_TIMEOUT = -9853,
   SECTRANS_ERR_CONFIGURATION_FAILED = -9854,
@@ -174,11 +174,17 @@ SECTRANS_API const char *sectrans_status_description(sectrans_status status);
 /* ---------------------------------------------------------------------- */
 /* Constants (Secure Transport's values)                                   */
 
-enum sectrans_side { SECTRANS_SERVER = 0, SECTRANS_CLIENT = 1 };
+enum sectrans_side {
+  SECTRANS_SERVER = 0,
+  SECTRANS_CLIENT = 1
+};
 
 /* Only streams are implemented; SECTRANS_DATAGRAM gives
  * SECTRANS_ERR_UNIMPLEMENTED at creation. */
-enum sectrans_connection_type { SECTRANS_STREAM = 0, SECTRANS_DATAGRAM = 1 };
+enum sectrans_connection_type {
+  SECTRANS_STREAM = 0,
+  SECTRANS_DATAGRAM = 1
+};
 
 enum sectrans_protocol {
   SECTRANS_PROTOCOL_UNKNOWN = 0,
@@ -203,8 +209,8 @@ enum sectrans_session_state {
 /* What to wait for after SECTRANS_WOULD_BLOCK (a bit set). */
 enum sectrans_want {
   SECTRANS_WANT_NOTHING = 0,
-  SECTRANS_WANT_READ = 1,   /* more ciphertext must arrive */
-  SECTRANS_WANT_WRITE = 2   /* queued ciphertext must leave */
+  SECTRANS_WANT_READ = 1, /* more ciphertext must arrive */
+  SECTRANS_WANT_WRITE = 2 /* queued ciphertext must leave */
 };
 
 enum sectrans_verify_mode {
@@ -390,9 +396,9 @@ SECTRANS_API sectrans_status sectrans_identity_create_from_pkcs12(
  * SECTRANS_ERR_PARAM (NULL, or index out of range). */
 SECTRANS_API sectrans_status sectrans_identity_get_certificate_count(
     const sectrans_identity *identity, size_t *count);
-SECTRANS_API sectrans_status sectrans_identity_copy_certificate(
-    const sectrans_identity *identity, size_t index,
-    sectrans_certificate **out);
+SECTRANS_API sectrans_status
+sectrans_identity_copy_certificate(const sectrans_identity *identity,
+                                   size_t index, sectrans_certificate **out);
 SECTRANS_API sectrans_identity *sectrans_identity_retain(
     sectrans_identity *identity);
 SECTRANS_API void sectrans_identity_release(sectrans_identity *identity);
@@ -401,16 +407,16 @@ SECTRANS_API void sectrans_identity_release(sectrans_identity *identity);
 /* Trust stores: sets of anchors                                            */
 
 /* An empty store. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_ALLOCATE. */
-SECTRANS_API sectrans_status sectrans_trust_store_create(
-    sectrans_trust_store **out);
+SECTRANS_API sectrans_status
+sectrans_trust_store_create(sectrans_trust_store **out);
 
 /* The platform's anchors: the PEM file named by SSL_CERT_FILE and the hashed
  * directory named by SSL_CERT_DIR when either is set, else
  * /etc/ssl/certs/ca-certificates.crt. Parsed once per process and shared: every
  * call returns a reference to the same store. Errors: SECTRANS_ERR_PARAM,
  * SECTRANS_ERR_ALLOCATE. */
-SECTRANS_API sectrans_status sectrans_trust_store_copy_system(
-    sectrans_trust_store **out);
+SECTRANS_API sectrans_status
+sectrans_trust_store_copy_system(sectrans_trust_store **out);
 
 /* Adds every certificate of a PEM buffer or file as an anchor. Only a store not
  * yet given to a config or context can change. Errors: SECTRANS_ERR_PARAM,
@@ -422,8 +428,8 @@ SECTRANS_API sectrans_status sectrans_trust_store_add_pem(
 SECTRANS_API sectrans_status sectrans_trust_store_add_pem_file(
     sectrans_trust_store *store, const char *path);
 /* Adds the system anchors (see sectrans_trust_store_copy_system) too. */
-SECTRANS_API sectrans_status sectrans_trust_store_add_system(
-    sectrans_trust_store *store);
+SECTRANS_API sectrans_status
+sectrans_trust_store_add_system(sectrans_trust_store *store);
 SECTRANS_API sectrans_status sectrans_trust_store_get_count(
     const sectrans_trust_store *store, size_t *count);
 SECTRANS_API sectrans_trust_store *sectrans_trust_store_retain(
@@ -440,15 +446,15 @@ SECTRANS_API void sectrans_trust_store_release(sectrans_trust_store *store);
  * SECTRANS_ERR_X_CERT_CHAIN_INVALID), or SECTRANS_ERR_BAD_REQ when the trust
  * was never evaluated (verification off). Errors of the call itself:
  * SECTRANS_ERR_PARAM. */
-SECTRANS_API sectrans_status sectrans_trust_get_result(
-    const sectrans_trust *trust, sectrans_status *result);
+SECTRANS_API sectrans_status
+sectrans_trust_get_result(const sectrans_trust *trust, sectrans_status *result);
 /* BoringSSL's X509_V_* code of the evaluation (0 when trusted). */
-SECTRANS_API sectrans_status sectrans_trust_get_verify_code(
-    const sectrans_trust *trust, int32_t *code);
+SECTRANS_API sectrans_status
+sectrans_trust_get_verify_code(const sectrans_trust *trust, int32_t *code);
 /* Text for the evaluation's outcome, such as "certificate has expired"; in
  * the (buf, *len) protocol. */
-SECTRANS_API sectrans_status sectrans_trust_copy_detail(
-    const sectrans_trust *trust, void *buf, size_t *len);
+SECTRANS_API sectrans_status
+sectrans_trust_copy_detail(const sectrans_trust *trust, void *buf, size_t *len);
 /* The peer's chain as it sent it, leaf first. */
 SECTRANS_API sectrans_status sectrans_trust_get_certificate_count(
     const sectrans_trust *trust, size_t *count);
@@ -469,8 +475,8 @@ SECTRANS_API sectrans_status sectrans_trust_copy_certificate(
 SECTRANS_API sectrans_status sectrans_trust_create(
     sectrans_certificate *const *chain, size_t count, sectrans_trust **out);
 /* The anchors (the store is retained and frozen). */
-SECTRANS_API sectrans_status sectrans_trust_set_anchors(
-    sectrans_trust *trust, sectrans_trust_store *store);
+SECTRANS_API sectrans_status
+sectrans_trust_set_anchors(sectrans_trust *trust, sectrans_trust_store *store);
 /* SecPolicyCreateSSL: peer_is_server selects the server or client purpose; host
  * (a DNS name or IP literal, NULL for none) is checked against the leaf's
  * subjectAltNames. Errors: SECTRANS_ERR_PARAM (host over 253 bytes). */
@@ -479,8 +485,8 @@ SECTRANS_API sectrans_status sectrans_trust_set_policy(sectrans_trust *trust,
                                                        const char *host);
 /* Verifies as of unix_time (seconds since the epoch) instead of now; 0
  * means now again. */
-SECTRANS_API sectrans_status sectrans_trust_set_verify_time(
-    sectrans_trust *trust, int64_t unix_time);
+SECTRANS_API sectrans_status
+sectrans_trust_set_verify_time(sectrans_trust *trust, int64_t unix_time);
 SECTRANS_API sectrans_status sectrans_trust_evaluate(sectrans_trust *trust,
                                                      sectrans_status *result);
 SECTRANS_API sectrans_trust *sectrans_trust_retain(sectrans_trust *trust);
@@ -511,24 +517,24 @@ typedef void (*sectrans_keylog_func)(void *user, const char *line);
 
 /* Each config setter has a context twin below, with the same arguments,
  * errors and meaning; see there. */
-SECTRANS_API sectrans_status sectrans_config_set_protocol_version_min(
-    sectrans_config *config, int protocol);
-SECTRANS_API sectrans_status sectrans_config_set_protocol_version_max(
-    sectrans_config *config, int protocol);
+SECTRANS_API sectrans_status
+sectrans_config_set_protocol_version_min(sectrans_config *config, int protocol);
+SECTRANS_API sectrans_status
+sectrans_config_set_protocol_version_max(sectrans_config *config, int protocol);
 SECTRANS_API sectrans_status sectrans_config_set_identity(
     sectrans_config *config, sectrans_identity *identity);
 SECTRANS_API sectrans_status sectrans_config_set_trust_store(
     sectrans_config *config, sectrans_trust_store *store);
-SECTRANS_API sectrans_status sectrans_config_set_verify_mode(
-    sectrans_config *config, int mode);
+SECTRANS_API sectrans_status
+sectrans_config_set_verify_mode(sectrans_config *config, int mode);
 SECTRANS_API sectrans_status sectrans_config_set_alpn(sectrans_config *config,
                                                       const void *protocols,
                                                       size_t len);
 SECTRANS_API sectrans_status sectrans_config_set_enabled_ciphers(
     sectrans_config *config, const uint16_t *suites, size_t count);
 
-SECTRANS_API sectrans_status sectrans_config_set_client_side_authenticate(
-    sectrans_config *config, int auth);
+SECTRANS_API sectrans_status
+sectrans_config_set_client_side_authenticate(sectrans_config *config, int auth);
 SECTRANS_API sectrans_status sectrans_config_set_session_option(
     sectrans_config *config, int option, int value);
 SECTRANS_API sectrans_status sectrans_config_set_keylog_callback(
@@ -585,14 +591,14 @@ typedef sectrans_status (*sectrans_read_func)(const void *connection,
 typedef sectrans_status (*sectrans_write_func)(const void *connection,
                                                const void *data,
                                                size_t *data_length);
-SECTRANS_API sectrans_status sectrans_set_io_funcs(sectrans_context *ctx,
-                                                   sectrans_read_func read_func,
-                                                   sectrans_write_func write_func);
+SECTRANS_API sectrans_status
+sectrans_set_io_funcs(sectrans_context *ctx, sectrans_read_func read_func,
+                      sectrans_write_func write_func);
 SECTRANS_API sectrans_status sectrans_set_connection(sectrans_context *ctx,
                                                      const void *connection);
 /* Any state. */
-SECTRANS_API sectrans_status sectrans_get_connection(
-    const sectrans_context *ctx, const void **connection);
+SECTRANS_API sectrans_status
+sectrans_get_connection(const sectrans_context *ctx, const void **connection);
 
 /* The socket transport: fd is a connected stream socket (or pipe), blocking or
  * non-blocking; sectrans never closes it. EAGAIN becomes SECTRANS_WOULD_BLOCK,
@@ -618,8 +624,8 @@ SECTRANS_API sectrans_status sectrans_feed_input(sectrans_context *ctx,
 SECTRANS_API sectrans_status sectrans_feed_eof(sectrans_context *ctx);
 SECTRANS_API sectrans_status sectrans_take_output(sectrans_context *ctx,
                                                   void *buf, size_t *len);
-SECTRANS_API sectrans_status sectrans_output_pending(
-    const sectrans_context *ctx, size_t *pending);
+SECTRANS_API sectrans_status
+sectrans_output_pending(const sectrans_context *ctx, size_t *pending);
 
 /* After SECTRANS_WOULD_BLOCK: what the context waits for, a set of
  * sectrans_want bits. 0 for NULL or when nothing is awaited. */
@@ -653,16 +659,16 @@ SECTRANS_API sectrans_status sectrans_set_identity(sectrans_context *ctx,
 /* Anchors for verifying the peer (default: the system store). The context
  * retains the store and freezes it. Errors: SECTRANS_ERR_PARAM,
  * SECTRANS_ERR_BAD_REQ. */
-SECTRANS_API sectrans_status sectrans_set_trust_store(
-    sectrans_context *ctx, sectrans_trust_store *store);
+SECTRANS_API sectrans_status
+sectrans_set_trust_store(sectrans_context *ctx, sectrans_trust_store *store);
 
 /* One of sectrans_verify_mode. SECTRANS_VERIFY_NONE is the one explicit way to
  * turn verification off. Errors: SECTRANS_ERR_PARAM (unknown mode),
  * SECTRANS_ERR_BAD_REQ. */
 SECTRANS_API sectrans_status sectrans_set_verify_mode(sectrans_context *ctx,
                                                       int mode);
-SECTRANS_API sectrans_status sectrans_get_verify_mode(
-    const sectrans_context *ctx, int *mode);
+SECTRANS_API sectrans_status
+sectrans_get_verify_mode(const sectrans_context *ctx, int *mode);
 
 /* Protocol range with Secure Transport's SSLProtocol values. sectrans never
  * negotiates below TLS 1.2: a minimum of TLS1, TLS11 is accepted for source
@@ -670,15 +676,15 @@ SECTRANS_API sectrans_status sectrans_get_verify_mode(
  * values give SECTRANS_ERR_ILLEGAL_PARAM. TLS13 and MAX_SUPPORTED mean TLS 1.3.
  * Setting min above max raises max; setting max below min lowers min. Errors:
  * SECTRANS_ERR_PARAM, SECTRANS_ERR_ILLEGAL_PARAM, SECTRANS_ERR_BAD_REQ. */
-SECTRANS_API sectrans_status sectrans_set_protocol_version_min(
-    sectrans_context *ctx, int protocol);
-SECTRANS_API sectrans_status sectrans_set_protocol_version_max(
-    sectrans_context *ctx, int protocol);
+SECTRANS_API sectrans_status
+sectrans_set_protocol_version_min(sectrans_context *ctx, int protocol);
+SECTRANS_API sectrans_status
+sectrans_set_protocol_version_max(sectrans_context *ctx, int protocol);
 /* Any state. */
-SECTRANS_API sectrans_status sectrans_get_protocol_version_min(
-    const sectrans_context *ctx, int *protocol);
-SECTRANS_API sectrans_status sectrans_get_protocol_version_max(
-    const sectrans_context *ctx, int *protocol);
+SECTRANS_API sectrans_status
+sectrans_get_protocol_version_min(const sectrans_context *ctx, int *protocol);
+SECTRANS_API sectrans_status
+sectrans_get_protocol_version_max(const sectrans_context *ctx, int *protocol);
 
 /* ALPN, both sides, as an RFC 7301 encoded list (each name prefixed with its
  * length byte; names 1 to 255 bytes). A client offers the list; a server picks
@@ -714,8 +720,8 @@ SECTRANS_API sectrans_status sectrans_set_session_option(sectrans_context *ctx,
 SECTRANS_API sectrans_status sectrans_get_session_option(
     const sectrans_context *ctx, int option, int *value);
 /* The same as option ENABLE_SESSION_TICKETS; any state. */
-SECTRANS_API sectrans_status sectrans_set_session_tickets_enabled(
-    sectrans_context *ctx, int enabled);
+SECTRANS_API sectrans_status
+sectrans_set_session_tickets_enabled(sectrans_context *ctx, int enabled);
 
 /* Client resumption: sessions are kept in one process-wide cache under the peer
  * ID plus the verification settings (mode, anchors, break options), so a
@@ -731,18 +737,18 @@ SECTRANS_API sectrans_status sectrans_set_peer_id(sectrans_context *ctx,
 SECTRANS_API sectrans_status sectrans_get_peer_id(const sectrans_context *ctx,
                                                   void *buf, size_t *len);
 /* 1 when the handshake resumed an earlier session. Any state. */
-SECTRANS_API sectrans_status sectrans_get_session_resumed(
-    const sectrans_context *ctx, int *resumed);
+SECTRANS_API sectrans_status
+sectrans_get_session_resumed(const sectrans_context *ctx, int *resumed);
 
 /* Server: ask for a client certificate (enum sectrans_authenticate). The
  * certificate is verified against the context's anchors with the client purpose
  * (no name check) unless BREAK_ON_CLIENT_AUTH is set. On a client it is
  * accepted and ignored. Errors: SECTRANS_ERR_PARAM, SECTRANS_ERR_BAD_REQ. */
-SECTRANS_API sectrans_status sectrans_set_client_side_authenticate(
-    sectrans_context *ctx, int auth);
+SECTRANS_API sectrans_status
+sectrans_set_client_side_authenticate(sectrans_context *ctx, int auth);
 /* enum sectrans_client_cert_state, for either side. Any state. */
-SECTRANS_API sectrans_status sectrans_get_client_certificate_state(
-    const sectrans_context *ctx, int *state);
+SECTRANS_API sectrans_status
+sectrans_get_client_certificate_state(const sectrans_context *ctx, int *state);
 
 /* Server: adds a DER-encoded X.501 Name to the certificate authorities named in
  * the CertificateRequest. Errors: SECTRANS_ERR_PARAM (not a Name),
@@ -843,8 +849,8 @@ SECTRANS_API sectrans_status sectrans_read(sectrans_context *ctx, void *data,
 
 /* Plaintext already decrypted and waiting: what sectrans_read can return
  * without I/O. Any state. */
-SECTRANS_API sectrans_status sectrans_get_buffered_read_size(
-    const sectrans_context *ctx, size_t *size);
+SECTRANS_API sectrans_status
+sectrans_get_buffered_read_size(const sectrans_context *ctx, size_t *size);
 
 /* Secure Transport's SSLClose: queues close_notify and flushes. First it
  * processes what the peer sent and nobody read, as far as it arrived
@@ -870,18 +876,18 @@ SECTRANS_API sectrans_status sectrans_shutdown_write(sectrans_context *ctx);
 /* --- What was negotiated. Any state.                                      */
 
 /* sectrans_session_state value. */
-SECTRANS_API sectrans_status sectrans_get_session_state(
-    const sectrans_context *ctx, int *state);
+SECTRANS_API sectrans_status
+sectrans_get_session_state(const sectrans_context *ctx, int *state);
 /* SSLProtocol value; SECTRANS_PROTOCOL_UNKNOWN before the ServerHello. */
 SECTRANS_API sectrans_status sectrans_get_negotiated_protocol_version(
     const sectrans_context *ctx, int *protocol);
 /* IANA number of the suite. SECTRANS_ERR_BAD_REQ unless a session is active, as
  * in Secure Transport. */
-SECTRANS_API sectrans_status sectrans_get_negotiated_cipher(
-    const sectrans_context *ctx, uint16_t *suite);
+SECTRANS_API sectrans_status
+sectrans_get_negotiated_cipher(const sectrans_context *ctx, uint16_t *suite);
 /* IANA TLS group number (29 = X25519), or 0 before key exchange. */
-SECTRANS_API sectrans_status sectrans_get_negotiated_group(
-    const sectrans_context *ctx, uint16_t *group);
+SECTRANS_API sectrans_status
+sectrans_get_negotiated_group(const sectrans_context *ctx, uint16_t *group);
 /* The protocol ALPN chose, in the (buf, *len) protocol; *len 0 when none. */
 SECTRANS_API sectrans_status sectrans_get_negotiated_alpn(
     const sectrans_context *ctx, void *buf, size_t *len);
