@@ -14,6 +14,7 @@ sudo=""
 apt_packages="build-essential cmake pkg-config android-libboringssl-dev"
 if [ "$need" = test ]; then
   apt_packages="$apt_packages swig python3-dev python3-venv openssl libssl-dev gnutls-bin
+    android-boringssl
     valgrind abigail-tools binutils
     lua5.4 liblua5.4-dev lua-socket lua-sec
     clang-format"
