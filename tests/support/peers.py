@@ -2,9 +2,10 @@
 connection over a socket.
 
 Peers are the command-line tools of Debian packages: `openssl s_server` /
-`s_client` (package openssl) and `gnutls-serv` / `gnutls-cli` (gnutls-bin).
+`s_client` (package openssl), `gnutls-serv` / `gnutls-cli` (gnutls-bin) and
+`bssl-tool server` / `client` (BoringSSL's tool, android-boringssl).
 Nothing here is specific to one test file; the interop matrix of
-tests/interop/test_interop.py is built from it, and later suites (bssl-tool, Go,
+tests/interop/test_interop.py is built from it, and later suites (Go,
 Python's ssl) can add peers the same way.
 
 Rules every helper keeps, so that a broken peer or core fails a test instead
@@ -14,7 +15,9 @@ of hanging it, and so tests can run in parallel (pytest-xdist):
     gets a port that was free a moment ago, and is restarted on another one
     when it loses the race for it (PORT_ATTEMPTS times);
   - a peer server is ready once it printed that it listens (after its
-    bind) and a connect() to 127.0.0.1:port succeeds (polled);
+    bind) and a connect() to 127.0.0.1:port succeeds (polled); bssl-tool,
+    which prints nothing, binds port 0 and is ready once /proc shows its
+    listening socket;
   - clients only ever connect to 127.0.0.1, even to gnutls-serv, which
     listens on every address;
   - every wait has a deadline (STEP_TIMEOUT seconds per step): socket
@@ -55,12 +58,14 @@ VERSIONS = {
         openssl="-tls1_2",
         gnutls="VERS-TLS1.2",
         gnutls_name="TLS1.2",
+        bssl="tls1.2",
     ),
     "TLSv1.3": dict(
         sectrans=st.SECTRANS_PROTOCOL_TLS13,
         openssl="-tls1_3",
         gnutls="VERS-TLS1.3",
         gnutls_name="TLS1.3",
+        bssl="tls1.3",
     ),
 }
 
@@ -72,6 +77,15 @@ def gnutls_priority(version=None):
     if version is None:
         return "NORMAL"
     return "NORMAL:-VERS-ALL:+" + VERSIONS[version]["gnutls"]
+
+
+def bssl_versions(version=None):
+    """bssl-tool's arguments pinning one version ("TLSv1.2" / "TLSv1.3"):
+    -min-version and -max-version; none for BoringSSL's default range."""
+    if version is None:
+        return []
+    name = VERSIONS[version]["bssl"]
+    return ["-min-version", name, "-max-version", name]
 
 
 def tool_path(name):
@@ -180,30 +194,30 @@ class PeerProcess:
             self.output(),
         )
 
+    def wait_for(self, probe, timeout=STEP_TIMEOUT):
+        """Calls probe() until it returns something true, and returns that;
+        returns what it last returned (false) at the deadline or once the
+        process exited (probed once more after the exit, when the log is
+        complete)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            exited = not self.running()  # before probing: then the log is complete
+            found = probe()
+            if found or exited or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.01)
+
     def wait_for_output(self, pattern, timeout=STEP_TIMEOUT):
         """Waits until the output matches the regular expression pattern
         (a str for re.search) and returns the match, or None at the
         deadline or when the process exited without printing it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            exited = not self.running()  # before reading: then the log is complete
-            m = re.search(pattern, self.output())
-            if m or exited or time.monotonic() >= deadline:
-                return m
-            time.sleep(0.01)
+        return self.wait_for(lambda: re.search(pattern, self.output()), timeout)
 
     def wait_for_stdout(self, data, timeout=STEP_TIMEOUT):
         """Waits until data (bytes) appears in the peer's stdout; returns
         whether it did (False at the deadline or once the peer exited
         without printing it)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            exited = not self.running()
-            if data in self.stdout():
-                return True
-            if exited or time.monotonic() >= deadline:
-                return False
-            time.sleep(0.01)
+        return self.wait_for(lambda: data in self.stdout(), timeout)
 
     def send(self, data):
         """Writes data to the peer's stdin (kept open). The pipe holds 64 KiB
@@ -311,18 +325,52 @@ def _wait_listening(peer, port, ready_re, in_use_re):
 def start_announced(
     argv, log_path, ready, *, name=None, separate_stderr=False, timeout=STEP_TIMEOUT
 ):
-    """Starts a server that binds 127.0.0.1:0 itself and prints the port it
-    got (so no port can be lost to a race): waits up to timeout until its
-    output matches the regular expression ready, whose first group is the
-    port. Returns the PeerProcess with .port set; kills it and raises
-    PeerError when the line does not come."""
+    """Starts a server that binds 127.0.0.1:0 (or any address, port 0)
+    itself, so no port can be lost to a race, and waits up to timeout until
+    it shows the port it got. ready is a regular expression its output
+    matches once it listens, whose first group is the port; or a function
+    of the PeerProcess that returns the port, or None while there is none
+    (listening_port, for a server that prints nothing). Returns the
+    PeerProcess with .port set; kills it and raises PeerError when no port
+    comes."""
     peer = PeerProcess(argv, log_path, name=name, separate_stderr=separate_stderr)
-    m = peer.wait_for_output(ready, timeout=timeout)
-    if not m:
+    if callable(ready):
+        port = peer.wait_for(lambda: ready(peer), timeout=timeout)
+    else:
+        m = peer.wait_for_output(ready, timeout=timeout)
+        port = m and int(m.group(1))
+    if not port:
         peer.kill()
         raise PeerError("%s did not start listening: %s" % (peer.name, peer.describe()))
-    peer.port = int(m.group(1))
+    peer.port = int(port)
     return peer
+
+
+def listening_port(peer):
+    """The TCP port a running process listens on (its first listening
+    socket, IPv4 or IPv6), or None: its socket inodes (/proc/PID/fd) looked
+    up among the LISTEN rows (state 0A) of /proc/net/tcp and tcp6. For
+    servers that bind port 0 without printing the port they got."""
+    inodes = set()
+    fd_dir = "/proc/%d/fd" % peer.pid
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:  # exited
+        return None
+    for fd in fds:
+        try:
+            m = re.match(r"socket:\[(\d+)\]$", os.readlink(os.path.join(fd_dir, fd)))
+        except OSError:
+            continue
+        if m:
+            inodes.add(m.group(1))
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for row in f.read().splitlines()[1:]:
+                fields = row.split()
+                if fields[3] == "0A" and fields[9] in inodes:
+                    return int(fields[1].rsplit(":", 1)[1], 16)
+    return None
 
 
 def sectrans_server(cmd, log_dir, *args, name="sectrans-server", timeout=10):
@@ -411,8 +459,35 @@ def gnutls_server(leaf, log_dir, *, version=None, extra=()):
     )
 
 
+def bssl_server(leaf, log_dir, *, version=None, extra=()):
+    """`bssl-tool server` (BoringSSL's tool, package android-boringssl)
+    presenting leaf (leaf + chain in cert_file), for one connection. It has
+    no echo: it prints what it reads to stdout and sends what it reads from
+    stdin (send()); it never sends close_notify (it exits after reading
+    the client's, closing the socket; at end of stdin it only half-closes
+    TCP). -accept 0: it binds port 0 on every address (IPv6 ::, dual-stack)
+    and prints nothing until a client connects, so the port is read from
+    /proc (listening_port) and no probe connection is made (it would be
+    taken for the client). Its connection report goes to stderr, kept
+    apart so that stdout is only the data."""
+    argv = ["bssl-tool", "server", "-accept", "0", "-key", leaf.key_file, "-cert", leaf.cert_file]
+    argv += bssl_versions(version) + list(extra)
+    return start_announced(
+        argv,
+        os.path.join(log_dir, "bssl-server.log"),
+        listening_port,
+        name="bssl-server",
+        separate_stderr=True,
+    )
+
+
 # ---------------------------------------------------------------------------
 # Peer clients
+
+
+def _start_client(argv, log_dir, name):
+    """A peer client: its stdout (the data it received) apart from stderr."""
+    return PeerProcess(argv, os.path.join(log_dir, name + ".log"), name=name, separate_stderr=True)
 
 
 def openssl_client(port, ca_file, log_dir, *, server_name="localhost", version=None, extra=()):
@@ -438,12 +513,7 @@ def openssl_client(port, ca_file, log_dir, *, server_name="localhost", version=N
     if version:
         argv.append(VERSIONS[version]["openssl"])
     argv += list(extra)
-    return PeerProcess(
-        argv,
-        os.path.join(log_dir, "openssl-s_client.log"),
-        name="openssl-s_client",
-        separate_stderr=True,
-    )
+    return _start_client(argv, log_dir, "openssl-s_client")
 
 
 def gnutls_client(port, ca_file, log_dir, *, server_name="localhost", version=None, extra=()):
@@ -466,9 +536,30 @@ def gnutls_client(port, ca_file, log_dir, *, server_name="localhost", version=No
     argv += list(extra) + [LOOPBACK]
     if shutil.which("stdbuf"):
         argv = ["stdbuf", "-o0", "-e0"] + argv
-    return PeerProcess(
-        argv, os.path.join(log_dir, "gnutls-cli.log"), name="gnutls-cli", separate_stderr=True
-    )
+    return _start_client(argv, log_dir, "gnutls-cli")
+
+
+def bssl_client(port, ca_file, log_dir, *, server_name="localhost", version=None, extra=()):
+    """`bssl-tool client` to 127.0.0.1:port: -root-certs ca_file makes it
+    verify the chain and abort on failure, but it checks no host name
+    (server_name is only sent as SNI), and prints no verdict. It sends
+    what it reads from stdin and prints what it receives; at end of stdin
+    it half-closes TCP without close_notify; it exits (status 0) once it
+    read the server's close_notify, without answering it. Its default
+    signature algorithms leave out Ed25519: extra=("-sigalgs", "ed25519")
+    for an Ed25519 server."""
+    argv = [
+        "bssl-tool",
+        "client",
+        "-connect",
+        "%s:%d" % (LOOPBACK, port),
+        "-root-certs",
+        ca_file,
+        "-server-name",
+        server_name,
+    ]
+    argv += bssl_versions(version) + list(extra)
+    return _start_client(argv, log_dir, "bssl-client")
 
 
 # ---------------------------------------------------------------------------
