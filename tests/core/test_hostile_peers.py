@@ -1,0 +1,350 @@
+"""Hostile peers: what each misbehaviour of the other end gets, in both
+roles and both versions (README, "Reliability", "Hostile peers", whose
+table cites these tests and the older ones that already covered a row).
+
+The hostile peer is Python over the memory transport: it takes the real
+flight of a sectrans peer (make_pair) and truncates, inflates or replaces
+it, or crafts records by hand. Stalls and resets use the fd transport on
+real sockets (the caller's SO_RCVTIMEO bounds a stall: the library has no
+timeouts of its own); renegotiation uses `openssl s_server` / `s_client`,
+whose commands on stdin renegotiate (TLS 1.2) or update keys (TLS 1.3).
+Every failure must be a defined status with the context ABORTED, and
+nothing may hang: every loop is bounded. test_nothing_grows repeats a
+representative subset and checks the heap in use (mallinfo2) stays put.
+"""
+
+import struct
+
+import pytest
+from helpers import (
+    CLIENT,
+    SERVER,
+    WOULD_BLOCK,
+    check,
+    describe,
+    handshake,
+    make_pair,
+    read_all,
+    st,
+    state,
+    take_all,
+    transfer,
+    write_all,
+)
+
+TLS12 = st.SECTRANS_PROTOCOL_TLS12
+TLS13 = st.SECTRANS_PROTOCOL_TLS13
+VERSIONS = pytest.mark.parametrize("version", [TLS12, TLS13], ids=["tls12", "tls13"])
+ROLES = pytest.mark.parametrize("role", [CLIENT, SERVER], ids=["client", "server"])
+ABORTED = st.SECTRANS_STATE_ABORTED
+HANDSHAKE_STATE = st.SECTRANS_STATE_HANDSHAKE
+
+ALERT, HANDSHAKE, APPDATA = 21, 22, 23
+FATAL, WARNING = 2, 1
+
+
+# ---------------------------------------------------------------------------
+# Records
+
+
+def record(content_type, body, version=b"\x03\x03"):
+    return bytes([content_type]) + version + struct.pack(">H", len(body)) + body
+
+
+def split_records(wire):
+    """[(type, body)] of the whole records of wire."""
+    out, at = [], 0
+    while at + 5 <= len(wire):
+        length = struct.unpack(">H", wire[at + 3 : at + 5])[0]
+        out.append((wire[at], wire[at + 5 : at + 5 + length]))
+        at += 5 + length
+    return out
+
+
+def alert_of(wire):
+    """(level, description) of wire when it is one plaintext alert record."""
+    recs = split_records(wire)
+    assert len(recs) == 1 and recs[0][0] == ALERT and len(recs[0][1]) == 2, wire.hex()
+    return recs[0][1][0], recs[0][1][1]
+
+
+def pair(leaf, version, **kw):
+    """A client pinned to version and a server at the default range."""
+    client = dict(min_version=version, max_version=version)
+    client.update(kw.pop("client", {}))
+    return make_pair(leaf, client=client, **kw)
+
+
+def assert_aborted(ctx, status):
+    """Failed with status, ABORTED, and the status is saved."""
+    assert state(ctx) == ABORTED
+    assert st.sectrans_handshake(ctx) == status
+    assert st.sectrans_read(ctx, bytearray(8)) == (status, 0)
+
+
+def first_flight(pki, version):
+    """(client, server, client_hello): the client sent its ClientHello."""
+    client, server = pair(pki.ecdsa_p256, version)
+    assert st.sectrans_handshake(client) == WOULD_BLOCK
+    return client, server, take_all(client)
+
+
+def to_stage(pki, role, version, stage):
+    """Drives a pair to the point where the hostile side (the one that is
+    not `role`) sends its next flight. Returns (ctx, peer, flight): ctx is
+    the sectrans context under test, peer the real one the hostile side
+    stands for, flight the bytes peer would send next.
+
+    stage "first": ctx awaits the peer's first flight (a client the
+    ServerHello flight, a server the ClientHello). stage "second": one step
+    on. A TLS 1.2 client sent its second flight and awaits the server's
+    ChangeCipherSpec and Finished; a TLS 1.3 client got the ServerHello
+    record and awaits the encrypted rest; a server sent its flight and
+    awaits the client's next one (1.2: ClientKeyExchange, in plaintext;
+    1.3: the encrypted Finished)."""
+    client, server, hello = first_flight(pki, version)
+    if role == SERVER and stage == "first":
+        return server, client, hello
+    check(st.sectrans_feed_input(server, hello))
+    assert st.sectrans_handshake(server) == WOULD_BLOCK
+    server_flight = take_all(server)
+    if role == SERVER:
+        check(st.sectrans_feed_input(client, server_flight))
+        assert st.sectrans_handshake(client) in (0, WOULD_BLOCK)
+        return server, client, take_all(client)
+    if stage == "first":
+        return client, server, server_flight
+    if version == TLS13:
+        server_hello = server_flight[: 5 + struct.unpack(">H", server_flight[3:5])[0]]
+        check(st.sectrans_feed_input(client, server_hello))
+        assert st.sectrans_handshake(client) == WOULD_BLOCK
+        return client, server, server_flight[len(server_hello) :]
+    check(st.sectrans_feed_input(client, server_flight))
+    assert st.sectrans_handshake(client) == WOULD_BLOCK
+    check(st.sectrans_feed_input(server, take_all(client)))
+    assert st.sectrans_handshake(server) == 0
+    return client, server, take_all(server)
+
+
+def connected(pki, version, **kw):
+    client, server = pair(pki.ecdsa_p256, version, **kw)
+    handshake(client, server)
+    transfer(server, client, b"tickets first")  # TLS 1.3 tickets consumed
+    return client, server
+
+
+# ---------------------------------------------------------------------------
+# Garbage instead of a hello
+
+
+@ROLES
+@pytest.mark.parametrize(
+    "garbage",
+    [b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"SSH-2.0-OpenSSH_9.2\r\n", bytes(64)],
+    ids=["http", "ssh", "zeros"],
+)
+def test_garbage_instead_of_a_hello(pki, role, garbage):
+    """Not TLS at all, in place of the first flight: -9800 errSSLProtocol
+    at once (the header is refused before a length is trusted), no hang.
+    (Random garbage in both roles: test_misuse.py,
+    test_garbage_input_ends_in_a_clear_status.)"""
+    ctx, _, _ = to_stage(pki, role, TLS13, "first")
+    check(st.sectrans_feed_input(ctx, garbage))
+    status = st.sectrans_handshake(ctx)
+    assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, ctx)
+    assert_aborted(ctx, status)
+
+
+# ---------------------------------------------------------------------------
+# Truncated records
+
+
+@ROLES
+@VERSIONS
+@pytest.mark.parametrize("ending", ["rest", "eof"])
+def test_truncated_handshake_record(pki, role, version, ending):
+    """The peer's first flight cut inside its first record: would-block
+    (wants read) while the rest may still come; the rest completes the
+    handshake; an end of stream instead gives -9806 errSSLClosedAbort,
+    ABORTED."""
+    ctx, peer, flight = to_stage(pki, role, version, "first")
+    cut = 5 + 20
+    check(st.sectrans_feed_input(ctx, flight[:cut]))
+    assert st.sectrans_handshake(ctx) == WOULD_BLOCK
+    assert st.sectrans_wants(ctx) == st.SECTRANS_WANT_READ
+    if ending == "rest":
+        check(st.sectrans_feed_input(ctx, flight[cut:]))
+        client, server = (ctx, peer) if role == CLIENT else (peer, ctx)
+        handshake(client, server)
+        transfer(client, server, b"after the cut")
+        assert check(st.sectrans_get_negotiated_protocol_version(ctx)) == version
+    else:
+        check(st.sectrans_feed_eof(ctx))
+        status = st.sectrans_handshake(ctx)
+        assert status == st.SECTRANS_CLOSED_ABORT, describe(status, ctx)
+        assert_aborted(ctx, status)
+
+
+@ROLES
+@VERSIONS
+def test_truncated_application_data_record(pki, role, version):
+    """An application data record cut short: the read waits (would-block,
+    nothing delivered); at end of stream -9806, ABORTED; no partial
+    plaintext is ever handed out."""
+    client, server = connected(pki, version)
+    ctx, peer = (client, server) if role == CLIENT else (server, client)
+    write_all(peer, b"x" * 1000)
+    wire = take_all(peer)
+    check(st.sectrans_feed_input(ctx, wire[:-1]))
+    data, status = read_all(ctx)
+    assert (data, status) == (b"", WOULD_BLOCK)
+    check(st.sectrans_feed_eof(ctx))
+    status, n = st.sectrans_read(ctx, bytearray(2000))
+    assert (status, n) == (st.SECTRANS_CLOSED_ABORT, 0), describe(status, ctx)
+    assert state(ctx) == ABORTED
+
+
+# ---------------------------------------------------------------------------
+# A record over the limit
+
+
+@ROLES
+@VERSIONS
+@pytest.mark.parametrize("stage", ["first", "connected"])
+def test_record_over_the_limit(pki, role, version, stage):
+    """A header announcing more than TLS allows (18,433 bytes: over every
+    version's ciphertext limit), body never sent: -9847
+    errSSLRecordOverflow at once, and a record_overflow alert that the real
+    peer reads as -9822 errSSLPeerRecordOverflow. (The client in its first
+    flight, lengths from 16,385 up: test_misuse.py,
+    test_oversized_record_gets_a_record_overflow_alert.)"""
+    if stage == "first":
+        ctx, peer, _ = to_stage(pki, role, version, "first")
+    else:
+        client, server = connected(pki, version)
+        ctx, peer = (client, server) if role == CLIENT else (server, client)
+    check(
+        st.sectrans_feed_input(
+            ctx, bytes([APPDATA if stage != "first" else HANDSHAKE, 3, 3, 0x48, 0x01])
+        )
+    )
+    if stage == "first":
+        status = st.sectrans_handshake(ctx)
+    else:
+        status, n = st.sectrans_read(ctx, bytearray(100))
+        assert n == 0
+    assert status == st.SECTRANS_ERR_RECORD_OVERFLOW, describe(status, ctx)
+    assert state(ctx) == ABORTED
+    sent = take_all(ctx, check_status=False)
+    if stage == "first":
+        assert alert_of(sent) == (FATAL, 22)
+    else:
+        # Encrypted: the real peer decrypts it.
+        check(st.sectrans_feed_input(peer, sent))
+        status, _ = st.sectrans_read(peer, bytearray(100))
+        assert status == st.SECTRANS_ERR_PEER_RECORD_OVERFLOW, describe(status, peer)
+
+
+# ---------------------------------------------------------------------------
+# Alerts
+
+# Every alert TLS defines (RFC 8446 section 6, with the TLS 1.2-only and
+# obsolete ones), and the status a received one gives
+# (core/src/status.c, the alert table).
+ALERTS = [
+    ("close_notify", 0, st.SECTRANS_CLOSED_GRACEFUL),
+    ("unexpected_message", 10, st.SECTRANS_ERR_PEER_UNEXPECTED_MSG),
+    ("bad_record_mac", 20, st.SECTRANS_ERR_PEER_BAD_RECORD_MAC),
+    ("decryption_failed", 21, st.SECTRANS_ERR_PEER_DECRYPTION_FAIL),
+    ("record_overflow", 22, st.SECTRANS_ERR_PEER_RECORD_OVERFLOW),
+    ("decompression_failure", 30, st.SECTRANS_ERR_PEER_DECOMPRESS_FAIL),
+    ("handshake_failure", 40, st.SECTRANS_ERR_PEER_HANDSHAKE_FAIL),
+    ("bad_certificate", 42, st.SECTRANS_ERR_PEER_BAD_CERT),
+    ("unsupported_certificate", 43, st.SECTRANS_ERR_PEER_UNSUPPORTED_CERT),
+    ("certificate_revoked", 44, st.SECTRANS_ERR_PEER_CERT_REVOKED),
+    ("certificate_expired", 45, st.SECTRANS_ERR_PEER_CERT_EXPIRED),
+    ("certificate_unknown", 46, st.SECTRANS_ERR_PEER_CERT_UNKNOWN),
+    ("illegal_parameter", 47, st.SECTRANS_ERR_ILLEGAL_PARAM),
+    ("unknown_ca", 48, st.SECTRANS_ERR_PEER_UNKNOWN_CA),
+    ("access_denied", 49, st.SECTRANS_ERR_PEER_ACCESS_DENIED),
+    ("decode_error", 50, st.SECTRANS_ERR_PEER_DECODE_ERROR),
+    ("decrypt_error", 51, st.SECTRANS_ERR_PEER_DECRYPT_ERROR),
+    ("export_restriction", 60, st.SECTRANS_ERR_PEER_EXPORT_RESTRICTION),
+    ("protocol_version", 70, st.SECTRANS_ERR_PEER_PROTOCOL_VERSION),
+    ("insufficient_security", 71, st.SECTRANS_ERR_PEER_INSUFFICIENT_SECURITY),
+    ("internal_error", 80, st.SECTRANS_ERR_PEER_INTERNAL_ERROR),
+    ("inappropriate_fallback", 86, st.SECTRANS_ERR_INAPPROPRIATE_FALLBACK),
+    ("user_canceled", 90, st.SECTRANS_ERR_PEER_USER_CANCELLED),
+    ("no_renegotiation", 100, st.SECTRANS_ERR_PEER_NO_RENEGOTIATION),
+    ("missing_extension", 109, st.SECTRANS_ERR_MISSING_EXTENSION),
+    ("unsupported_extension", 110, st.SECTRANS_ERR_UNSUPPORTED_EXTENSION),
+    ("unrecognized_name", 112, st.SECTRANS_ERR_UNRECOGNIZED_NAME),
+    (
+        "bad_certificate_status_response",
+        113,
+        st.SECTRANS_ERR_BAD_CERTIFICATE_STATUS_RESPONSE,
+    ),
+    ("unknown_psk_identity", 115, st.SECTRANS_ERR_UNKNOWN_PSK_IDENTITY),
+    ("certificate_required", 116, st.SECTRANS_ERR_CERTIFICATE_REQUIRED),
+    # No Secure Transport status names this one: the generic fatal alert.
+    ("no_application_protocol", 120, st.SECTRANS_ERR_FATAL_ALERT),
+]
+ALERT_PARAMS = pytest.mark.parametrize(
+    "description,expected",
+    [(code, status) for _, code, status in ALERTS],
+    ids=[a[0] for a in ALERTS],
+)
+
+
+@ROLES
+@VERSIONS
+@pytest.mark.parametrize("stage", ["first", "second"])
+@ALERT_PARAMS
+def test_fatal_alert_in_plaintext(pki, role, version, stage, description, expected):
+    """A fatal alert record in place of the peer's next flight, in
+    plaintext: the status of the alert table, ABORTED, nothing sent back.
+    Once TLS 1.3 keys are in place (stage "second") a plaintext record is
+    no record at all: -9846 errSSLBadRecordMac, whatever the alert said,
+    and an encrypted bad_record_mac alert that the real peer reads as
+    -9820 errSSLPeerBadRecordMac."""
+    ctx, peer, _ = to_stage(pki, role, version, stage)
+    check(st.sectrans_feed_input(ctx, record(ALERT, bytes([FATAL, description]))))
+    status = st.sectrans_handshake(ctx)
+    if version == TLS13 and stage == "second":
+        assert status == st.SECTRANS_ERR_BAD_RECORD_MAC, describe(status, ctx)
+        assert_aborted(ctx, status)
+        check(st.sectrans_feed_input(peer, take_all(ctx, check_status=False)))
+        # The client peer finished its handshake already: it reads.
+        status = st.sectrans_read(peer, bytearray(100))[0]
+        assert status == st.SECTRANS_ERR_PEER_BAD_RECORD_MAC, describe(status, peer)
+        return
+    assert status == expected, describe(status, ctx)
+    assert_aborted(ctx, status)
+    assert take_all(ctx, check_status=False) == b""
+
+
+@ROLES
+@VERSIONS
+@pytest.mark.parametrize(
+    "description", [0, 90, 100], ids=["close_notify", "user_canceled", "no_renegotiation"]
+)
+def test_warning_alert_at_the_first_flight(pki, role, version, description):
+    """Warning-level alerts before the version is known: close_notify ends
+    the handshake with -9805 errSSLClosedGraceful (nothing sent back, the
+    status saved); user_canceled and no_renegotiation are skipped (RFC 8446
+    section 6.1 keeps user_canceled as a warning) and the real flight then
+    completes the handshake."""
+    ctx, peer, flight = to_stage(pki, role, version, "first")
+    check(st.sectrans_feed_input(ctx, record(ALERT, bytes([WARNING, description]))))
+    status = st.sectrans_handshake(ctx)
+    if description == 0:
+        assert status == st.SECTRANS_CLOSED_GRACEFUL, describe(status, ctx)
+        assert take_all(ctx, check_status=False) == b""
+        assert state(ctx) in (ABORTED, st.SECTRANS_STATE_CLOSED), state(ctx)
+        assert st.sectrans_handshake(ctx) == status
+        return
+    assert status == WOULD_BLOCK, describe(status, ctx)
+    check(st.sectrans_feed_input(ctx, flight))
+    client, server = (ctx, peer) if role == CLIENT else (peer, ctx)
+    handshake(client, server)
+    transfer(server, client, b"still fine")
