@@ -22,8 +22,10 @@ from helpers import (
     WOULD_BLOCK,
     check,
     describe,
+    drive_handshake,
     handshake,
     make_pair,
+    pump,
     read_all,
     st,
     state,
@@ -348,3 +350,215 @@ def test_warning_alert_at_the_first_flight(pki, role, version, description):
     client, server = (ctx, peer) if role == CLIENT else (peer, ctx)
     handshake(client, server)
     transfer(server, client, b"still fine")
+
+
+# ---------------------------------------------------------------------------
+# Alerts after the handshake: encrypted, so sent by a real peer
+
+
+def _corrupt(peer, ctx):
+    """A record from peer with one byte of its body flipped."""
+    write_all(peer, b"to be corrupted")
+    wire = bytearray(take_all(peer))
+    wire[-1] ^= 0x01
+    return bytes(wire)
+
+
+@ROLES
+@VERSIONS
+@pytest.mark.parametrize(
+    "how,expected",
+    [
+        ("close_notify", st.SECTRANS_CLOSED_GRACEFUL),
+        ("certificate_expired", st.SECTRANS_ERR_PEER_CERT_EXPIRED),
+        ("certificate_revoked", st.SECTRANS_ERR_PEER_CERT_REVOKED),
+        ("bad_record_mac", st.SECTRANS_ERR_PEER_BAD_RECORD_MAC),
+    ],
+    ids=["close_notify", "certificate_expired", "certificate_revoked", "bad_record_mac"],
+)
+def test_encrypted_alert_after_the_handshake(pki, role, version, how, expected):
+    """The alerts a real sectrans peer sends on a connected session:
+    close_notify (sectrans_close), certificate_expired and
+    certificate_revoked (sectrans_set_error), bad_record_mac (it got a
+    corrupted record: it fails with -9846 errSSLBadRecordMac). The context
+    under test reads the alert table's status. (record_overflow:
+    test_record_over_the_limit; the verification alerts inside the TLS 1.3
+    handshake: test_verification.py.)"""
+    client, server = connected(pki, version)
+    ctx, peer = (client, server) if role == CLIENT else (server, client)
+    if how == "close_notify":
+        check(st.sectrans_close(peer))
+    elif how == "bad_record_mac":
+        check(st.sectrans_feed_input(peer, _corrupt(ctx, peer)))
+        status, _ = st.sectrans_read(peer, bytearray(100))
+        assert status == st.SECTRANS_ERR_BAD_RECORD_MAC, describe(status, peer)
+    else:
+        error = {
+            "certificate_expired": st.SECTRANS_ERR_CERTIFICATE_EXPIRED,
+            "certificate_revoked": st.SECTRANS_ERR_CERTIFICATE_REVOKED,
+        }[how]
+        check(st.sectrans_set_error(peer, error))
+        assert st.sectrans_write(peer, b"x") == (error, 0)
+    check(st.sectrans_feed_input(ctx, take_all(peer, check_status=False)))
+    status, n = st.sectrans_read(ctx, bytearray(100))
+    assert (status, n) == (expected, 0), describe(status, ctx)
+    if how == "close_notify":
+        assert state(ctx) == st.SECTRANS_STATE_CLOSED
+    else:
+        assert state(ctx) == ABORTED
+
+
+# ---------------------------------------------------------------------------
+# Oversized handshake messages
+
+
+def _big_chain_identity(pki, leaf, size):
+    """leaf with its chain padded past size bytes of DER by repeating the
+    intermediate (the verifier ignores the extra copies)."""
+    copies = size // len(pki.intermediate.der) + 1
+    cert_pem = leaf.cert_pem + pki.intermediate_pem * copies
+    return check(st.sectrans_identity_create_from_pem(cert_pem, leaf.key_pem, None))
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    "size,accepted", [(64 << 10, True), (128 << 10, False)], ids=["64k", "128k"]
+)
+def test_big_server_certificate_chain(pki, version, size, accepted):
+    """A sectrans client facing a server whose Certificate message is 64
+    KiB: accepted (BoringSSL's limit for a certificate message is 100 KiB,
+    SSL_MAX_CERT_LIST_DEFAULT), the handshake completes; 128 KiB: -9800
+    errSSLProtocol (EXCESSIVE_MESSAGE_SIZE) and an illegal_parameter alert,
+    which the server reads as -9830."""
+    client, server = pair(
+        pki.ecdsa_p256,
+        version,
+        server=dict(identity=_big_chain_identity(pki, pki.ecdsa_p256, size)),
+    )
+    c, s = drive_handshake(client, server)
+    if accepted:
+        assert (c, s) == (0, 0), (describe(c, client), describe(s, server))
+        transfer(server, client, b"big chain, fine")
+        return
+    assert c == st.SECTRANS_ERR_PROTOCOL, describe(c, client)
+    assert "EXCESSIVE_MESSAGE_SIZE" in st.sectrans_context_error_detail(client)
+    assert s == st.SECTRANS_ERR_ILLEGAL_PARAM, describe(s, server)
+    assert state(client) == ABORTED and state(server) == ABORTED
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    "size,accepted", [(64 << 10, True), (128 << 10, False)], ids=["64k", "128k"]
+)
+def test_big_client_certificate_chain(pki, version, size, accepted):
+    """A sectrans server that asks for a client certificate, facing a
+    client whose Certificate message is 64 KiB: accepted; 128 KiB: -9800
+    (EXCESSIVE_MESSAGE_SIZE) and illegal_parameter, read by the client as
+    -9830."""
+    client, server = pair(
+        pki.ecdsa_p256,
+        version,
+        client=dict(identity=_big_chain_identity(pki, pki.client, size)),
+        server=dict(anchors=pki.ca_pem),
+    )
+    check(st.sectrans_set_client_side_authenticate(server, st.SECTRANS_AUTHENTICATE_ALWAYS))
+    c, s = drive_handshake(client, server)
+    if accepted:
+        if version == TLS13:
+            pump(client, server)
+        assert s == 0, describe(s, server)
+        transfer(client, server, b"big chain, fine")
+        return
+    assert s == st.SECTRANS_ERR_PROTOCOL, describe(s, server)
+    assert "EXCESSIVE_MESSAGE_SIZE" in st.sectrans_context_error_detail(server)
+    if c == 0:  # TLS 1.3: the client finished first; it reads the alert
+        c = st.sectrans_read(client, bytearray(10))[0]
+    assert c == st.SECTRANS_ERR_ILLEGAL_PARAM, describe(c, client)
+
+
+def _handshake_messages(records):
+    """The handshake messages of plaintext records: [(type, whole message)]."""
+    stream = b"".join(body for t, body in records if t == HANDSHAKE)
+    out, at = [], 0
+    while at + 4 <= len(stream):
+        length = int.from_bytes(stream[at + 1 : at + 4], "big")
+        out.append((stream[at], stream[at : at + 4 + length]))
+        at += 4 + length
+    return out
+
+
+def _as_records(message, content_type=HANDSHAKE, limit=16384):
+    return b"".join(
+        record(content_type, message[i : i + limit]) for i in range(0, len(message), limit)
+    )
+
+
+def _inflate_client_hello(hello_wire, extension_size):
+    """The ClientHello of hello_wire with an extension of an unassigned
+    type (0x7a7b) and extension_size zero bytes first in its list,
+    re-framed into records of at most 16 KiB."""
+    ((msg_type, message),) = _handshake_messages(split_records(hello_wire))
+    assert msg_type == 1
+    body = message[4:]
+    at = 2 + 32
+    at += 1 + body[at]  # session id
+    at += 2 + int.from_bytes(body[at : at + 2], "big")  # cipher suites
+    at += 1 + body[at]  # compression methods
+    extensions = body[at + 2 :]
+    extra = struct.pack(">HH", 0x7A7B, extension_size) + bytes(extension_size)
+    extensions = extra + extensions
+    body = body[:at] + struct.pack(">H", len(extensions)) + extensions
+    return _as_records(bytes([1]) + len(body).to_bytes(3, "big") + body)
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    "extension_size,accepted", [(15000, True), (16384, False)], ids=["15000", "16384"]
+)
+def test_client_hello_with_16k_of_extensions(pki, version, extension_size, accepted):
+    """A ClientHello carrying an unknown extension of 16 KiB (the message
+    then spans two records): over BoringSSL's 16 KiB limit for messages
+    that are not certificates, so -9800 errSSLProtocol
+    (EXCESSIVE_MESSAGE_SIZE) and an illegal_parameter alert, at once. One
+    of 15,000 bytes still fits: the server answers with its flight."""
+    client, server, hello = first_flight(pki, version)
+    check(st.sectrans_feed_input(server, _inflate_client_hello(hello, extension_size)))
+    status = st.sectrans_handshake(server)
+    if accepted:
+        assert status == WOULD_BLOCK, describe(status, server)
+        assert split_records(take_all(server))[0][0] == HANDSHAKE  # ServerHello
+        return
+    assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, server)
+    assert "EXCESSIVE_MESSAGE_SIZE" in st.sectrans_context_error_detail(server)
+    assert alert_of(take_all(server, check_status=False)) == (FATAL, 47)
+    assert_aborted(server, status)
+
+
+# ---------------------------------------------------------------------------
+# A second ServerHello
+
+
+@VERSIONS
+def test_second_server_hello(pki, version):
+    """A server that sends its ServerHello twice. TLS 1.2: the second
+    arrives where the Certificate belongs: -9800 errSSLProtocol
+    (UNEXPECTED_MESSAGE) and an unexpected_message alert. TLS 1.3: after
+    the first one the client reads only encrypted records, so the plaintext
+    copy fails to decrypt: -9846 errSSLBadRecordMac, and a bad_record_mac
+    alert (encrypted) that the server reads as -9820."""
+    client, server, flight = to_stage(pki, CLIENT, version, "first")
+    (msg_type, server_hello) = _handshake_messages(split_records(flight))[0]
+    assert msg_type == 2
+    check(st.sectrans_feed_input(client, record(HANDSHAKE, server_hello) + flight))
+    status = st.sectrans_handshake(client)
+    assert_aborted(client, status)
+    sent = take_all(client, check_status=False)
+    if version == TLS12:
+        assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, client)
+        assert "UNEXPECTED_MESSAGE" in st.sectrans_context_error_detail(client)
+        assert alert_of(sent) == (FATAL, 10)
+    else:
+        assert status == st.SECTRANS_ERR_BAD_RECORD_MAC, describe(status, client)
+        check(st.sectrans_feed_input(server, sent))
+        status = st.sectrans_handshake(server)
+        assert status == st.SECTRANS_ERR_PEER_BAD_RECORD_MAC, describe(status, server)
