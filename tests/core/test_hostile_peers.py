@@ -13,9 +13,12 @@ nothing may hang: every loop is bounded. test_nothing_grows repeats a
 representative subset and checks the heap in use (mallinfo2) stays put.
 """
 
+import socket
 import struct
+import time
 
 import pytest
+from fd_sockets import set_io_timeout, socket_pair
 from helpers import (
     CLIENT,
     SERVER,
@@ -562,3 +565,199 @@ def test_second_server_hello(pki, version):
         check(st.sectrans_feed_input(server, sent))
         status = st.sectrans_handshake(server)
         assert status == st.SECTRANS_ERR_PEER_BAD_RECORD_MAC, describe(status, server)
+
+
+# ---------------------------------------------------------------------------
+# A peer that drips one byte per read
+
+
+def _drip_until(contexts, queues, done, max_steps=200000):
+    """Moves ciphertext between the two contexts one byte per feed, calling
+    step(ctx) after each byte, until done() is true. Bounded."""
+    for _ in range(max_steps):
+        if done():
+            return
+        moved = False
+        for i, ctx in enumerate(contexts):
+            queues[1 - i] += take_all(ctx, check_status=False)
+        for i, ctx in enumerate(contexts):
+            if queues[i]:
+                check(st.sectrans_feed_input(ctx, bytes(queues[i][:1])))
+                del queues[i][:1]
+                moved = True
+                yield ctx
+        if not moved:
+            for ctx in contexts:
+                yield ctx
+    raise AssertionError("dripping made no progress")
+
+
+@VERSIONS
+def test_peer_that_drips_one_byte_per_read(pki, version):
+    """Every byte of the session (handshake, 20,000 bytes one way and 3,000
+    the other, close_notify) arrives alone, each followed by a call: the
+    handshake completes, the data arrives whole and in order, close_notify
+    reads as -9805. Both roles at once: each side drips to the other. (The
+    callback transport at one byte per call, every other call
+    would-block: tests/c/callback_transport.c, run by test_c_programs.py.)"""
+    client, server = pair(pki.ecdsa_p256, version)
+    contexts = (client, server)
+    queues = [bytearray(), bytearray()]
+    results = {}
+    calls = 0
+    for ctx in _drip_until(
+        contexts, queues, lambda: results.get(client) == 0 == results.get(server)
+    ):
+        calls += 1
+        if results.get(ctx) != 0:
+            status = st.sectrans_handshake(ctx)
+            assert status in (0, WOULD_BLOCK), describe(status, ctx)
+            results[ctx] = status
+    assert calls > 1000  # byte by byte
+    for sender, receiver, size in ((client, server, 20000), (server, client, 3000)):
+        data = bytes(i % 251 for i in range(size))
+        write_all(sender, data)
+        got = bytearray()
+        buf = bytearray(4096)
+        for ctx in _drip_until(contexts, queues, lambda: len(got) >= size):
+            if ctx is receiver:
+                status, n = st.sectrans_read(receiver, buf)
+                assert status in (0, WOULD_BLOCK), describe(status, receiver)
+                got += buf[:n]
+        assert bytes(got) == data
+    check(st.sectrans_close(client))
+    ends = {}
+    for ctx in _drip_until(contexts, queues, lambda: server in ends):
+        if ctx is server:
+            status, n = st.sectrans_read(server, bytearray(100))
+            if status != WOULD_BLOCK:
+                ends[server] = status
+    assert ends[server] == st.SECTRANS_CLOSED_GRACEFUL, describe(ends[server], server)
+
+
+# ---------------------------------------------------------------------------
+# Over real sockets: a stall, a reset
+
+
+class Relay:
+    """The context under test on one end of a loopback TCP pair (the fd
+    transport); behind the other end, a memory-transport sectrans peer whose
+    bytes the test forwards as it likes (self.theirs is the hostile end)."""
+
+    def __init__(self, pki, role, version):
+        client, server = pair(pki.ecdsa_p256, version)
+        self.ctx, self.peer = (client, server) if role == CLIENT else (server, client)
+        self.mine, self.theirs = socket_pair()
+        self.mine.setblocking(False)
+        set_io_timeout(self.theirs, 5)
+        check(st.sectrans_set_fd(self.ctx, self.mine.fileno()))
+
+    def to_peer(self):
+        """What ctx sent so far, fed to the peer."""
+        while True:
+            try:
+                data = self.theirs.recv(65536, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            if not data:
+                return
+            check(st.sectrans_feed_input(self.peer, data))
+
+    def handshake(self):
+        last = [None, None]
+        for _ in range(2000):
+            last[1] = st.sectrans_handshake(self.peer)
+            self.theirs.sendall(take_all(self.peer))
+            last[0] = st.sectrans_handshake(self.ctx)
+            self.to_peer()
+            assert last[0] in (0, WOULD_BLOCK), describe(last[0], self.ctx)
+            assert last[1] in (0, WOULD_BLOCK), describe(last[1], self.peer)
+            if last == [0, 0]:
+                return
+            time.sleep(0.001)
+        raise AssertionError("relay handshake not finished")
+
+    def close(self):
+        self.mine.close()
+        self.theirs.close()
+
+
+@ROLES
+@VERSIONS
+@pytest.mark.parametrize("where", ["silent", "mid_record"])
+def test_stall_mid_handshake_is_bounded_by_the_callers_timeout(pki, role, version, where):
+    """The peer stops sending: before its first flight ("silent") or 30
+    bytes into it ("mid_record"). On a blocking socket with SO_RCVTIMEO
+    (the caller's bound: sectrans has no timer of its own), each handshake
+    call returns -9803 errSSLWouldBlock (wants read) once the timeout
+    expired, the session stays in the handshake state, and once the bytes
+    come the handshake completes."""
+    relay = Relay(pki, role, version)
+    try:
+        if role == CLIENT:
+            assert st.sectrans_handshake(relay.ctx) == WOULD_BLOCK  # ClientHello out
+            relay.to_peer()
+        assert st.sectrans_handshake(relay.peer) == WOULD_BLOCK
+        flight = take_all(relay.peer)
+        cut = 0 if where == "silent" else 30
+        relay.theirs.sendall(flight[:cut])
+        relay.mine.setblocking(True)
+        set_io_timeout(relay.mine, 0.2)
+        for _ in range(2):
+            start = time.monotonic()
+            status = st.sectrans_handshake(relay.ctx)
+            elapsed = time.monotonic() - start
+            assert status == WOULD_BLOCK, describe(status, relay.ctx)
+            assert 0.15 <= elapsed < 3, elapsed
+            assert st.sectrans_wants(relay.ctx) == st.SECTRANS_WANT_READ
+            assert state(relay.ctx) == HANDSHAKE_STATE
+        relay.mine.setblocking(False)
+        relay.theirs.sendall(flight[cut:])
+        relay.handshake()
+        assert check(st.sectrans_get_negotiated_protocol_version(relay.ctx)) == version
+    finally:
+        relay.close()
+
+
+@ROLES
+@VERSIONS
+@pytest.mark.parametrize("where", ["between_records", "mid_record"])
+def test_reset_mid_transfer(pki, role, version, where):
+    """The peer resets the connection (SO_LINGER {1, 0}, no close_notify)
+    between records or 100 bytes into one: the reader gets -36 errSecIO
+    with "Connection reset by peer" in the detail, never an end of stream
+    and never partial plaintext; ABORTED. (The server side, TLS 1.3, over
+    C: tests/c/write_then_close.c and tests/c/load.c.)"""
+    relay = Relay(pki, role, version)
+    try:
+        relay.handshake()
+        write_all(relay.peer, b"x" * 5000)
+        wire = take_all(relay.peer)
+        buf = bytearray(8192)
+        if where == "between_records":
+            relay.theirs.sendall(wire)
+            got = bytearray()
+            for _ in range(2000):
+                status, n = st.sectrans_read(relay.ctx, buf)
+                got += buf[:n]
+                assert status in (0, WOULD_BLOCK), describe(status, relay.ctx)
+                if len(got) >= 5000:
+                    break
+                time.sleep(0.001)
+            assert bytes(got) == b"x" * 5000
+        else:
+            relay.theirs.sendall(wire[:100])
+        relay.theirs.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        relay.theirs.close()
+        status = WOULD_BLOCK
+        for _ in range(2000):
+            status, n = st.sectrans_read(relay.ctx, buf)
+            assert n == 0
+            if status != WOULD_BLOCK:
+                break
+            time.sleep(0.001)
+        assert status == st.SECTRANS_ERR_IO, describe(status, relay.ctx)
+        assert "reset" in st.sectrans_context_error_detail(relay.ctx)
+        assert state(relay.ctx) == ABORTED
+    finally:
+        relay.mine.close()

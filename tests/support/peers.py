@@ -391,7 +391,9 @@ def openssl_server(leaf, log_dir, *, version=None, extra=(), mode="-rev"):
     """`openssl s_server -rev` presenting leaf (pki.Leaf: leaf_file, key_file,
     chain_file for the intermediates) on 127.0.0.1. -rev answers each line
     with the line reversed (the newline stays at the end); mode="-www"
-    answers a GET with a status page instead. version pins one
+    answers a GET with a status page instead; mode=None keeps s_server's
+    default, which reads commands on stdin ("r" renegotiates in TLS 1.2,
+    "K" sends a KeyUpdate in TLS 1.3) and sends other lines. version pins one
     protocol version ("TLSv1.2" / "TLSv1.3"), else OpenSSL's default range.
     OpenSSL prints ACCEPT after its bind, and exits (status 0!) when the
     bind fails."""
@@ -406,8 +408,9 @@ def openssl_server(leaf, log_dir, *, version=None, extra=(), mode="-rev"):
             leaf.leaf_file,
             "-key",
             leaf.key_file,
-            mode,
         ]
+        if mode:
+            a.append(mode)
         if leaf.chain_pem:
             a += ["-cert_chain", leaf.chain_file]
         if version:
@@ -490,12 +493,21 @@ def _start_client(argv, log_dir, name):
     return PeerProcess(argv, os.path.join(log_dir, name + ".log"), name=name, separate_stderr=True)
 
 
-def openssl_client(port, ca_file, log_dir, *, server_name="localhost", version=None, extra=()):
+def openssl_client(
+    port,
+    ca_file,
+    log_dir,
+    *,
+    server_name="localhost",
+    version=None,
+    extra=(),
+    commands=False,
+):
     """`openssl s_client` to 127.0.0.1:port, verifying the server fully:
     anchors ca_file, SNI and host name check server_name, abort on a
     verification error. stdin stays open, so it keeps the connection until
     the server closes it; -nocommands so no data line is taken for a
-    command (Q, R, k...)."""
+    command (Q, R, k...), unless commands=True."""
     argv = [
         "openssl",
         "s_client",
@@ -508,8 +520,9 @@ def openssl_client(port, ca_file, log_dir, *, server_name="localhost", version=N
         "-CAfile",
         ca_file,
         "-verify_return_error",
-        "-nocommands",
     ]
+    if not commands:
+        argv.append("-nocommands")
     if version:
         argv.append(VERSIONS[version]["openssl"])
     argv += list(extra)
