@@ -13,10 +13,12 @@ nothing may hang: every loop is bounded. test_nothing_grows repeats a
 representative subset and checks the heap in use (mallinfo2) stays put.
 """
 
+import select
 import socket
 import struct
 import time
 
+import peers
 import pytest
 from fd_sockets import set_io_timeout, socket_pair
 from helpers import (
@@ -27,6 +29,7 @@ from helpers import (
     describe,
     drive_handshake,
     handshake,
+    make_context,
     make_pair,
     pump,
     read_all,
@@ -761,3 +764,128 @@ def test_reset_mid_transfer(pki, role, version, where):
         assert state(relay.ctx) == ABORTED
     finally:
         relay.mine.close()
+
+
+# ---------------------------------------------------------------------------
+# Renegotiation and key updates, against OpenSSL's tools
+
+
+def _read_for(conn, seconds):
+    """Reads (non-blocking) for up to `seconds`; returns (data, status): the
+    status that ended reading, would-block when time ran out."""
+    out = bytearray()
+    buf = bytearray(4096)
+    deadline = time.monotonic() + seconds
+    status = WOULD_BLOCK
+    while time.monotonic() < deadline:
+        status, n = st.sectrans_read(conn.ctx, buf)
+        out += buf[:n]
+        if status not in (0, WOULD_BLOCK):
+            break
+        select.select([conn.sock], [], [], 0.05)
+    return bytes(out), status
+
+
+@pytest.mark.parametrize("allow", [False, True], ids=["default", "allow_renegotiation"])
+def test_tls12_server_asks_to_renegotiate(pki, tmp_path, reap, allow):
+    """`openssl s_server` sends a HelloRequest (its "r" command) on a TLS
+    1.2 session. By default the sectrans client refuses: its read fails
+    with -9800 errSSLProtocol (NO_RENEGOTIATION) and it sends a fatal
+    no_renegotiation alert, which s_server reports. With
+    ALLOW_RENEGOTIATION it renegotiates (s_server sees a second
+    ClientHello) and data goes on."""
+    server = reap(
+        peers.openssl_server(
+            pki.ecdsa_p256, str(tmp_path), version="TLSv1.2", mode=None, extra=["-msg"]
+        )
+    )
+    ctx = make_context(
+        CLIENT, anchors=pki.ca_pem, peer_name="localhost", min_version=TLS12, max_version=TLS12
+    )
+    if allow:
+        check(st.sectrans_set_session_option(ctx, st.SECTRANS_OPTION_ALLOW_RENEGOTIATION, 1))
+    conn = peers.SectransSocket(ctx, peers.connect(server.port))
+    try:
+        assert conn.handshake() == 0, conn.error_detail()
+        conn.write_all(b"before\n")
+        assert server.wait_for_stdout(b"before\n"), server.describe()
+        server.send(b"r\n")
+        data, status = _read_for(conn, 2 if allow else peers.STEP_TIMEOUT)
+        assert data == b""
+        if not allow:
+            assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, ctx)
+            assert "NO_RENEGOTIATION" in conn.error_detail()
+            assert state(ctx) == ABORTED
+            assert server.wait_for_output(r"(?i)no.renegotiation"), server.describe()
+            return
+        assert status == WOULD_BLOCK, describe(status, ctx)
+        conn.write_all(b"after\n")
+        assert server.wait_for_stdout(b"after\n"), server.describe()
+        assert server.output().count("ClientHello") >= 2, server.describe()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"], ids=["tls12", "tls13"])
+def test_client_asks_to_renegotiate_or_update_keys(pki, tmp_path, reap, version):
+    """`openssl s_client` facing a sectrans server. TLS 1.2, its "R"
+    command (a new ClientHello): the server never renegotiates (BoringSSL
+    servers cannot): -9800 errSSLProtocol (NO_RENEGOTIATION) and a fatal
+    no_renegotiation alert, which s_client reports. TLS 1.3 has no
+    renegotiation; its "K" command (a KeyUpdate asking for one back) just
+    works: data goes on both ways under the new keys."""
+    listener, port = peers.listener()
+    with listener:
+        client = reap(
+            peers.openssl_client(port, pki.ca_file, str(tmp_path), version=version, commands=True)
+        )
+        ctx = make_context(SERVER, identity=pki.ecdsa_p256)
+        conn = peers.SectransSocket(ctx, peers.accept(listener, client))
+    try:
+        assert conn.handshake() == 0, conn.error_detail()
+        client.send(b"ping\n")
+        assert conn.read_exactly(5) == b"ping\n"
+        if version == "TLSv1.2":
+            client.send(b"R\n")
+            data, status = _read_for(conn, peers.STEP_TIMEOUT)
+            assert data == b""
+            assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, ctx)
+            assert "NO_RENEGOTIATION" in conn.error_detail()
+            assert state(ctx) == ABORTED
+            assert client.wait_for_output(r"(?i)no.renegotiation"), client.describe()
+            return
+        client.send(b"K\n")
+        # One line at a time: s_client drops what came with a command.
+        assert client.wait_for_output("KEYUPDATE"), client.describe()
+        client.send(b"after\n")
+        assert conn.read_exactly(6) == b"after\n"
+        conn.write_all(b"back\n")
+        assert client.wait_for_stdout(b"back\n"), client.describe()
+    finally:
+        conn.close()
+
+
+def test_tls13_server_updates_keys(pki, tmp_path, reap):
+    """`openssl s_server` sends a KeyUpdate asking for one back (its "K"
+    command) on a TLS 1.3 session: the sectrans client updates both ways
+    and data goes on (the TLS 1.3 row of "renegotiation")."""
+    server = reap(
+        peers.openssl_server(
+            pki.ecdsa_p256, str(tmp_path), version="TLSv1.3", mode=None, extra=["-msg"]
+        )
+    )
+    ctx = make_context(CLIENT, anchors=pki.ca_pem, peer_name="localhost")
+    conn = peers.SectransSocket(ctx, peers.connect(server.port))
+    try:
+        assert conn.handshake() == 0, conn.error_detail()
+        conn.write_all(b"before\n")
+        assert server.wait_for_stdout(b"before\n"), server.describe()
+        server.send(b"K\n")
+        # One line at a time: s_server drops what came with a command.
+        assert server.wait_for_output("KeyUpdate"), server.describe()
+        server.send(b"after\n")
+        assert conn.read_exactly(6) == b"after\n"
+        conn.write_all(b"back\n")
+        assert server.wait_for_stdout(b"back\n"), server.describe()
+    finally:
+        conn.close()
