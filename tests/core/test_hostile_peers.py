@@ -788,6 +788,30 @@ def _read_for(conn, seconds):
     return bytes(out), status
 
 
+def _assert_renegotiation_refused(conn, peer):
+    """The sectrans side's next read fails with -9800 (NO_RENEGOTIATION),
+    ABORTED, and the peer reports the no_renegotiation alert."""
+    data, status = _read_for(conn, peers.STEP_TIMEOUT)
+    assert data == b""
+    assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, conn.ctx)
+    assert "NO_RENEGOTIATION" in conn.error_detail()
+    assert state(conn.ctx) == ABORTED
+    assert peer.wait_for_output(r"(?i)no.renegotiation"), peer.describe()
+
+
+def _key_update_round(conn, peer, done_marker):
+    """The OpenSSL peer sends a KeyUpdate asking for one back ("K"), then a
+    line; sectrans reads the line and answers, the peer prints the answer.
+    done_marker: what the peer prints once it sent the KeyUpdate (it drops
+    what came on stdin with a command, so the line goes after)."""
+    peer.send(b"K\n")
+    assert peer.wait_for_output(done_marker), peer.describe()
+    peer.send(b"after\n")
+    assert conn.read_exactly(6) == b"after\n"
+    conn.write_all(b"back\n")
+    assert peer.wait_for_stdout(b"back\n"), peer.describe()
+
+
 @pytest.mark.parametrize("allow", [False, True], ids=["default", "allow_renegotiation"])
 def test_tls12_server_asks_to_renegotiate(pki, tmp_path, reap, allow):
     """`openssl s_server` sends a HelloRequest (its "r" command) on a TLS
@@ -812,15 +836,11 @@ def test_tls12_server_asks_to_renegotiate(pki, tmp_path, reap, allow):
         conn.write_all(b"before\n")
         assert server.wait_for_stdout(b"before\n"), server.describe()
         server.send(b"r\n")
-        data, status = _read_for(conn, 2 if allow else peers.STEP_TIMEOUT)
-        assert data == b""
         if not allow:
-            assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, ctx)
-            assert "NO_RENEGOTIATION" in conn.error_detail()
-            assert state(ctx) == ABORTED
-            assert server.wait_for_output(r"(?i)no.renegotiation"), server.describe()
+            _assert_renegotiation_refused(conn, server)
             return
-        assert status == WOULD_BLOCK, describe(status, ctx)
+        data, status = _read_for(conn, 2)
+        assert (data, status) == (b"", WOULD_BLOCK), describe(status, ctx)
         conn.write_all(b"after\n")
         assert server.wait_for_stdout(b"after\n"), server.describe()
         assert server.output().count("ClientHello") >= 2, server.describe()
@@ -849,20 +869,9 @@ def test_client_asks_to_renegotiate_or_update_keys(pki, tmp_path, reap, version)
         assert conn.read_exactly(5) == b"ping\n"
         if version == "TLSv1.2":
             client.send(b"R\n")
-            data, status = _read_for(conn, peers.STEP_TIMEOUT)
-            assert data == b""
-            assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, ctx)
-            assert "NO_RENEGOTIATION" in conn.error_detail()
-            assert state(ctx) == ABORTED
-            assert client.wait_for_output(r"(?i)no.renegotiation"), client.describe()
+            _assert_renegotiation_refused(conn, client)
             return
-        client.send(b"K\n")
-        # One line at a time: s_client drops what came with a command.
-        assert client.wait_for_output("KEYUPDATE"), client.describe()
-        client.send(b"after\n")
-        assert conn.read_exactly(6) == b"after\n"
-        conn.write_all(b"back\n")
-        assert client.wait_for_stdout(b"back\n"), client.describe()
+        _key_update_round(conn, client, "KEYUPDATE")
     finally:
         conn.close()
 
@@ -882,13 +891,7 @@ def test_tls13_server_updates_keys(pki, tmp_path, reap):
         assert conn.handshake() == 0, conn.error_detail()
         conn.write_all(b"before\n")
         assert server.wait_for_stdout(b"before\n"), server.describe()
-        server.send(b"K\n")
-        # One line at a time: s_server drops what came with a command.
-        assert server.wait_for_output("KeyUpdate"), server.describe()
-        server.send(b"after\n")
-        assert conn.read_exactly(6) == b"after\n"
-        conn.write_all(b"back\n")
-        assert server.wait_for_stdout(b"back\n"), server.describe()
+        _key_update_round(conn, server, "KeyUpdate")  # -msg shows it
     finally:
         conn.close()
 
