@@ -155,13 +155,22 @@ def connected(pki, version, **kw):
 )
 def test_garbage_instead_of_a_hello(pki, role, garbage):
     """Not TLS at all, in place of the first flight: -9800 errSSLProtocol
-    at once (the header is refused before a length is trusted), no hang.
+    at once (the header is refused before a length is trusted), no hang;
+    a protocol_version alert, except to an HTTP request (none).
     (Random garbage in both roles: test_misuse.py,
     test_garbage_input_ends_in_a_clear_status.)"""
     ctx, _, _ = to_stage(pki, role, TLS13, "first")
     check(st.sectrans_feed_input(ctx, garbage))
     status = st.sectrans_handshake(ctx)
     assert status == st.SECTRANS_ERR_PROTOCOL, describe(status, ctx)
+    sent = take_all(ctx, check_status=False)
+    if role == SERVER and garbage.startswith(b"GET "):
+        # BoringSSL recognises HTTP (detail HTTP_REQUEST) and answers
+        # nothing: an HTTP client could not read an alert anyway.
+        assert "HTTP_REQUEST" in st.sectrans_context_error_detail(ctx)
+        assert sent == b""
+    else:
+        assert alert_of(sent) == (FATAL, 70)  # protocol_version
     assert_aborted(ctx, status)
 
 
@@ -192,6 +201,7 @@ def test_truncated_handshake_record(pki, role, version, ending):
         check(st.sectrans_feed_eof(ctx))
         status = st.sectrans_handshake(ctx)
         assert status == st.SECTRANS_CLOSED_ABORT, describe(status, ctx)
+        assert take_all(ctx, check_status=False) == b""  # no one to tell
         assert_aborted(ctx, status)
 
 
