@@ -696,14 +696,17 @@ class Relay:
 
 @ROLES
 @VERSIONS
+@pytest.mark.parametrize("mode", ["blocking", "poll"])
 @pytest.mark.parametrize("where", ["silent", "mid_record"])
-def test_stall_mid_handshake_is_bounded_by_the_callers_timeout(pki, role, version, where):
+def test_stall_mid_handshake_is_bounded_by_the_callers_timeout(pki, role, version, where, mode):
     """The peer stops sending: before its first flight ("silent") or 30
-    bytes into it ("mid_record"). On a blocking socket with SO_RCVTIMEO
-    (the caller's bound: sectrans has no timer of its own), each handshake
-    call returns -9803 errSSLWouldBlock (wants read) once the timeout
-    expired, the session stays in the handshake state, and once the bytes
-    come the handshake completes."""
+    bytes into it ("mid_record"). sectrans has no timer of its own: the
+    caller's bound rules. On a blocking socket with SO_RCVTIMEO, each
+    handshake call returns -9803 errSSLWouldBlock (wants read) once the
+    timeout expired; on a non-blocking one ("poll") it returns at once and
+    the caller's poll for what sectrans_wants names times out. Either way
+    the session stays in the handshake state, and once the bytes come the
+    handshake completes."""
     relay = Relay(pki, role, version)
     try:
         if role == CLIENT:
@@ -713,15 +716,21 @@ def test_stall_mid_handshake_is_bounded_by_the_callers_timeout(pki, role, versio
         flight = take_all(relay.peer)
         cut = 0 if where == "silent" else 30
         relay.theirs.sendall(flight[:cut])
-        relay.mine.setblocking(True)
-        set_io_timeout(relay.mine, 0.2)
+        if mode == "blocking":
+            relay.mine.setblocking(True)
+            set_io_timeout(relay.mine, 0.2)
         for _ in range(2):
             start = time.monotonic()
             status = st.sectrans_handshake(relay.ctx)
-            elapsed = time.monotonic() - start
             assert status == WOULD_BLOCK, describe(status, relay.ctx)
-            assert 0.15 <= elapsed < 3, elapsed
             assert st.sectrans_wants(relay.ctx) == st.SECTRANS_WANT_READ
+            if mode == "poll":
+                assert time.monotonic() - start < 0.1  # no wait inside
+                poller = select.poll()
+                poller.register(relay.mine, select.POLLIN)
+                assert poller.poll(200) == []
+            elapsed = time.monotonic() - start
+            assert 0.15 <= elapsed < 3, elapsed
             assert state(relay.ctx) == HANDSHAKE_STATE
         relay.mine.setblocking(False)
         relay.theirs.sendall(flight[cut:])
