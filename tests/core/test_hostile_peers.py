@@ -437,58 +437,41 @@ def _big_chain_identity(pki, leaf, size):
     return check(st.sectrans_identity_create_from_pem(cert_pem, leaf.key_pem, None))
 
 
+@ROLES
 @VERSIONS
 @pytest.mark.parametrize(
     "size,accepted", [(64 << 10, True), (128 << 10, False)], ids=["64k", "128k"]
 )
-def test_big_server_certificate_chain(pki, version, size, accepted):
-    """A sectrans client facing a server whose Certificate message is 64
-    KiB: accepted (BoringSSL's limit for a certificate message is 100 KiB,
-    SSL_MAX_CERT_LIST_DEFAULT), the handshake completes; 128 KiB: -9800
-    errSSLProtocol (EXCESSIVE_MESSAGE_SIZE) and an illegal_parameter alert,
-    which the server reads as -9830."""
-    client, server = pair(
-        pki.ecdsa_p256,
-        version,
-        server=dict(identity=_big_chain_identity(pki, pki.ecdsa_p256, size)),
-    )
+def test_big_certificate_chain(pki, role, version, size, accepted):
+    """The peer's Certificate message is 64 KiB: a sectrans client facing
+    such a server, or a sectrans server that asks for a client certificate
+    facing such a client. Accepted (BoringSSL's limit for a certificate
+    message is 100 KiB, SSL_MAX_CERT_LIST_DEFAULT): the handshake completes.
+    128 KiB: -9800 errSSLProtocol (EXCESSIVE_MESSAGE_SIZE) and an
+    illegal_parameter alert, which the peer reads as -9830."""
+    if role == CLIENT:
+        kw = dict(server=dict(identity=_big_chain_identity(pki, pki.ecdsa_p256, size)))
+    else:
+        kw = dict(
+            client=dict(identity=_big_chain_identity(pki, pki.client, size)),
+            server=dict(anchors=pki.ca_pem),
+        )
+    client, server = pair(pki.ecdsa_p256, version, **kw)
+    if role == SERVER:
+        check(st.sectrans_set_client_side_authenticate(server, st.SECTRANS_AUTHENTICATE_ALWAYS))
     c, s = drive_handshake(client, server)
     if accepted:
         assert (c, s) == (0, 0), (describe(c, client), describe(s, server))
         transfer(server, client, b"big chain, fine")
+        transfer(client, server, b"both ways")
         return
-    assert c == st.SECTRANS_ERR_PROTOCOL, describe(c, client)
-    assert "EXCESSIVE_MESSAGE_SIZE" in st.sectrans_context_error_detail(client)
-    assert s == st.SECTRANS_ERR_ILLEGAL_PARAM, describe(s, server)
-    assert state(client) == ABORTED and state(server) == ABORTED
-
-
-@VERSIONS
-@pytest.mark.parametrize(
-    "size,accepted", [(64 << 10, True), (128 << 10, False)], ids=["64k", "128k"]
-)
-def test_big_client_certificate_chain(pki, version, size, accepted):
-    """A sectrans server that asks for a client certificate, facing a
-    client whose Certificate message is 64 KiB: accepted; 128 KiB: -9800
-    (EXCESSIVE_MESSAGE_SIZE) and illegal_parameter, read by the client as
-    -9830."""
-    client, server = pair(
-        pki.ecdsa_p256,
-        version,
-        client=dict(identity=_big_chain_identity(pki, pki.client, size)),
-        server=dict(anchors=pki.ca_pem),
-    )
-    check(st.sectrans_set_client_side_authenticate(server, st.SECTRANS_AUTHENTICATE_ALWAYS))
-    c, s = drive_handshake(client, server)
-    if accepted:
-        assert (c, s) == (0, 0), (describe(c, client), describe(s, server))
-        transfer(client, server, b"big chain, fine")
-        return
-    assert s == st.SECTRANS_ERR_PROTOCOL, describe(s, server)
-    assert "EXCESSIVE_MESSAGE_SIZE" in st.sectrans_context_error_detail(server)
-    if c == 0:  # TLS 1.3: the client finished first; it reads the alert
-        c = st.sectrans_read(client, bytearray(10))[0]
-    assert c == st.SECTRANS_ERR_ILLEGAL_PARAM, describe(c, client)
+    (ctx, mine), (peer, theirs) = ((client, c), (server, s))[:: 1 if role == CLIENT else -1]
+    assert mine == st.SECTRANS_ERR_PROTOCOL, describe(mine, ctx)
+    assert "EXCESSIVE_MESSAGE_SIZE" in st.sectrans_context_error_detail(ctx)
+    if theirs == 0:  # a TLS 1.3 client finished first; it reads the alert
+        theirs = st.sectrans_read(peer, bytearray(10))[0]
+    assert theirs == st.SECTRANS_ERR_ILLEGAL_PARAM, describe(theirs, peer)
+    assert state(ctx) == ABORTED and state(peer) == ABORTED
 
 
 def _handshake_messages(records):
