@@ -1,7 +1,8 @@
 #!/bin/bash
 # One command from a fresh Debian 12 machine to the whole test suite:
 # installs what is missing, checks the formats (scripts/format.sh --check),
-# builds, runs pytest on two workers. pytest runs in the venv setup-debian.sh
+# builds, runs pytest on two workers, then the sanitizer stage
+# (scripts/sanitize.sh). pytest runs in the venv setup-debian.sh
 # makes (build/venv), which build.sh builds the Python module for. Any
 # failed test fails the run, and so does any skipped one: a test that cannot
 # run is a failure to fix. Prints the time of each stage.
@@ -25,3 +26,6 @@ report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 stage pytest "$python" -m pytest -n 2 -rs -q "$root/tests" --junitxml="$report" "$@"
 "$python" "$root/scripts/no-skips.py" "$report" test.sh
+# The C programs and the core's suite again, under AddressSanitizer and
+# UndefinedBehaviorSanitizer (the CMake preset `sanitize`, ./build-sanitize).
+stage sanitize "$root/scripts/sanitize.sh"
