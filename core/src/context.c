@@ -206,9 +206,11 @@ sectrans_status sectrans_set_peer_domain_name(sectrans_context *ctx,
     len--; /* Secure Transport tolerates a counted trailing NUL */
   if (len > 1 && name[len - 1] == '.')
     len--; /* "host." is absolute anyway; SNI and certificates omit the dot */
-  /* A '*' would make the name a wildcard pattern that matches many hosts. */
-  if (len > SECTRANS_MAX_PEER_NAME_LENGTH || memchr(name, '\0', len) != NULL ||
-      memchr(name, '*', len) != NULL)
+  /* A '*' would make the name a wildcard pattern that matches many hosts.
+   * name may be NULL when len is 0: memchr must not see it (C11 7.24.1). */
+  if (len > SECTRANS_MAX_PEER_NAME_LENGTH ||
+      (len > 0 &&
+       (memchr(name, '\0', len) != NULL || memchr(name, '*', len) != NULL)))
     return SECTRANS_ERR_PARAM;
   if (ctx->side == SECTRANS_SERVER)
     return SECTRANS_SUCCESS; /* a no-op on servers, as in Secure Transport */

@@ -542,6 +542,12 @@ static void case_peer_name_limits(void) {
   CHECK_STATUS(sectrans_get_peer_domain_name(ctx, back, &len),
                SECTRANS_SUCCESS);
   CHECK(len == 253 && memcmp(back, name, 253) == 0);
+  /* NULL with length 0 clears the name (UBSan: no memchr of NULL). */
+  CHECK_STATUS(sectrans_set_peer_domain_name(ctx, NULL, 0), SECTRANS_SUCCESS);
+  len = sizeof(back);
+  CHECK_STATUS(sectrans_get_peer_domain_name(ctx, back, &len),
+               SECTRANS_SUCCESS);
+  CHECK(len == 0);
   printf("peer domain name limits: done\n");
   sectrans_context_release(ctx);
   free(name);

@@ -132,6 +132,14 @@ def _can_connect(port, timeout=0.5):
         return False
 
 
+def _peer_env():
+    """The environment without LD_PRELOAD: the sanitizer stage
+    (scripts/sanitize.sh) preloads the ASan runtime into Python, and the
+    peers, other stacks' tools, are not what it checks (gnutls-cli hangs
+    under it). Whatever a peer preloads itself (stdbuf) it still does."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+
 class PeerProcess:
     """One peer process. Its stdout and stderr go to the log file log_path
     (stderr to log_path + ".stderr" with separate_stderr, so that data a
@@ -154,6 +162,7 @@ class PeerProcess:
                 stdout=self._files[0],
                 stderr=self._files[-1] if self.err_path else subprocess.STDOUT,
                 close_fds=True,
+                env=_peer_env(),
             )
         except BaseException:
             for f in self._files:
