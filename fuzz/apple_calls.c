@@ -62,8 +62,9 @@ static OSStatus write_func(SSLConnectionRef connection, const void *data,
 static void create(int i, struct fuzz_input *in) {
   const struct fuzz_fixture *f = fuzz_fixture();
   uint8_t how = fuzz_u8(in);
-  SSLProtocolSide side = (i == 0) != !(how & 1) ? kSSLClientSide
-                                                : kSSLServerSide;
+  /* Slot 0 a client and slot 1 a server, unless the low bit swaps them. */
+  SSLProtocolSide side =
+      (i == 0) != (how & 1) ? kSSLClientSide : kSSLServerSide;
   if (slot[i] != NULL)
     CFRelease(slot[i]);
   if (how & 2)
@@ -92,8 +93,11 @@ static void peer_trust(SSLContextRef ctx, struct fuzz_input *in) {
   SecTrustResultType result;
   CFErrorRef error = NULL;
   uint8_t how = fuzz_u8(in);
-  if (SSLCopyPeerTrust(ctx, &trust) != errSecSuccess || trust == NULL)
+  char *host = fuzz_string(in); /* read whatever the state, as every op */
+  if (SSLCopyPeerTrust(ctx, &trust) != errSecSuccess || trust == NULL) {
+    free(host);
     return;
+  }
   if (how & 1) {
     CFArrayRef anchors = CFArrayCreate(NULL, (const void **)&f->leaf, 1,
                                        &kCFTypeArrayCallBacks);
@@ -101,7 +105,6 @@ static void peer_trust(SSLContextRef ctx, struct fuzz_input *in) {
     CFRelease(anchors);
   }
   if (how & 2) {
-    char *host = fuzz_string(in);
     CFStringRef name = CFStringCreateWithCString(NULL, host,
                                                  kCFStringEncodingUTF8);
     SecPolicyRef policy = SecPolicyCreateSSL(true, name);
@@ -109,8 +112,8 @@ static void peer_trust(SSLContextRef ctx, struct fuzz_input *in) {
     CFRelease(policy);
     if (name != NULL)
       CFRelease(name);
-    free(host);
   }
+  free(host);
   if (how & 4) {
     CFArrayRef chain = SecTrustCopyCertificateChain(trust);
     if (chain != NULL)
@@ -256,7 +259,7 @@ static void call(struct fuzz_input *in) {
     ends[i].len = fuzz_u16(in) % (ends[i].len + 1);
     break;
   case 20:
-    ends[i].write_limit = fuzz_u8(in);
+    ends[i].write_limit = (size_t)fuzz_u8(in) * 8;
     break;
   case 21:
     SSLSetClientSideAuthenticate(ctx, fuzz_u8(in) % 3);

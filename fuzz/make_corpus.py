@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Regenerates the seed corpora of the fuzz targets, fuzz/corpus/<target>/.
+
+- fuzz/pki/: a root, an intermediate and an ECDSA P-256 leaf for localhost
+  (and an RSA one), made with openssl once; kept when present so that the
+  seeds are reproducible (--new-pki remakes them). Test-only keys.
+- server_bytes: ClientHellos of `openssl s_client` and `gnutls-cli`, as a
+  server sees them (a plain TCP listener records what arrives).
+- client_bytes: TLS 1.2 server flights of `openssl s_server` and
+  `gnutls-serv` in answer to a recorded TLS 1.2 ClientHello of BoringSSL's
+  `bssl-tool client` (android-boringssl; the randoms
+  differ from the fuzzed client's, so a flight parses but cannot complete
+  a handshake).
+- identity_inputs: the PEM, DER and PKCS#12 files of fuzz/pki, encoded as
+  fuzz/identity_inputs.c reads them.
+- trust_evaluation: the chain of fuzz/pki, as fuzz/trust_evaluation.c reads it.
+- api_calls, apple_calls: call sequences that run whole handshakes and
+  exchanges between the two slots (see those files for the op codes).
+
+Usage: fuzz/make_corpus.py [--new-pki]. Needs openssl, gnutls-bin and
+android-boringssl.
+"""
+
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+FUZZ = Path(__file__).resolve().parent
+PKI = FUZZ / "pki"
+CORPUS = FUZZ / "corpus"
+PASSWORD = b"fuzz-password"
+DAYS = "7300"  # past FUZZ_VERIFY_TIME (2030) in fuzz_common.h
+
+
+def run(*args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, **kw).stdout
+
+
+def openssl(*args):
+    return run("openssl", *args, cwd=PKI)
+
+
+def make_pki():
+    shutil.rmtree(PKI, ignore_errors=True)
+    PKI.mkdir()
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
+    (PKI / "ext.cnf").write_text(
+        "[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
+        "[leaf]\nbasicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n"
+    )
+    openssl("req", "-x509", *ec, "-keyout", "root.key", "-out", "root.pem", "-subj", "/CN=Fuzz Root",
+            "-days", DAYS, "-addext", "basicConstraints=critical,CA:TRUE",
+            "-addext", "keyUsage=critical,keyCertSign,cRLSign")  # fmt: skip
+    for name, issuer, ext, key in (
+        ("intermediate", "root", "ca", ec),
+        ("leaf", "intermediate", "leaf", ec),
+        ("rsa-leaf", "intermediate", "leaf", ("-newkey", "rsa:2048", "-nodes")),
+    ):
+        openssl("req", "-new", *key, "-keyout", f"{name}.key", "-out", f"{name}.csr",
+                "-subj", f"/CN={'localhost' if 'leaf' in name else 'Fuzz Intermediate'}")  # fmt: skip
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{issuer}.pem", "-CAkey", f"{issuer}.key",
+                "-CAcreateserial", "-days", DAYS, "-extfile", "ext.cnf", "-extensions", ext,
+                "-out", f"{name}.pem")  # fmt: skip
+        (PKI / f"{name}.csr").unlink()
+    (PKI / "root.srl").unlink(missing_ok=True)
+    (PKI / "intermediate.srl").unlink(missing_ok=True)
+    (PKI / "ext.cnf").unlink()
+    pw = "pass:" + PASSWORD.decode()
+    openssl("x509", "-in", "leaf.pem", "-outform", "DER", "-out", "leaf.der")
+    openssl("pkcs8", "-topk8", "-nocrypt", "-in", "leaf.key", "-outform", "DER", "-out", "leaf.key.der")
+    openssl("rsa", "-in", "rsa-leaf.key", "-traditional", "-outform", "DER", "-out", "rsa-leaf.key.der")
+    openssl("x509", "-in", "rsa-leaf.pem", "-outform", "DER", "-out", "rsa-leaf.der")
+    openssl("pkcs8", "-topk8", "-in", "leaf.key", "-passout", pw, "-out", "leaf.key.enc.pem")
+    (PKI / "chain.pem").write_bytes((PKI / "leaf.pem").read_bytes() + (PKI / "intermediate.pem").read_bytes())
+    openssl("pkcs12", "-export", "-in", "chain.pem", "-inkey", "leaf.key", "-passout", pw, "-out", "leaf.p12")
+    openssl("pkcs12", "-export", "-legacy", "-in", "rsa-leaf.pem", "-inkey", "rsa-leaf.key",
+            "-passout", pw, "-out", "rsa-leaf-legacy.p12")  # fmt: skip
+    for name in ("root", "intermediate"):
+        openssl("x509", "-in", f"{name}.pem", "-outform", "DER", "-out", f"{name}.der")
+        (PKI / f"{name}.key").unlink()  # only the leaves' keys are used
+
+
+def write_seeds(target, seeds):
+    folder = CORPUS / target
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, data in seeds.items():
+        (folder / name).write_bytes(data)
+    print(f"{target}: {len(seeds)} seeds")
+
+
+def u16(data):
+    return struct.pack(">H", len(data)) + data
+
+
+# ---- recorded traffic ---------------------------------------------------------
+
+
+def read_until_idle(sock, idle=0.7, limit=5.0):
+    sock.settimeout(idle)
+    data, start = b"", time.monotonic()
+    while time.monotonic() - start < limit:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            if data:
+                break
+            continue
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def client_hello(command):
+    """What a client sends first, seen by a TCP listener that never answers."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        args = [a.replace("PORT", str(port)) for a in command]
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        listener.settimeout(10)
+        conn, _ = listener.accept()
+        with conn:
+            data = read_until_idle(conn)
+        proc.kill()
+        proc.wait()
+    return data
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_flight(command, hello):
+    """What a server answers to hello."""
+    port = free_port()
+    args = [a.replace("PORT", str(port)) for a in command]
+    proc = subprocess.Popen(args, cwd=PKI, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                sock = socket.create_connection(("127.0.0.1", port))
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{command[0]} did not listen")
+        with sock:
+            sock.sendall(hello)
+            return read_until_idle(sock)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+S_CLIENT = ["openssl", "s_client", "-connect", "127.0.0.1:PORT", "-servername", "localhost"]
+GNUTLS_CLI = ["gnutls-cli", "--insecure", "-p", "PORT", "127.0.0.1"]
+GNUTLS_TLS12 = "NORMAL:-VERS-TLS1.3"
+
+
+def traffic_seeds():
+    hellos = {
+        "openssl-tls13": client_hello(S_CLIENT),
+        "openssl-tls12": client_hello(S_CLIENT + ["-tls1_2", "-no_ticket"]),
+        "openssl-alpn": client_hello(S_CLIENT + ["-alpn", "h2,http/1.1"]),
+        "gnutls-tls13": client_hello(GNUTLS_CLI),
+        "gnutls-tls12": client_hello(GNUTLS_CLI + ["--priority", GNUTLS_TLS12]),
+    }
+    # The flights answer BoringSSL's own TLS 1.2 ClientHello (bssl-tool, of
+    # Debian's android-boringssl), which offers what a sectrans client offers:
+    # a flight answering another client's hello echoes extensions that
+    # sectrans never sent, and stops there.
+    bssl_hello = client_hello(["bssl-tool", "client", "-connect", "127.0.0.1:PORT", "-max-version", "tls1.2"])
+    # The flags byte of fuzz_peer_bytes: 0 (defaults), 0x0a (16-byte chunks).
+    server = {f"hello-{k}": b"\x00" + v for k, v in hellos.items()}
+    server["hello-openssl-tls13-chunked"] = b"\x0a" + hellos["openssl-tls13"]
+    flights = {
+        "openssl": server_flight(
+            ["openssl", "s_server", "-accept", "PORT", "-cert", "chain.pem", "-key", "leaf.key", "-tls1_2",
+             "-no_ticket", "-naccept", "1"],  # fmt: skip
+            bssl_hello,
+        ),
+        "gnutls": server_flight(
+            ["gnutls-serv", "-p", "PORT", "--x509certfile", "chain.pem", "--x509keyfile", "leaf.key",
+             "--noticket", "--priority", GNUTLS_TLS12],  # fmt: skip
+            bssl_hello,
+        ),
+    }
+    # 0x11: TLS 1.2 only, no verification (the flight's chain is not the
+    # fixture's); 0x51: the same with a break on server auth; 0x01: verified
+    # (fails at the certificate); 0x33: 1-byte chunks and an end of stream.
+    client = {}
+    for name, flight in flights.items():
+        for flags in (0x11, 0x51, 0x01, 0x33):
+            client[f"flight-{name}-{flags:02x}"] = bytes([flags]) + flight
+    return server, client
+
+
+# ---- identities and chains ------------------------------------------------------
+
+
+def pki(name):
+    return (PKI / name).read_bytes()
+
+
+def identity_seeds():
+    pw = PASSWORD
+    return {
+        "pem": b"\x00" + u16(pki("chain.pem")) + u16(pki("leaf.key")),
+        "pem-encrypted-key": b"\x80" + u16(pki("leaf.pem")) + u16(pki("leaf.key.enc.pem")) + pw,
+        "pem-rsa": b"\x00" + u16(pki("rsa-leaf.pem")) + u16(pki("rsa-leaf.key")),
+        "pem-one-file": b"\x01" + u16(pki("leaf.pem") + pki("leaf.key")) + u16(b""),
+        "der": b"\x02" + u16(pki("leaf.der")) + u16(pki("leaf.key.der")),
+        "der-rsa": b"\x02" + u16(pki("rsa-leaf.der")) + u16(pki("rsa-leaf.key.der")),
+        "pkcs12": b"\x83" + u16(pki("leaf.p12")) + u16(b"") + pw,
+        "pkcs12-legacy": b"\x83" + u16(pki("rsa-leaf-legacy.p12")) + u16(b"") + pw,
+        "pkcs12-wrong-password": b"\x83" + u16(pki("leaf.p12")) + u16(b"") + b"wrong",
+        "certificate-der": b"\x04" + u16(pki("root.der")) + u16(b""),
+        "certificate-pem": b"\x44" + u16(pki("intermediate.pem")) + u16(b""),
+    }
+
+
+def trust_seeds():
+    chain = u16(pki("leaf.der")) + u16(pki("intermediate.der")) + u16(pki("root.der"))
+    host = b"localhost"
+    # Flags: 0x01 the peer is a server, 0x02 the last certificate is the
+    # anchor, 0x04 check the host name.
+    return {
+        "chain-trusted": b"\x07" + bytes([len(host)]) + host + chain,
+        "chain-wrong-host": b"\x07\x07example" + chain,
+        "chain-ip": b"\x07\x09127.0.0.1" + chain,
+        "chain-client-purpose": b"\x06" + bytes([len(host)]) + host + chain,
+        "chain-unknown-root": b"\x05" + bytes([len(host)]) + host + chain,
+        "chain-no-intermediate": b"\x07" + bytes([len(host)]) + host + u16(pki("leaf.der")) + u16(pki("root.der")),
+        "rsa-leaf": b"\x01\x00" + u16(pki("rsa-leaf.der")),
+    }
+
+
+# ---- call sequences ------------------------------------------------------------
+
+
+def op(code, slot, *args):
+    return bytes([code << 1 | slot]) + b"".join(args)
+
+
+def api_seeds():
+    """fuzz/api_calls.c: slot 0 a client, slot 1 a server, from configs."""
+    name = b"\x09localhost"
+    hs = [(14, 0), (21, 0), (14, 1), (21, 1), (14, 0), (21, 0), (14, 1), (21, 1)]
+
+    def session(*setup):
+        ops = [op(0, 0, b"\x01"), op(4, 0, name), op(0, 1, b"\x01"), *setup]
+        ops += [op(c, s, b"\x01" if c == 21 else b"") for c, s in hs]
+        ops += [op(15, 0, u16(b"hello")), op(21, 0, b"\x01"), op(16, 1, b"\x01\x00")]
+        ops += [op(15, 1, u16(b"world" * 100)), op(21, 1, b"\x01"), op(16, 0, b"\x00\x10"), op(16, 0, b"\x01\x00")]
+        ops += [op(24, 0), op(24, 1), op(17, 0), op(21, 0, b"\x01"), op(16, 1, b"\x00\x10"), op(17, 1)]
+        return b"".join(ops)
+
+    return {
+        "tls13": session(),
+        "tls12": session(op(3, 0, b"\x08")),
+        "tls12-alpn": session(op(3, 1, b"\x08"), op(8, 0, b"\x03\x02h2"), op(8, 1, b"\x03\x02h2")),
+        "client-auth": session(op(12, 1, b"\x01"), op(5, 0, b"\x01"), op(6, 1)),
+        "break-on-server-auth": session(op(10, 0, b"\x00\x01")),
+        "apple-style-contexts": b"".join([op(0, 0, b"\x00"), op(4, 0, name), op(6, 0), op(0, 1, b"\x00"),
+                                          op(5, 1, b"\x01")] + [op(c, s, b"\x01" if c == 21 else b"") for c, s in hs] +
+                                         [op(24, 0), op(18, 0), op(21, 0, b"\x01"), op(16, 1, b"\x01\x00")]),
+    }  # fmt: skip
+
+
+def apple_seeds():
+    """fuzz/apple_calls.c: slot 0 a client (breaking on server auth, then
+    trusting the fixture through SecTrust), slot 1 a server."""
+    hs = [op(8, 0), op(8, 1), op(8, 0)]
+    trust = op(15, 0, b"\x07\x09localhost")
+    rest = [op(8, 1), op(8, 0), op(11, 0, u16(b"hello")), op(12, 1, b"\x01\x00")]
+    rest += [op(11, 1, u16(b"world")), op(12, 0, b"\x01\x00"), op(16, 0), op(16, 1), op(14, 0), op(12, 1, b"\x00\x10")]
+    create = [op(0, 0, b"\x00"), op(0, 1, b"\x00")]
+    return {
+        "tls13": b"".join(create + hs + [trust] + rest),
+        "tls12": b"".join(create + [op(3, 0, b"\x08")] + hs + [trust] + rest),
+        "alpn": b"".join(create + [op(6, 0, b"\x01\x02h2"), op(6, 1, b"\x02\x02h2\x08http/1.1")] + hs + [trust] + rest),
+        "slow-writer": b"".join(create + [op(20, 0, b"\x20"), op(20, 1, b"\x10")] + hs * 6 + [trust] + rest),
+        "untrusted": b"".join(create + hs + [op(15, 0, b"\x00\x00")] + rest),
+    }
+
+
+def main():
+    if "--new-pki" in sys.argv or not (PKI / "leaf.p12").exists():
+        make_pki()
+    server, client = traffic_seeds()
+    write_seeds("server_bytes", server)
+    write_seeds("client_bytes", client)
+    write_seeds("identity_inputs", identity_seeds())
+    write_seeds("trust_evaluation", trust_seeds())
+    write_seeds("api_calls", api_seeds())
+    write_seeds("apple_calls", apple_seeds())
+
+
+if __name__ == "__main__":
+    main()
