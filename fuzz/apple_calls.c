@@ -63,8 +63,8 @@ static void create(int i, struct fuzz_input *in) {
   const struct fuzz_fixture *f = fuzz_fixture();
   uint8_t how = fuzz_u8(in);
   /* Slot 0 a client and slot 1 a server, unless the low bit swaps them. */
-  SSLProtocolSide side =
-      (i == 0) != (how & 1) ? kSSLClientSide : kSSLServerSide;
+  SSLProtocolSide side = (i == 0) != (how & 1) ? kSSLClientSide
+                                               : kSSLServerSide;
   if (slot[i] != NULL)
     CFRelease(slot[i]);
   if (how & 2)

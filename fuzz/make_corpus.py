@@ -49,35 +49,60 @@ def make_pki():
     PKI.mkdir()
     ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
     (PKI / "ext.cnf").write_text(
-        "[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n"
-        "[leaf]\nbasicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n"
-        "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n"
+        "[ca]\nbasicConstraints=critical,CA:TRUE\n"
+        "keyUsage=critical,keyCertSign,cRLSign\n"
+        "[leaf]\nbasicConstraints=critical,CA:FALSE\n"
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth,clientAuth\n"
     )
-    openssl("req", "-x509", *ec, "-keyout", "root.key", "-out", "root.pem", "-subj", "/CN=Fuzz Root",
-            "-days", DAYS, "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign")  # fmt: skip
+    root = ["-subj", "/CN=Fuzz Root", "-days", DAYS]
+    root += ["-addext", "basicConstraints=critical,CA:TRUE"]
+    root += ["-addext", "keyUsage=critical,keyCertSign,cRLSign"]
+    openssl("req", "-x509", *ec, "-keyout", "root.key", "-out", "root.pem", *root)
     for name, issuer, ext, key in (
         ("intermediate", "root", "ca", ec),
         ("leaf", "intermediate", "leaf", ec),
         ("rsa-leaf", "intermediate", "leaf", ("-newkey", "rsa:2048", "-nodes")),
     ):
-        openssl("req", "-new", *key, "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                "-subj", f"/CN={'localhost' if 'leaf' in name else 'Fuzz Intermediate'}")  # fmt: skip
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{issuer}.pem", "-CAkey", f"{issuer}.key",
-                "-CAcreateserial", "-days", DAYS, "-extfile", "ext.cnf", "-extensions", ext,
-                "-out", f"{name}.pem")  # fmt: skip
+        subject = "/CN=localhost" if "leaf" in name else "/CN=Fuzz Intermediate"
+        openssl(
+            "req", "-new", *key, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject
+        )
+        ca = ["-CA", f"{issuer}.pem", "-CAkey", f"{issuer}.key", "-CAcreateserial"]
+        ext = ["-extfile", "ext.cnf", "-extensions", ext]
+        openssl(
+            "x509", "-req", "-in", f"{name}.csr", *ca, "-days", DAYS, *ext, "-out", f"{name}.pem"
+        )
         (PKI / f"{name}.csr").unlink()
     (PKI / "root.srl").unlink(missing_ok=True)
     (PKI / "intermediate.srl").unlink(missing_ok=True)
     (PKI / "ext.cnf").unlink()
     pw = "pass:" + PASSWORD.decode()
     openssl("x509", "-in", "leaf.pem", "-outform", "DER", "-out", "leaf.der")
-    openssl("pkcs8", "-topk8", "-nocrypt", "-in", "leaf.key", "-outform", "DER", "-out", "leaf.key.der")
-    openssl("rsa", "-in", "rsa-leaf.key", "-traditional", "-outform", "DER", "-out", "rsa-leaf.key.der")
+    openssl(
+        "pkcs8", "-topk8", "-nocrypt", "-in", "leaf.key", "-outform", "DER", "-out", "leaf.key.der"
+    )
+    openssl(
+        "rsa", "-in", "rsa-leaf.key", "-traditional", "-outform", "DER", "-out", "rsa-leaf.key.der"
+    )
     openssl("x509", "-in", "rsa-leaf.pem", "-outform", "DER", "-out", "rsa-leaf.der")
     openssl("pkcs8", "-topk8", "-in", "leaf.key", "-passout", pw, "-out", "leaf.key.enc.pem")
-    (PKI / "chain.pem").write_bytes((PKI / "leaf.pem").read_bytes() + (PKI / "intermediate.pem").read_bytes())
-    openssl("pkcs12", "-export", "-in", "chain.pem", "-inkey", "leaf.key", "-passout", pw, "-out", "leaf.p12")
+    (PKI / "chain.pem").write_bytes(
+        (PKI / "leaf.pem").read_bytes() + (PKI / "intermediate.pem").read_bytes()
+    )
+    openssl(
+        "pkcs12",
+        "-export",
+        "-in",
+        "chain.pem",
+        "-inkey",
+        "leaf.key",
+        "-passout",
+        pw,
+        "-out",
+        "leaf.p12",
+    )
     openssl("pkcs12", "-export", "-legacy", "-in", "rsa-leaf.pem", "-inkey", "rsa-leaf.key",
             "-passout", pw, "-out", "rsa-leaf-legacy.p12")  # fmt: skip
     for name in ("root", "intermediate"):
@@ -122,7 +147,9 @@ def client_hello(command):
     with socket.create_server(("127.0.0.1", 0)) as listener:
         port = listener.getsockname()[1]
         args = [a.replace("PORT", str(port)) for a in command]
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         listener.settimeout(10)
         conn, _ = listener.accept()
         with conn:
@@ -142,7 +169,9 @@ def server_flight(command, hello):
     """What a server answers to hello."""
     port = free_port()
     args = [a.replace("PORT", str(port)) for a in command]
-    proc = subprocess.Popen(args, cwd=PKI, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args, cwd=PKI, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         for _ in range(100):
             try:
@@ -177,19 +206,43 @@ def traffic_seeds():
     # Debian's android-boringssl), which offers what a sectrans client offers:
     # a flight answering another client's hello echoes extensions that
     # sectrans never sent, and stops there.
-    bssl_hello = client_hello(["bssl-tool", "client", "-connect", "127.0.0.1:PORT", "-max-version", "tls1.2"])
+    bssl_hello = client_hello(
+        ["bssl-tool", "client", "-connect", "127.0.0.1:PORT", "-max-version", "tls1.2"]
+    )
     # The flags byte of fuzz_peer_bytes: 0 (defaults), 0x0a (16-byte chunks).
     server = {f"hello-{k}": b"\x00" + v for k, v in hellos.items()}
     server["hello-openssl-tls13-chunked"] = b"\x0a" + hellos["openssl-tls13"]
     flights = {
         "openssl": server_flight(
-            ["openssl", "s_server", "-accept", "PORT", "-cert", "chain.pem", "-key", "leaf.key", "-tls1_2",
-             "-no_ticket", "-naccept", "1"],  # fmt: skip
+            [
+                "openssl",
+                "s_server",
+                "-accept",
+                "PORT",
+                "-cert",
+                "chain.pem",
+                "-key",
+                "leaf.key",
+                "-tls1_2",
+                "-no_ticket",
+                "-naccept",
+                "1",
+            ],  # fmt: skip
             bssl_hello,
         ),
         "gnutls": server_flight(
-            ["gnutls-serv", "-p", "PORT", "--x509certfile", "chain.pem", "--x509keyfile", "leaf.key",
-             "--noticket", "--priority", GNUTLS_TLS12],  # fmt: skip
+            [
+                "gnutls-serv",
+                "-p",
+                "PORT",
+                "--x509certfile",
+                "chain.pem",
+                "--x509keyfile",
+                "leaf.key",
+                "--noticket",
+                "--priority",
+                GNUTLS_TLS12,
+            ],  # fmt: skip
             bssl_hello,
         ),
     }
@@ -238,7 +291,11 @@ def trust_seeds():
         "chain-ip": b"\x07\x09127.0.0.1" + chain,
         "chain-client-purpose": b"\x06" + bytes([len(host)]) + host + chain,
         "chain-unknown-root": b"\x05" + bytes([len(host)]) + host + chain,
-        "chain-no-intermediate": b"\x07" + bytes([len(host)]) + host + u16(pki("leaf.der")) + u16(pki("root.der")),
+        "chain-no-intermediate": b"\x07"
+        + bytes([len(host)])
+        + host
+        + u16(pki("leaf.der"))
+        + u16(pki("root.der")),
         "rsa-leaf": b"\x01\x00" + u16(pki("rsa-leaf.der")),
     }
 
@@ -259,20 +316,40 @@ def api_seeds():
         ops = [op(0, 0, b"\x01"), op(4, 0, name), op(0, 1, b"\x01"), *setup]
         ops += [op(c, s, b"\x01" if c == 21 else b"") for c, s in hs]
         ops += [op(15, 0, u16(b"hello")), op(21, 0, b"\x01"), op(16, 1, b"\x01\x00")]
-        ops += [op(15, 1, u16(b"world" * 100)), op(21, 1, b"\x01"), op(16, 0, b"\x00\x10"), op(16, 0, b"\x01\x00")]
-        ops += [op(24, 0), op(24, 1), op(17, 0), op(21, 0, b"\x01"), op(16, 1, b"\x00\x10"), op(17, 1)]
+        ops += [
+            op(15, 1, u16(b"world" * 100)),
+            op(21, 1, b"\x01"),
+            op(16, 0, b"\x00\x10"),
+            op(16, 0, b"\x01\x00"),
+        ]
+        ops += [
+            op(24, 0),
+            op(24, 1),
+            op(17, 0),
+            op(21, 0, b"\x01"),
+            op(16, 1, b"\x00\x10"),
+            op(17, 1),
+        ]
         return b"".join(ops)
 
+    apple_style = [
+        op(0, 0, b"\x00"),
+        op(4, 0, name),
+        op(6, 0),
+        op(0, 1, b"\x00"),
+        op(5, 1, b"\x01"),
+    ]
+    apple_style += [op(c, s, b"\x01" if c == 21 else b"") for c, s in hs]
+    apple_style += [op(24, 0), op(18, 0), op(21, 0, b"\x01"), op(16, 1, b"\x01\x00")]
+    apple_style = b"".join(apple_style)
     return {
         "tls13": session(),
         "tls12": session(op(3, 0, b"\x08")),
         "tls12-alpn": session(op(3, 1, b"\x08"), op(8, 0, b"\x03\x02h2"), op(8, 1, b"\x03\x02h2")),
         "client-auth": session(op(12, 1, b"\x01"), op(5, 0, b"\x01"), op(6, 1)),
         "break-on-server-auth": session(op(10, 0, b"\x00\x01")),
-        "apple-style-contexts": b"".join([op(0, 0, b"\x00"), op(4, 0, name), op(6, 0), op(0, 1, b"\x00"),
-                                          op(5, 1, b"\x01")] + [op(c, s, b"\x01" if c == 21 else b"") for c, s in hs] +
-                                         [op(24, 0), op(18, 0), op(21, 0, b"\x01"), op(16, 1, b"\x01\x00")]),
-    }  # fmt: skip
+        "apple-style-contexts": apple_style,
+    }
 
 
 def apple_seeds():
@@ -281,13 +358,28 @@ def apple_seeds():
     hs = [op(8, 0), op(8, 1), op(8, 0)]
     trust = op(15, 0, b"\x07\x09localhost")
     rest = [op(8, 1), op(8, 0), op(11, 0, u16(b"hello")), op(12, 1, b"\x01\x00")]
-    rest += [op(11, 1, u16(b"world")), op(12, 0, b"\x01\x00"), op(16, 0), op(16, 1), op(14, 0), op(12, 1, b"\x00\x10")]
+    rest += [
+        op(11, 1, u16(b"world")),
+        op(12, 0, b"\x01\x00"),
+        op(16, 0),
+        op(16, 1),
+        op(14, 0),
+        op(12, 1, b"\x00\x10"),
+    ]
     create = [op(0, 0, b"\x00"), op(0, 1, b"\x00")]
     return {
         "tls13": b"".join(create + hs + [trust] + rest),
         "tls12": b"".join(create + [op(3, 0, b"\x08")] + hs + [trust] + rest),
-        "alpn": b"".join(create + [op(6, 0, b"\x01\x02h2"), op(6, 1, b"\x02\x02h2\x08http/1.1")] + hs + [trust] + rest),
-        "slow-writer": b"".join(create + [op(20, 0, b"\x20"), op(20, 1, b"\x10")] + hs * 6 + [trust] + rest),
+        "alpn": b"".join(
+            create
+            + [op(6, 0, b"\x01\x02h2"), op(6, 1, b"\x02\x02h2\x08http/1.1")]
+            + hs
+            + [trust]
+            + rest
+        ),
+        "slow-writer": b"".join(
+            create + [op(20, 0, b"\x20"), op(20, 1, b"\x10")] + hs * 6 + [trust] + rest
+        ),
         "untrusted": b"".join(create + hs + [op(15, 0, b"\x00\x00")] + rest),
     }
 
