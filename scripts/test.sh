@@ -24,6 +24,7 @@ stage build "$root/scripts/build.sh" -DSECTRANS_BUILD_PYTHON=ON -DSECTRANS_BUILD
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
 stage pytest "$python" -m pytest -n 2 -rs -q "$root/tests" --junitxml="$report" "$@"
+stage fuzz "$root/scripts/fuzz.sh"
 skipped=$("$python" -c 'import sys, xml.etree.ElementTree as E
 r = E.parse(sys.argv[1]).getroot()
 print(sum(int(s.get("skipped", 0)) for s in r.iter("testsuite")))' "$report")
