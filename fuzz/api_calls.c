@@ -93,15 +93,37 @@ static void keylog(void *user, const char *line) {
   (void)line;
 }
 
+static const struct fuzz_calls calls = {
+    sectrans_handshake,
+    sectrans_write,
+    sectrans_read,
+    sectrans_close,
+    sectrans_set_peer_domain_name,
+    sectrans_set_protocol_version_min,
+    sectrans_set_protocol_version_max,
+    sectrans_set_session_option,
+    sectrans_set_enabled_ciphers,
+    sectrans_add_distinguished_name,
+    sectrans_set_peer_id,
+    sectrans_set_error,
+    sectrans_set_client_side_authenticate,
+    sectrans_set_session_tickets_enabled,
+};
+
+/* Op codes (the op byte >> 1): those of fuzz_shared_call, then these. */
 static void call(struct fuzz_input *in) {
   const struct fuzz_fixture *f = fuzz_fixture();
-  uint8_t op = fuzz_u8(in), buf[16384];
+  uint8_t op = fuzz_u8(in);
   int i = op & 1;
   sectrans_context *ctx = slot[i];
   const uint8_t *bytes;
-  size_t len, n;
+  size_t len;
 
-  switch (op >> 1) {
+  if (op >> 1 < FUZZ_SHARED_OPS) {
+    fuzz_shared_call(&calls, op >> 1, ctx, in);
+    return;
+  }
+  switch ((op >> 1) - FUZZ_SHARED_OPS) {
   case 0:
     create(i, in);
     break;
@@ -110,102 +132,47 @@ static void call(struct fuzz_input *in) {
     slot[i] = NULL;
     break;
   case 2:
-    sectrans_set_protocol_version_min(ctx, fuzz_u8(in) % 12);
-    break;
-  case 3:
-    sectrans_set_protocol_version_max(ctx, fuzz_u8(in) % 12);
-    break;
-  case 4:
-    bytes = fuzz_short_bytes(in, &len);
-    sectrans_set_peer_domain_name(ctx, (const char *)bytes, len);
-    break;
-  case 5:
     sectrans_set_identity(ctx, fuzz_u8(in) & 1 ? f->identity : NULL);
     break;
-  case 6:
+  case 3:
     sectrans_set_trust_store(ctx, f->store);
     break;
-  case 7:
+  case 4:
     sectrans_set_verify_mode(ctx, fuzz_u8(in) % 4);
     break;
-  case 8:
+  case 5:
     bytes = fuzz_short_bytes(in, &len);
     sectrans_set_alpn(ctx, bytes, len);
     break;
-  case 9: {
-    uint16_t suites[16];
-    n = fuzz_u8(in) % 17;
-    for (len = 0; len < n; len++)
-      suites[len] = fuzz_u16(in);
-    sectrans_set_enabled_ciphers(ctx, suites, n);
-    break;
-  }
-  case 10: {
-    uint8_t option = fuzz_u8(in);
-    sectrans_set_session_option(ctx, option % 11, fuzz_u8(in) & 1);
-    break;
-  }
-  case 11:
-    bytes = fuzz_short_bytes(in, &len);
-    sectrans_set_peer_id(ctx, bytes, len);
-    break;
-  case 12:
-    sectrans_set_client_side_authenticate(ctx, fuzz_u8(in) % 4);
-    break;
-  case 13:
-    bytes = fuzz_short_bytes(in, &len);
-    sectrans_add_distinguished_name(ctx, bytes, len);
-    break;
-  case 14:
-    sectrans_handshake(ctx);
-    break;
-  case 15:
-    bytes = fuzz_bytes(in, &len);
-    sectrans_write(ctx, bytes, len, &n);
-    break;
-  case 16:
-    len = fuzz_u16(in) % (sizeof(buf) + 1);
-    sectrans_read(ctx, buf, len, &n);
-    fuzz_check(n <= len, "read past its buffer");
-    break;
-  case 17:
-    sectrans_close(ctx);
-    break;
-  case 18:
+  case 6:
     sectrans_shutdown_write(ctx);
     break;
-  case 19:
+  case 7:
     bytes = fuzz_bytes(in, &len);
     sectrans_feed_input(ctx, bytes, len);
     break;
-  case 20:
+  case 8:
     sectrans_feed_eof(ctx);
     break;
-  case 21:
-  case 22:
-  case 23:
+  case 9:
+  case 10:
+  case 11:
     transfer(i, in);
     break;
-  case 24:
+  case 12:
     getters(ctx);
     break;
-  case 25:
+  case 13:
     sectrans_accept_peer_trust(ctx);
     break;
-  case 26:
-    sectrans_set_error(ctx, -(int32_t)fuzz_u16(in));
-    break;
-  case 27:
+  case 14:
     bytes = fuzz_short_bytes(in, &len);
     sectrans_set_ocsp_response(ctx, bytes, len);
     break;
-  case 28:
+  case 15:
     sectrans_set_keylog_callback(ctx, fuzz_u8(in) & 1 ? keylog : NULL, NULL);
     break;
-  case 29:
-    sectrans_set_session_tickets_enabled(ctx, fuzz_u8(in) & 1);
-    break;
-  case 30:
+  case 16:
     sectrans_release(sectrans_retain(ctx));
     break;
   default:

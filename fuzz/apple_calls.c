@@ -182,14 +182,45 @@ static void set_alpn(SSLContextRef ctx, struct fuzz_input *in) {
   CFRelease(list);
 }
 
+/* The Apple names whose argument types differ from the C API's. */
+static OSStatus set_session_option(SSLContextRef ctx, int option, int value) {
+  return SSLSetSessionOption(ctx, option, value != 0);
+}
+
+static OSStatus set_tickets(SSLContextRef ctx, int enabled) {
+  return SSLSetSessionTicketsEnabled(ctx, enabled != 0);
+}
+
+static const struct fuzz_calls calls = {
+    SSLHandshake,
+    SSLWrite,
+    SSLRead,
+    SSLClose,
+    SSLSetPeerDomainName,
+    SSLSetProtocolVersionMin,
+    SSLSetProtocolVersionMax,
+    set_session_option,
+    SSLSetEnabledCiphers,
+    SSLAddDistinguishedName,
+    SSLSetPeerID,
+    SSLSetError,
+    SSLSetClientSideAuthenticate,
+    set_tickets,
+};
+
+/* Op codes (the op byte >> 1): those of fuzz_shared_call, then these. */
 static void call(struct fuzz_input *in) {
-  uint8_t op = fuzz_u8(in), buf[16384];
+  uint8_t op = fuzz_u8(in);
   int i = op & 1;
   SSLContextRef ctx = slot[i];
   const uint8_t *bytes;
-  size_t len, n;
+  size_t len;
 
-  switch (op >> 1) {
+  if (op >> 1 < FUZZ_SHARED_OPS) {
+    fuzz_shared_call(&calls, op >> 1, ctx, in);
+    return;
+  }
+  switch ((op >> 1) - FUZZ_SHARED_OPS) {
   case 0:
     create(i, in);
     break;
@@ -201,78 +232,32 @@ static void call(struct fuzz_input *in) {
     slot[i] = NULL;
     break;
   case 2:
-    SSLSetProtocolVersionMin(ctx, fuzz_u8(in) % 12);
-    break;
-  case 3:
-    SSLSetProtocolVersionMax(ctx, fuzz_u8(in) % 12);
-    break;
-  case 4:
-    bytes = fuzz_short_bytes(in, &len);
-    SSLSetPeerDomainName(ctx, (const char *)bytes, len);
-    break;
-  case 5:
-    SSLSetSessionOption(ctx, fuzz_u8(in) % 11, fuzz_u8(in) & 1);
-    break;
-  case 6:
     set_alpn(ctx, in);
     break;
-  case 7: {
-    SSLCipherSuite suites[16];
-    n = fuzz_u8(in) % 17;
-    for (len = 0; len < n; len++)
-      suites[len] = fuzz_u16(in);
-    SSLSetEnabledCiphers(ctx, suites, n);
-    break;
-  }
-  case 8:
-  case 9:
-  case 10:
+  case 3:
+  case 4:
     SSLHandshake(ctx);
     break;
-  case 11:
-    bytes = fuzz_bytes(in, &len);
-    SSLWrite(ctx, bytes, len, &n);
-    break;
-  case 12:
-  case 13:
-    len = fuzz_u16(in) % (sizeof(buf) + 1);
-    SSLRead(ctx, buf, len, &n);
-    fuzz_check(n <= len, "SSLRead past its buffer");
-    break;
-  case 14:
-    SSLClose(ctx);
-    break;
-  case 15:
+  case 5:
     peer_trust(ctx, in);
     break;
-  case 16:
+  case 6:
     getters(ctx);
     break;
-  case 17:
+  case 7:
     bytes = fuzz_bytes(in, &len);
     deliver(&ends[i], bytes, &len);
     break;
-  case 18:
+  case 8:
     ends[i].eof = 1;
     break;
-  case 19:
+  case 9:
     ends[i].len = fuzz_u16(in) % (ends[i].len + 1);
     break;
-  case 20:
+  case 10:
     ends[i].write_limit = (size_t)fuzz_u8(in) * 8;
     break;
-  case 21:
-    SSLSetClientSideAuthenticate(ctx, fuzz_u8(in) % 3);
-    break;
-  case 22:
-    bytes = fuzz_short_bytes(in, &len);
-    SSLAddDistinguishedName(ctx, bytes, len);
-    break;
-  case 23:
-    bytes = fuzz_short_bytes(in, &len);
-    SSLSetPeerID(ctx, bytes, len);
-    break;
-  case 24: {
+  case 11: {
     bytes = fuzz_short_bytes(in, &len);
     CFDataRef data = CFDataCreate(NULL, bytes, (CFIndex)len);
     SSLSetOCSPResponse(ctx, data);
@@ -280,14 +265,8 @@ static void call(struct fuzz_input *in) {
       CFRelease(data);
     break;
   }
-  case 25:
-    SSLSetError(ctx, -(OSStatus)fuzz_u16(in));
-    break;
-  case 26:
+  case 12:
     SSLSetCertificate(ctx, NULL);
-    break;
-  case 27:
-    SSLSetSessionTicketsEnabled(ctx, fuzz_u8(in) & 1);
     break;
   default: {
     CFStringRef name = CFStringCreateWithCString(

@@ -38,6 +38,13 @@ const uint8_t *fuzz_short_bytes(struct fuzz_input *in, size_t *len) {
   return take(in, fuzz_u8(in), len);
 }
 
+size_t fuzz_suites(struct fuzz_input *in, uint16_t *suites) {
+  size_t n = fuzz_u8(in) % (FUZZ_MAX_SUITES + 1), i;
+  for (i = 0; i < n; i++)
+    suites[i] = fuzz_u16(in);
+  return n;
+}
+
 char *fuzz_string(struct fuzz_input *in) {
   size_t len;
   const uint8_t *p = fuzz_short_bytes(in, &len);
@@ -181,4 +188,67 @@ void fuzz_peer_bytes(int side, const uint8_t *data, size_t size) {
   fuzz_drive(ctx, data + 1, size - 1, chunks[(flags & FUZZ_CHUNK_MASK) >> 1],
              flags & FUZZ_EOF);
   sectrans_context_release(ctx);
+}
+
+void fuzz_shared_call(const struct fuzz_calls *calls, int code,
+                      sectrans_context *ctx, struct fuzz_input *in) {
+  static uint8_t buf[16384];
+  uint16_t suites[FUZZ_MAX_SUITES];
+  const uint8_t *bytes;
+  size_t len, n = 0;
+  uint8_t option;
+
+  switch (code) {
+  case 0:
+    calls->handshake(ctx);
+    break;
+  case 1:
+    bytes = fuzz_bytes(in, &len);
+    calls->write(ctx, bytes, len, &n);
+    fuzz_check(n <= len, "wrote more than it was given");
+    break;
+  case 2:
+    len = fuzz_u16(in) % (sizeof(buf) + 1);
+    calls->read(ctx, buf, len, &n);
+    fuzz_check(n <= len, "read past its buffer");
+    break;
+  case 3:
+    calls->close(ctx);
+    break;
+  case 4:
+    bytes = fuzz_short_bytes(in, &len);
+    calls->set_peer_domain_name(ctx, (const char *)bytes, len);
+    break;
+  case 5:
+    calls->set_protocol_version_min(ctx, fuzz_u8(in) % 12);
+    break;
+  case 6:
+    calls->set_protocol_version_max(ctx, fuzz_u8(in) % 12);
+    break;
+  case 7:
+    option = fuzz_u8(in);
+    calls->set_session_option(ctx, option % 11, fuzz_u8(in) & 1);
+    break;
+  case 8:
+    n = fuzz_suites(in, suites);
+    calls->set_enabled_ciphers(ctx, suites, n);
+    break;
+  case 9:
+    bytes = fuzz_short_bytes(in, &len);
+    calls->add_distinguished_name(ctx, bytes, len);
+    break;
+  case 10:
+    bytes = fuzz_short_bytes(in, &len);
+    calls->set_peer_id(ctx, bytes, len);
+    break;
+  case 11:
+    calls->set_error(ctx, -(sectrans_status)fuzz_u16(in));
+    break;
+  case 12:
+    calls->set_client_side_authenticate(ctx, fuzz_u8(in) % 4);
+    break;
+  case 13:
+    calls->set_session_tickets_enabled(ctx, fuzz_u8(in) & 1);
+    break;
+  }
 }

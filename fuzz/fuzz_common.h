@@ -29,6 +29,9 @@ uint16_t fuzz_u16(struct fuzz_input *in); /* big-endian */
 const uint8_t *fuzz_bytes(struct fuzz_input *in, size_t *len);
 /* A byte string of fuzz_u8() bytes (fewer when the input ends first). */
 const uint8_t *fuzz_short_bytes(struct fuzz_input *in, size_t *len);
+/* Up to FUZZ_MAX_SUITES cipher suite numbers into suites; their count. */
+#define FUZZ_MAX_SUITES 16
+size_t fuzz_suites(struct fuzz_input *in, uint16_t *suites);
 /* A fresh NUL-terminated copy of a fuzz_short_bytes string: free() it. */
 char *fuzz_string(struct fuzz_input *in);
 
@@ -63,6 +66,33 @@ enum fuzz_peer_flags {
   FUZZ_ALPN = 0x80        /* offer "h2", "http/1.1" */
 };
 void fuzz_peer_bytes(int side, const uint8_t *data, size_t size);
+
+/* Targets (e) and (f): the calls both make, each through its own names
+ * (the C API, or the Apple layer's). */
+struct fuzz_calls {
+  sectrans_status (*handshake)(sectrans_context *);
+  sectrans_status (*write)(sectrans_context *, const void *, size_t, size_t *);
+  sectrans_status (*read)(sectrans_context *, void *, size_t, size_t *);
+  sectrans_status (*close)(sectrans_context *);
+  sectrans_status (*set_peer_domain_name)(sectrans_context *, const char *,
+                                          size_t);
+  sectrans_status (*set_protocol_version_min)(sectrans_context *, int);
+  sectrans_status (*set_protocol_version_max)(sectrans_context *, int);
+  sectrans_status (*set_session_option)(sectrans_context *, int, int);
+  sectrans_status (*set_enabled_ciphers)(sectrans_context *, const uint16_t *,
+                                         size_t);
+  sectrans_status (*add_distinguished_name)(sectrans_context *, const void *,
+                                            size_t);
+  sectrans_status (*set_peer_id)(sectrans_context *, const void *, size_t);
+  sectrans_status (*set_error)(sectrans_context *, sectrans_status);
+  sectrans_status (*set_client_side_authenticate)(sectrans_context *, int);
+  sectrans_status (*set_session_tickets_enabled)(sectrans_context *, int);
+};
+/* Op codes 0 to FUZZ_SHARED_OPS - 1 are these calls, in this order, with
+ * their arguments read from in; a target's own ops follow. */
+#define FUZZ_SHARED_OPS 14
+void fuzz_shared_call(const struct fuzz_calls *calls, int code,
+                      sectrans_context *ctx, struct fuzz_input *in);
 
 /* Aborts the fuzzer (a crash it reports) when a result breaks the API's
  * contract. */

@@ -307,80 +307,85 @@ def op(code, slot, *args):
     return bytes([code << 1 | slot]) + b"".join(args)
 
 
+# The op codes of fuzz_shared_call (fuzz/fuzz_common.c), then each target's.
+HANDSHAKE, WRITE, READ, CLOSE, PEER_NAME, VERSION_MIN, VERSION_MAX, OPTION = range(8)
+CLIENT_AUTH = 12
+API = dict(
+    create=14, identity=16, trust_store=17, alpn=19, shutdown_write=20, transfer=23, getters=26
+)
+APPLE = dict(create=14, alpn=16, peer_trust=19, getters=20, write_limit=24)
+
+
 def api_seeds():
     """fuzz/api_calls.c: slot 0 a client, slot 1 a server, from configs."""
     name = b"\x09localhost"
-    hs = [(14, 0), (21, 0), (14, 1), (21, 1), (14, 0), (21, 0), (14, 1), (21, 1)]
+    whole = b"\x01"  # a transfer of all the queued output
+    hs = [(HANDSHAKE, 0), (API["transfer"], 0), (HANDSHAKE, 1), (API["transfer"], 1)] * 2
+    hs = [op(c, s, whole if c == API["transfer"] else b"") for c, s in hs]
 
     def session(*setup):
-        ops = [op(0, 0, b"\x01"), op(4, 0, name), op(0, 1, b"\x01"), *setup]
-        ops += [op(c, s, b"\x01" if c == 21 else b"") for c, s in hs]
-        ops += [op(15, 0, u16(b"hello")), op(21, 0, b"\x01"), op(16, 1, b"\x01\x00")]
+        ops = [op(API["create"], 0, b"\x01"), op(PEER_NAME, 0, name), op(API["create"], 1, b"\x01")]
+        ops += [*setup, *hs]
         ops += [
-            op(15, 1, u16(b"world" * 100)),
-            op(21, 1, b"\x01"),
-            op(16, 0, b"\x00\x10"),
-            op(16, 0, b"\x01\x00"),
+            op(WRITE, 0, u16(b"hello")),
+            op(API["transfer"], 0, whole),
+            op(READ, 1, b"\x01\x00"),
         ]
-        ops += [
-            op(24, 0),
-            op(24, 1),
-            op(17, 0),
-            op(21, 0, b"\x01"),
-            op(16, 1, b"\x00\x10"),
-            op(17, 1),
-        ]
+        ops += [op(WRITE, 1, u16(b"world" * 100)), op(API["transfer"], 1, whole)]
+        ops += [op(READ, 0, b"\x00\x10"), op(READ, 0, b"\x01\x00")]
+        ops += [op(API["getters"], 0), op(API["getters"], 1), op(CLOSE, 0)]
+        ops += [op(API["transfer"], 0, whole), op(READ, 1, b"\x00\x10"), op(CLOSE, 1)]
         return b"".join(ops)
 
-    apple_style = [
-        op(0, 0, b"\x00"),
-        op(4, 0, name),
-        op(6, 0),
-        op(0, 1, b"\x00"),
-        op(5, 1, b"\x01"),
+    apple_style = [op(API["create"], 0, b"\x00"), op(PEER_NAME, 0, name), op(API["trust_store"], 0)]
+    apple_style += [op(API["create"], 1, b"\x00"), op(API["identity"], 1, b"\x01"), *hs]
+    apple_style += [
+        op(API["getters"], 0),
+        op(API["shutdown_write"], 0),
+        op(API["transfer"], 0, whole),
     ]
-    apple_style += [op(c, s, b"\x01" if c == 21 else b"") for c, s in hs]
-    apple_style += [op(24, 0), op(18, 0), op(21, 0, b"\x01"), op(16, 1, b"\x01\x00")]
-    apple_style = b"".join(apple_style)
+    apple_style += [op(READ, 1, b"\x01\x00")]
+    alpn = b"\x03\x02h2"
     return {
         "tls13": session(),
-        "tls12": session(op(3, 0, b"\x08")),
-        "tls12-alpn": session(op(3, 1, b"\x08"), op(8, 0, b"\x03\x02h2"), op(8, 1, b"\x03\x02h2")),
-        "client-auth": session(op(12, 1, b"\x01"), op(5, 0, b"\x01"), op(6, 1)),
-        "break-on-server-auth": session(op(10, 0, b"\x00\x01")),
-        "apple-style-contexts": apple_style,
+        "tls12": session(op(VERSION_MAX, 0, b"\x08")),
+        "tls12-alpn": session(
+            op(VERSION_MAX, 1, b"\x08"), op(API["alpn"], 0, alpn), op(API["alpn"], 1, alpn)
+        ),
+        "client-auth": session(op(CLIENT_AUTH, 1, b"\x01"), op(API["identity"], 0, b"\x01")),
+        "break-on-server-auth": session(op(OPTION, 0, b"\x00\x01")),
+        "apple-style-contexts": b"".join(apple_style),
     }
 
 
 def apple_seeds():
     """fuzz/apple_calls.c: slot 0 a client (breaking on server auth, then
     trusting the fixture through SecTrust), slot 1 a server."""
-    hs = [op(8, 0), op(8, 1), op(8, 0)]
-    trust = op(15, 0, b"\x07\x09localhost")
-    rest = [op(8, 1), op(8, 0), op(11, 0, u16(b"hello")), op(12, 1, b"\x01\x00")]
-    rest += [
-        op(11, 1, u16(b"world")),
-        op(12, 0, b"\x01\x00"),
-        op(16, 0),
-        op(16, 1),
-        op(14, 0),
-        op(12, 1, b"\x00\x10"),
+    hs = [op(HANDSHAKE, 0), op(HANDSHAKE, 1), op(HANDSHAKE, 0)]
+    trust = op(APPLE["peer_trust"], 0, b"\x07\x09localhost")
+    rest = [
+        op(HANDSHAKE, 1),
+        op(HANDSHAKE, 0),
+        op(WRITE, 0, u16(b"hello")),
+        op(READ, 1, b"\x01\x00"),
     ]
-    create = [op(0, 0, b"\x00"), op(0, 1, b"\x00")]
+    rest += [op(WRITE, 1, u16(b"world")), op(READ, 0, b"\x01\x00")]
+    rest += [
+        op(APPLE["getters"], 0),
+        op(APPLE["getters"], 1),
+        op(CLOSE, 0),
+        op(READ, 1, b"\x00\x10"),
+    ]
+    create = [op(APPLE["create"], 0, b"\x00"), op(APPLE["create"], 1, b"\x00")]
+    alpn = [op(APPLE["alpn"], 0, b"\x01\x02h2"), op(APPLE["alpn"], 1, b"\x02\x02h2\x08http/1.1")]
+    slow = [op(APPLE["write_limit"], 0, b"\x20"), op(APPLE["write_limit"], 1, b"\x10")]
+    untrusted = op(APPLE["peer_trust"], 0, b"\x00\x00")
     return {
         "tls13": b"".join(create + hs + [trust] + rest),
-        "tls12": b"".join(create + [op(3, 0, b"\x08")] + hs + [trust] + rest),
-        "alpn": b"".join(
-            create
-            + [op(6, 0, b"\x01\x02h2"), op(6, 1, b"\x02\x02h2\x08http/1.1")]
-            + hs
-            + [trust]
-            + rest
-        ),
-        "slow-writer": b"".join(
-            create + [op(20, 0, b"\x20"), op(20, 1, b"\x10")] + hs * 6 + [trust] + rest
-        ),
-        "untrusted": b"".join(create + hs + [op(15, 0, b"\x00\x00")] + rest),
+        "tls12": b"".join(create + [op(VERSION_MAX, 0, b"\x08")] + hs + [trust] + rest),
+        "alpn": b"".join(create + alpn + hs + [trust] + rest),
+        "slow-writer": b"".join(create + slow + hs * 6 + [trust] + rest),
+        "untrusted": b"".join(create + hs + [untrusted] + rest),
     }
 
 
