@@ -93,6 +93,15 @@ const struct fuzz_fixture *fuzz_fixture(void) {
   return &f;
 }
 
+/* libFuzzer calls this once before any input: the fixture (and the loading
+ * of BoringSSL) is made here, not inside the first input's run. */
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  fuzz_fixture();
+  return 0;
+}
+
 void fuzz_discard_output(sectrans_context *ctx) {
   uint8_t buf[4096];
   size_t n;

@@ -36,7 +36,8 @@ size_t fuzz_suites(struct fuzz_input *in, uint16_t *suites);
 char *fuzz_string(struct fuzz_input *in);
 
 /* A self-signed ECDSA P-256 identity for FUZZ_HOST and a store holding its
- * certificate, made at the first call; aborts when they cannot be made. */
+ * certificate, made once (LLVMFuzzerInitialize, defined in fuzz_common.c,
+ * makes them before the first input); aborts when they cannot be made. */
 struct fuzz_fixture {
   sectrans_identity *identity;
   sectrans_certificate *leaf;
