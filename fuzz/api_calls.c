@@ -11,8 +11,6 @@
 
 #include "fuzz_common.h"
 
-#define MAX_OPS 200
-
 static sectrans_context *slot[2];
 
 static void create(int i, struct fuzz_input *in) {
@@ -110,20 +108,14 @@ static const struct fuzz_calls calls = {
     sectrans_set_session_tickets_enabled,
 };
 
-/* Op codes (the op byte >> 1): those of fuzz_shared_call, then these. */
-static void call(struct fuzz_input *in) {
+/* The target's own op codes, after those of the table. */
+static void own_call(int code, int i, struct fuzz_input *in) {
   const struct fuzz_fixture *f = fuzz_fixture();
-  uint8_t op = fuzz_u8(in);
-  int i = op & 1;
   sectrans_context *ctx = slot[i];
   const uint8_t *bytes;
   size_t len;
 
-  if (op >> 1 < FUZZ_SHARED_OPS) {
-    fuzz_shared_call(&calls, op >> 1, ctx, in);
-    return;
-  }
-  switch ((op >> 1) - FUZZ_SHARED_OPS) {
+  switch (code) {
   case 0:
     create(i, in);
     break;
@@ -183,9 +175,7 @@ static void call(struct fuzz_input *in) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct fuzz_input in = {data, size};
-  int ops = 0;
-  while (in.size > 0 && ops++ < MAX_OPS)
-    call(&in);
+  fuzz_run_calls(&calls, slot, own_call, &in);
   sectrans_context_release(slot[0]);
   sectrans_context_release(slot[1]);
   slot[0] = slot[1] = NULL;

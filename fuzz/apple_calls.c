@@ -15,7 +15,6 @@
 
 #include "fuzz_common.h"
 
-#define MAX_OPS 200
 #define INBOX_SIZE 65536
 
 struct pipe_end {
@@ -208,19 +207,13 @@ static const struct fuzz_calls calls = {
     set_tickets,
 };
 
-/* Op codes (the op byte >> 1): those of fuzz_shared_call, then these. */
-static void call(struct fuzz_input *in) {
-  uint8_t op = fuzz_u8(in);
-  int i = op & 1;
+/* The target's own op codes, after those of the table. */
+static void own_call(int code, int i, struct fuzz_input *in) {
   SSLContextRef ctx = slot[i];
   const uint8_t *bytes;
   size_t len;
 
-  if (op >> 1 < FUZZ_SHARED_OPS) {
-    fuzz_shared_call(&calls, op >> 1, ctx, in);
-    return;
-  }
-  switch ((op >> 1) - FUZZ_SHARED_OPS) {
+  switch (code) {
   case 0:
     create(i, in);
     break;
@@ -270,7 +263,7 @@ static void call(struct fuzz_input *in) {
     break;
   default: {
     CFStringRef name = CFStringCreateWithCString(
-        NULL, op & 2 ? "default" : "TLSv1_fallback", kCFStringEncodingUTF8);
+        NULL, code & 1 ? "default" : "TLSv1_fallback", kCFStringEncodingUTF8);
     SSLSetSessionConfig(ctx, name);
     CFRelease(name);
     break;
@@ -280,10 +273,9 @@ static void call(struct fuzz_input *in) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct fuzz_input in = {data, size};
-  int ops = 0, i;
+  int i;
   memset(ends, 0, sizeof(ends));
-  while (in.size > 0 && ops++ < MAX_OPS)
-    call(&in);
+  fuzz_run_calls(&calls, slot, own_call, &in);
   for (i = 0; i < 2; i++) {
     if (slot[i] != NULL)
       CFRelease(slot[i]);

@@ -199,8 +199,8 @@ void fuzz_peer_bytes(int side, const uint8_t *data, size_t size) {
   sectrans_context_release(ctx);
 }
 
-void fuzz_shared_call(const struct fuzz_calls *calls, int code,
-                      sectrans_context *ctx, struct fuzz_input *in) {
+static void shared_call(const struct fuzz_calls *calls, int code,
+                        sectrans_context *ctx, struct fuzz_input *in) {
   static uint8_t buf[16384];
   uint16_t suites[FUZZ_MAX_SUITES];
   const uint8_t *bytes;
@@ -259,5 +259,19 @@ void fuzz_shared_call(const struct fuzz_calls *calls, int code,
   case 13:
     calls->set_session_tickets_enabled(ctx, fuzz_u8(in) & 1);
     break;
+  }
+}
+
+void fuzz_run_calls(const struct fuzz_calls *calls,
+                    sectrans_context *const slots[2], fuzz_own_call own,
+                    struct fuzz_input *in) {
+  int calls_made = 0;
+  while (in->size > 0 && calls_made++ < FUZZ_MAX_CALLS) {
+    uint8_t op = fuzz_u8(in);
+    int code = op >> 1, i = op & 1;
+    if (code < FUZZ_SHARED_OPS)
+      shared_call(calls, code, slots[i], in);
+    else
+      own(code - FUZZ_SHARED_OPS, i, in);
   }
 }

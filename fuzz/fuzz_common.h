@@ -89,11 +89,16 @@ struct fuzz_calls {
   sectrans_status (*set_client_side_authenticate)(sectrans_context *, int);
   sectrans_status (*set_session_tickets_enabled)(sectrans_context *, int);
 };
-/* Op codes 0 to FUZZ_SHARED_OPS - 1 are these calls, in this order, with
- * their arguments read from in; a target's own ops follow. */
+/* Decodes in into at most FUZZ_MAX_CALLS calls on two context slots, each
+ * an op byte (its low bit picks the slot, the rest is the op code) and its
+ * arguments. Op codes 0 to FUZZ_SHARED_OPS - 1 are the calls of the table,
+ * in its order; the others go to own, as code - FUZZ_SHARED_OPS. */
 #define FUZZ_SHARED_OPS 14
-void fuzz_shared_call(const struct fuzz_calls *calls, int code,
-                      sectrans_context *ctx, struct fuzz_input *in);
+#define FUZZ_MAX_CALLS 200
+typedef void (*fuzz_own_call)(int code, int slot, struct fuzz_input *in);
+void fuzz_run_calls(const struct fuzz_calls *calls,
+                    sectrans_context *const slots[2], fuzz_own_call own,
+                    struct fuzz_input *in);
 
 /* Aborts the fuzzer (a crash it reports) when a result breaks the API's
  * contract. */
