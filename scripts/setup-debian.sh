@@ -17,7 +17,7 @@ if [ "$need" = test ]; then
     android-boringssl
     valgrind abigail-tools binutils
     lua5.4 liblua5.4-dev lua-socket lua-sec
-    clang-format"
+    clang-format clang-14 libclang-rt-14-dev"
   # npm installs stylua (below); Debian's only where the machine has none.
   command -v npm >/dev/null || apt_packages="$apt_packages nodejs npm"
 fi

@@ -29,3 +29,5 @@ stage pytest "$python" -m pytest -n 2 -rs -q "$root/tests" --junitxml="$report" 
 # The C programs and the core's suite again, under AddressSanitizer and
 # UndefinedBehaviorSanitizer (the CMake preset `sanitize`, ./build-sanitize).
 stage sanitize "$root/scripts/sanitize.sh"
+# libFuzzer targets, each for FUZZ_SECONDS on a copy of its corpus (fuzz/).
+stage fuzz "$root/scripts/fuzz.sh"
