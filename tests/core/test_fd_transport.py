@@ -104,16 +104,22 @@ print(st.sectrans_write(pair.client, b"x" * 100)[0])
 """
 
 
-def test_no_sigpipe_on_a_closed_socket():
+def output_with_default_sigpipe(script):
+    """Runs script in a child Python whose SIGPIPE kills it (the script
+    restores the default action); returns its output, failing if killed."""
     result = subprocess.run(
-        [sys.executable, "-c", _SIGPIPE_SCRIPT],
+        [sys.executable, "-c", script],
         env=paths.python_env(),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode, result.stderr)
-    assert result.stdout.strip() == str(st.SECTRANS_ERR_IO)
+    return result.stdout
+
+
+def test_no_sigpipe_on_a_closed_socket():
+    assert output_with_default_sigpipe(_SIGPIPE_SCRIPT).strip() == str(st.SECTRANS_ERR_IO)
 
 
 _PIPE_SIGPIPE_SCRIPT = r"""
@@ -131,15 +137,7 @@ print(st.sectrans_handshake(ctx), st.sectrans_context_error_detail(ctx))
 
 def test_no_sigpipe_on_a_pipe_without_reader():
     """A pipe has no MSG_NOSIGNAL: the write blocks the signal instead."""
-    result = subprocess.run(
-        [sys.executable, "-c", _PIPE_SIGPIPE_SCRIPT],
-        env=paths.python_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, "killed by signal %d? %s" % (-result.returncode, result.stderr)
-    assert result.stdout.split(" ", 1) == [
+    assert output_with_default_sigpipe(_PIPE_SIGPIPE_SCRIPT).split(" ", 1) == [
         str(st.SECTRANS_ERR_IO),
         "write: %s\n" % os.strerror(32),
     ]  # EPIPE
