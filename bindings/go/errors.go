@@ -42,15 +42,12 @@ func (e *Error) Error() string {
 }
 
 // IsCertificateError reports whether the status says the peer's
-// certificate failed verification (name, validity, chain or anchor).
+// certificate failed verification (name, validity, chain or anchor): the
+// library's certificate category (sectrans_status_category). Since 1.1 it
+// is false for StatusBadCert, an undecodable or mismatched certificate or
+// key, which the library counts as a configuration error.
 func (e *Error) IsCertificateError() bool {
-	switch e.Status {
-	case StatusUnknownRootCert, StatusNoRootCert, StatusCertExpired,
-		StatusCertNotYetValid, StatusHostNameMismatch, StatusChainInvalid,
-		StatusBadCert:
-		return true
-	}
-	return false
+	return C.sectrans_status_category(C.sectrans_status(e.Status)) == C.SECTRANS_CATEGORY_CERTIFICATE
 }
 
 // StatusName returns Secure Transport's name for a status code, such as

@@ -123,3 +123,34 @@ def test_settings_ssl_refuses_too(pki):
         server.load_cert_chain(
             pki.leaves["ecdsa_p256"].cert_file, pki.leaves["rsa2048"].key_file
         )  # key does not match
+
+
+@pytest.mark.parametrize(
+    "status,cert_error",
+    [
+        (-9843, True),
+        (-9814, True),
+        (-9815, True),
+        (-9812, True),
+        (-9813, True),
+        (-9807, True),
+        # 1.1: the exception follows the library's certificate category
+        # (sectrans_status_category), which adds errSecCertificateExpired and
+        # errSecCertificateRevoked, the statuses a break-point handler ends
+        # a session with through sectrans_set_error.
+        (-67818, True),
+        (-67820, True),
+        # errSSLBadCert (an unusable certificate or key) and the peer's
+        # alerts about our certificate stay plain SSLErrors.
+        (-9808, False),
+        (-9825, False),
+        (-9831, False),
+        (-9800, False),
+    ],
+)
+def test_cert_verification_error_follows_the_status_category(status, cert_error):
+    from sectrans._errors import error_for
+
+    error = error_for(status)
+    assert isinstance(error, sectrans.SSLCertVerificationError) == cert_error
+    assert isinstance(error, sectrans.SSLError) and error.status == status

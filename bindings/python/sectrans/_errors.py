@@ -70,9 +70,11 @@ class SSLCertVerificationError(SSLError, ValueError):
 
     ``verify_code`` is the X.509 verification code (as OpenSSL/BoringSSL
     number them, 10 for an expired certificate...) and ``verify_message``
-    its text; ``status`` is the specific library code (-9843 name mismatch,
-    -9814 expired, -9815 not yet valid, -9812 unknown root, -9813 no root,
-    -9807 other)."""
+    its text; ``status`` is the specific library code, one of the library's
+    certificate category (``sectrans_status_category``): -9843 name
+    mismatch, -9814 expired, -9815 not yet valid, -9812 unknown root, -9813
+    no root, -9807 other, and -67818 / -67820 (expired / revoked) when a
+    break-point handler ended the session with them."""
 
     verify_code: int
     verify_message: str
@@ -91,16 +93,6 @@ class SSLCertVerificationError(SSLError, ValueError):
 
 CertificateError = SSLCertVerificationError
 
-_CERT_STATUSES = frozenset(
-    (
-        _st.SECTRANS_ERR_X_CERT_CHAIN_INVALID,
-        _st.SECTRANS_ERR_UNKNOWN_ROOT_CERT,
-        _st.SECTRANS_ERR_NO_ROOT_CERT,
-        _st.SECTRANS_ERR_CERT_EXPIRED,
-        _st.SECTRANS_ERR_CERT_NOT_YET_VALID,
-        _st.SECTRANS_ERR_HOST_NAME_MISMATCH,
-    )
-)
 _CLASSES = {
     _st.SECTRANS_CLOSED_GRACEFUL: SSLZeroReturnError,
     _st.SECTRANS_CLOSED_ABORT: SSLEOFError,
@@ -128,7 +120,7 @@ def error_for(status: int, handle: object = None) -> SSLError:
     """The exception for a failed call on the context ``handle`` (may be
     None for calls that have no context)."""
     detail = _st.sectrans_context_error_detail(handle) if handle is not None else ""
-    if status in _CERT_STATUSES:
+    if _st.sectrans_status_category(status) == _st.SECTRANS_CATEGORY_CERTIFICATE:
         code, text = _trust_detail(handle) if handle is not None else (0, "")
         return SSLCertVerificationError(
             status,

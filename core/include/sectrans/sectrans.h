@@ -171,6 +171,59 @@ SECTRANS_API const char *sectrans_status_string(sectrans_status status);
  * code (static storage), or "unknown status". */
 SECTRANS_API const char *sectrans_status_description(sectrans_status status);
 
+/* ---- 1.1: status categories (SECTRANS_1.1) ---------------------------- */
+
+/* What kind of outcome a status is, so that callers and bindings need no
+ * lists of their own. Each status has exactly one category (the table in
+ * core/src/status.c):
+ *   SUCCESS        0 (errSecSuccess)
+ *   WOULD_BLOCK    -9803: not fatal, call again when the transport is ready
+ *   BREAK          a break point, not fatal: -9841 PeerAuthCompleted,
+ *                  -9842 ClientCertRequested, -9851 ClientHelloReceived
+ *   CLOSED         the session ended: -9805 graceful, -9806 abort,
+ *                  -9816 closed with no notify
+ *   CERTIFICATE    our verification of the peer's certificate failed (by
+ *                  the core or by the caller's sectrans_set_error): -9807,
+ *                  -9812, -9813, -9814, -9815, -9843, -67818, -67820.
+ *                  Not -9808 errSSLBadCert (an undecodable certificate or
+ *                  key, or a key that does not match: CONFIGURATION), and
+ *                  not the peer's alerts about our certificate (PROTOCOL)
+ *   PROTOCOL       the TLS exchange failed: errSSLProtocol, negotiation,
+ *                  record errors, every alert received from the peer
+ *                  (-9819..-9840, -9855..-9865), -9802, -9804, -9809,
+ *                  -9830, -9845..-9847, -9849, -9850, -9890
+ *   IO             the transport failed: -36 errSecIO, -9844, -9852, -9853
+ *   CONFIGURATION  what the caller configured or gave is unusable: -9848,
+ *                  -9854, -9818, -9808, -26275 errSecDecode, -25293
+ *                  errSecAuthFailed (wrong password)
+ *   PARAMETER      a misuse of the API: -50 errSecParam, -909 errSecBadReq,
+ *                  -9817 buffer too small, -4 errSecUnimplemented
+ *   RESOURCE       -108 errSecAllocate
+ *   INTERNAL       -9810 errSSLInternal, -9811 errSSLModuleAttach
+ *   UNKNOWN        any number that is not one of enum sectrans_status_code */
+enum sectrans_status_category_code {
+  SECTRANS_CATEGORY_SUCCESS = 0,
+  SECTRANS_CATEGORY_WOULD_BLOCK = 1,
+  SECTRANS_CATEGORY_BREAK = 2,
+  SECTRANS_CATEGORY_CLOSED = 3,
+  SECTRANS_CATEGORY_CERTIFICATE = 4,
+  SECTRANS_CATEGORY_PROTOCOL = 5,
+  SECTRANS_CATEGORY_IO = 6,
+  SECTRANS_CATEGORY_CONFIGURATION = 7,
+  SECTRANS_CATEGORY_PARAMETER = 8,
+  SECTRANS_CATEGORY_RESOURCE = 9,
+  SECTRANS_CATEGORY_INTERNAL = 10,
+  SECTRANS_CATEGORY_UNKNOWN = 11
+};
+
+/* sectrans_status_category returns the category (a
+ * SECTRANS_CATEGORY_* value) of any status number; SECTRANS_CATEGORY_UNKNOWN
+ * for a number that is not a status. Never fails; any thread, any time,
+ * before or without any other call. Since 1.1. */
+SECTRANS_API int sectrans_status_category(sectrans_status status);
+
+/* ---- end of 1.1: status categories ------------------------------------- */
+
 /* ---------------------------------------------------------------------- */
 /* Constants (Secure Transport's values)                                   */
 
