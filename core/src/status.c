@@ -54,7 +54,12 @@
 
 #include "internal.h"
 
-/* ---- names and meanings ------------------------------------------------- */
+/* ---- names, meanings and categories ------------------------------------ */
+
+/* The one table of statuses: each row gives a status's Apple name, its
+ * sentence and its category (sectrans_status_category, since 1.1; the
+ * header documents the mapping and tests/core/test_status_categories.py
+ * checks it row by row). */
 
 struct status_info {
   sectrans_status code;
