@@ -60,6 +60,7 @@ func (c *Conn) ConnectionState() tls.ConnectionState {
 // stateLocked reads the negotiated values (s.mu held).
 func (c *Conn) stateLocked() tls.ConnectionState {
 	var state tls.ConnectionState
+	c.setEKM(&state)
 	ctx := c.s.ctx
 	if ctx == nil {
 		return state

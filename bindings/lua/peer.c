@@ -1,8 +1,8 @@
 /*
  * peer.c: what the handshake negotiated and what the peer presented:
  * info, getalpn, getsniname, getpeercertificate, getpeerchain and
- * getpeerverification. Before the handshake (or once closed) each returns
- * nil.
+ * getpeerverification; exportkeyingmaterial (1.1). Before the handshake
+ * (or once closed) each returns nil.
  */
 #include "lsectrans.h"
 
@@ -174,7 +174,43 @@ static int peer_getpeerverification(lua_State *L) {
   return 2;
 }
 
+/* (1.1) conn:exportkeyingmaterial(label, len [, context]) -> the len bytes
+ * of keying material (RFC 5705, RFC 8446 section 7.5), as LuaSec's: no
+ * context when context is nil (in TLS 1.2 not the same as ""). Fails (nil,
+ * "closed") once closed, and (nil, message) before the handshake or for a
+ * len above 8160, a label above 249 bytes or a context above 65535 (the
+ * message names which). A negative len raises. */
+static int peer_exportkeyingmaterial(lua_State *L) {
+  sectrans_context *ctx = live(L);
+  size_t label_len = 0, context_len = 0;
+  const char *label = luaL_checklstring(L, 2, &label_len);
+  lua_Integer len = luaL_checkinteger(L, 3);
+  const char *context = NULL;
+  luaL_argcheck(L, len >= 0, 3, "negative length");
+  if (!lua_isnoneornil(L, 4))
+    context = luaL_checklstring(L, 4, &context_len);
+  if (ctx == NULL) {
+    luaL_pushfail(L);
+    lua_pushliteral(L, "closed");
+    return 2;
+  }
+  /* Allocated only within the bound: the library refuses a larger len
+   * before touching the (smaller) buffer. */
+  size_t alloc = (lua_Unsigned)len > SECTRANS_EXPORTER_MAX_LENGTH ? 1
+                                                                  : (size_t)len;
+  luaL_Buffer b;
+  char *out = luaL_buffinitsize(L, &b, alloc);
+  sectrans_status st = sectrans_export_keying_material(
+      ctx, out, (size_t)len, label, label_len, context, context_len,
+      context != NULL);
+  if (st != SECTRANS_SUCCESS)
+    return lsec_push_status(L, st, ctx);
+  luaL_pushresultsize(&b, (size_t)len);
+  return 1;
+}
+
 const luaL_Reg lsec_peer_methods[] = {
+    {"exportkeyingmaterial", peer_exportkeyingmaterial},
     {"info", peer_info},
     {"getalpn", peer_getalpn},
     {"getsniname", peer_getsniname},

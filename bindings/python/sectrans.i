@@ -163,7 +163,8 @@ SECTRANS_HANDLE(sectrans_trust_store)
   (const void *data, size_t len),
   (const void *cert_der, size_t cert_len),
   (const void *key_der, size_t key_len),
-  (const void *peer_id, size_t len)
+  (const void *peer_id, size_t len),
+  (const void *context, size_t context_len)
 };
 
 /* (const char *name, size_t len), the peer domain name: str (encoded as
@@ -191,6 +192,44 @@ SECTRANS_HANDLE(sectrans_trust_store)
 %typemap(freearg) (const char *name, size_t len) {
   if (have_view$argnum)
     PyBuffer_Release(&view$argnum);
+}
+/* (1.1) The exporter's label: the same conversions. */
+%apply (const char *name, size_t len) { (const char *label, size_t label_len) };
+
+/* (1.1) (void *out, size_t out_len), the exporter's output: a length (int);
+ * the result gets bytes of that length on success, else None. A length
+ * above SECTRANS_EXPORTER_MAX_LENGTH is passed to the library unallocated
+ * (it refuses it before touching memory). */
+%typemap(in) (void *out, size_t out_len) (PyObject *bytes = NULL, char dummy = 0) {
+  Py_ssize_t n = PyLong_AsSsize_t($input);
+  if (n == -1 && PyErr_Occurred())
+    SWIG_fail;
+  if (n < 0) {
+    PyErr_SetString(PyExc_ValueError, "negative length");
+    SWIG_fail;
+  }
+  if ((size_t)n <= SECTRANS_EXPORTER_MAX_LENGTH) {
+    bytes = PyBytes_FromStringAndSize(NULL, n);
+    if (bytes == NULL)
+      SWIG_fail;
+    $1 = PyBytes_AS_STRING(bytes);
+  } else {
+    $1 = &dummy;
+  }
+  $2 = (size_t)n;
+}
+%typemap(argout) (void *out, size_t out_len) {
+  if (result == 0 && bytes$argnum != NULL) {
+    $result = sectrans_py_append($result, bytes$argnum);
+    bytes$argnum = NULL;
+  } else {
+    $result = sectrans_py_append($result, sectrans_py_none());
+  }
+  if ($result == NULL)
+    SWIG_fail;
+}
+%typemap(freearg) (void *out, size_t out_len) {
+  Py_XDECREF(bytes$argnum);
 }
 
 /* const char *password: str (UTF-8), bytes, or None (no password). */

@@ -58,6 +58,8 @@ BSSL_FN(SSL_CIPHER_get_name)
 BSSL_FN(SSL_get_cipher_by_value)
 BSSL_FN(SSL_get_ciphers)
 BSSL_FN(SSL_alert_desc_string_long)
+BSSL_FN(SSL_export_keying_material)
+BSSL_FN(SSL_get_tls_unique)
 
 /* bio.h: the memory BIOs between BoringSSL and our transports */
 BSSL_FN(BIO_new)

@@ -265,6 +265,15 @@ static void check_every_function(void) {
   EXPECT_PARAM(sectrans_get_negotiated_alpn(h, scratch, &scratch_len));
   FOR_EACH_WRONG(KIND_CONTEXT)
   EXPECT_PARAM(sectrans_copy_peer_trust(h, scratch));
+  /* 1.1: keying-material exporters */
+  FOR_EACH_WRONG(KIND_CONTEXT)
+  EXPECT_PARAM(
+      sectrans_export_keying_material(h, scratch, 32, "label", 5, NULL, 0, 0));
+  FOR_EACH_WRONG(KIND_CONTEXT)
+  EXPECT_PARAM(sectrans_get_tls_unique(h, scratch, &scratch_len));
+  EXPECT_PARAM(sectrans_export_keying_material(NULL, scratch, 32, "label", 5,
+                                               NULL, 0, 0));
+  EXPECT_PARAM(sectrans_get_tls_unique(NULL, scratch, &scratch_len));
 }
 
 int main(void) {

@@ -3,6 +3,7 @@
 and without a client certificate)."""
 
 import hashlib
+import re
 import socket
 import ssl
 
@@ -20,6 +21,26 @@ def test_client_against_openssl(build_dir, pki, tmp_path, reap, version):
         "client_openssl.lua",
         dict(leaf_env(pki, pki.ecdsa_p256), PORT=server.port, TLS_VERSION=version),
     )
+
+
+@pytest.mark.parametrize("version", ["TLSv1.2", "TLSv1.3"])
+def test_exportkeyingmaterial_against_openssl(build_dir, pki, tmp_path, reap, version):
+    """conn:exportkeyingmaterial gives what `openssl s_server -keymatexport`
+    printed (exporter.lua, which also checks a memory pair and bad inputs)."""
+    label = "EXPERIMENTAL-sectrans-lua"
+    extra = ("-keymatexport", label, "-keymatexportlen", "40")
+    server = reap(
+        peers.openssl_server(pki.ecdsa_p256, str(tmp_path), version=version, extra=extra, mode=None)
+    )
+    result = run_script(
+        build_dir,
+        "exporter.lua",
+        dict(leaf_env(pki, pki.ecdsa_p256), PORT=server.port, TLS_VERSION=version, LABEL=label),
+    )
+    ours = re.search(r"(?m)^exported ([0-9A-F]+)$", result.stdout)
+    theirs = server.wait_for_output(r"Keying material: ([0-9A-Fa-f]+)")
+    assert ours and theirs, result.stdout + server.describe()
+    assert ours.group(1) == theirs.group(1).upper()
 
 
 def python_client(pki, port, client_cert=False):

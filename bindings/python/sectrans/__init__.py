@@ -50,6 +50,7 @@ if _load_error is not None:
 
 del _status, _load_error
 
+from ._connection import CHANNEL_BINDING_TYPES  # noqa: E402
 from ._context import SSLContext, SSLSession, create_default_context  # noqa: E402
 from ._enums import (  # noqa: E402
     CERT_NONE,
@@ -112,6 +113,7 @@ __all__ = [
     "HAS_SNI",
     "HAS_TLSv1_2",
     "HAS_TLSv1_3",
+    "CHANNEL_BINDING_TYPES",
     "OPENSSL_VERSION",
     "__version__",
 ]

@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 _WOULD_BLOCK = _st.SECTRANS_WOULD_BLOCK
 PeerCert = Dict[str, Any]
+# get_channel_binding's types (ssl.CHANNEL_BINDING_TYPES has tls-unique only).
+CHANNEL_BINDING_TYPES = ["tls-unique", "tls-exporter"]
+# RFC 9266: the tls-exporter channel binding's label and length.
+_TLS_EXPORTER_LABEL = b"EXPORTER-Channel-Binding"
+_TLS_EXPORTER_LENGTH = 32
 
 
 class TLSConnection:
@@ -186,6 +191,60 @@ class TLSConnection:
             return None
         status, suite = _st.sectrans_get_negotiated_cipher(self._handle)
         return _ciphers.describe(suite, version) if status == 0 else None
+
+    def export_keying_material(
+        self, label: Union[str, bytes], length: int, context: Optional[bytes] = None
+    ) -> bytes:
+        """Keying material exporter (RFC 5705, RFC 8446 section 7.5): length
+        bytes derived from the session's secrets, label (str as UTF-8, or
+        bytes) and context. context=None exports without a context, which in
+        TLS 1.2 differs from context=b"" (in TLS 1.3 the two agree); the peer
+        exporting with the same arguments gets the same bytes. (The standard
+        ssl module has no exporter; this follows PyOpenSSL's
+        Connection.export_keying_material.)
+
+        Raises ValueError before the handshake is done or after the
+        connection closed, for a length outside 0..8160, a label over 249
+        bytes or a context over 65535 bytes (the message names which), and
+        SSLError if the library refuses."""
+        if isinstance(label, str):
+            label = label.encode("utf-8")
+        if isinstance(length, bool) or not isinstance(length, int):
+            raise TypeError("length must be an int")
+        if length < 0:
+            raise ValueError("length must not be negative")
+        if self._handle is None or not self._handshake_done:
+            raise ValueError("handshake not done yet")
+        status, data = _st.sectrans_export_keying_material(
+            self._handle, length, label, context, 0 if context is None else 1
+        )
+        if status in (_st.SECTRANS_ERR_PARAM, _st.SECTRANS_ERR_BAD_REQ):
+            raise ValueError(_st.sectrans_context_error_detail(self._handle))
+        if status != 0:
+            raise error_for(status, self._handle)
+        return data
+
+    def get_channel_binding(self, cb_type: str = "tls-unique") -> Optional[bytes]:
+        """Channel binding data, as ssl's: "tls-unique" (RFC 5929: the first
+        Finished message; TLS 1.2 only) or "tls-exporter" (RFC 9266: 32
+        bytes exported with label "EXPORTER-Channel-Binding" and an empty
+        context; TLS 1.3 only). None before the handshake is done, after
+        the connection closed, or when the protocol version has no such
+        binding. ValueError for any other type."""
+        if cb_type not in CHANNEL_BINDING_TYPES:
+            raise ValueError("{0} channel binding type not implemented".format(cb_type))
+        version = self.version()
+        if cb_type == "tls-unique":
+            if version != "TLSv1.2":
+                return None
+            status, data = _st.sectrans_get_tls_unique(self._handle)
+            return data if status == 0 else None
+        if version != "TLSv1.3":
+            return None
+        status, data = _st.sectrans_export_keying_material(
+            self._handle, _TLS_EXPORTER_LENGTH, _TLS_EXPORTER_LABEL, b"", 1
+        )
+        return data if status == 0 else None
 
     def shared_ciphers(self) -> Optional[List[Tuple[str, str, int]]]:
         """None: the library does not report the client's offer."""

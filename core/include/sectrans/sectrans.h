@@ -957,6 +957,53 @@ SECTRANS_API const char *sectrans_protocol_name(int protocol);
 SECTRANS_API sectrans_status sectrans_copy_peer_trust(sectrans_context *ctx,
                                                       sectrans_trust **trust);
 
+/* ---- 1.1: keying-material exporters (RFC 5705, RFC 8446 7.5, RFC 9266) -- */
+
+/* Bounds of sectrans_export_keying_material. The label limit is TLS 1.3's
+ * (HkdfLabel's label is "tls13 " plus at most 249 bytes); the length limit is
+ * HKDF-Expand's 255 * 32 for SHA-256, the smallest hash TLS 1.3 uses; the
+ * context limit is TLS 1.2's 16-bit length field. */
+enum {
+  SECTRANS_EXPORTER_MAX_LABEL = 249,
+  SECTRANS_EXPORTER_MAX_LENGTH = 8160,
+  SECTRANS_EXPORTER_MAX_CONTEXT = 65535
+};
+
+/* Keying material exporter (RFC 5705 for TLS 1.2, RFC 8446 section 7.5 for
+ * TLS 1.3): writes out_len bytes derived from the session's secrets, the
+ * label (label_len bytes, not NUL-terminated) and, when use_context is
+ * nonzero, the context (context_len bytes; may be NULL when 0). In TLS 1.2 "no
+ * context" (use_context 0) and an empty context give different bytes; in
+ * TLS 1.3 they give the same. The peer exporting with the same arguments gets
+ * the same bytes. The caller owns out; nothing is retained. RFC 9266's
+ * tls-exporter channel binding is label "EXPORTER-Channel-Binding", an empty
+ * context (use_context 1) and 32 bytes.
+ * Callable while connected (also after sectrans_shutdown_write); bytes are
+ * written only on success.
+ * Errors: SECTRANS_ERR_PARAM for a NULL or wrong handle, a NULL label or out
+ * (out may be NULL only when out_len is 0), a NULL context with context_len
+ * above 0, label_len above SECTRANS_EXPORTER_MAX_LABEL, out_len above
+ * SECTRANS_EXPORTER_MAX_LENGTH or context_len above
+ * SECTRANS_EXPORTER_MAX_CONTEXT (sectrans_context_error_detail names which);
+ * SECTRANS_ERR_BAD_REQ when the session is not connected (idle, in the
+ * handshake, closed or failed); SECTRANS_ERR_INTERNAL when BoringSSL refuses
+ * (the detail says why). Since 1.1 (SECTRANS_1.1). */
+SECTRANS_API sectrans_status sectrans_export_keying_material(
+    sectrans_context *ctx, void *out, size_t out_len, const char *label,
+    size_t label_len, const void *context, size_t context_len, int use_context);
+
+/* RFC 5929's tls-unique channel binding: the first Finished message of the
+ * TLS 1.2 handshake (12 bytes), in the (buf, *len) protocol. TLS 1.2 only:
+ * TLS 1.3 has none (RFC 9266 replaces it with tls-exporter, above). The caller
+ * owns buf. Errors: SECTRANS_ERR_PARAM (NULL or wrong handle, NULL len);
+ * SECTRANS_ERR_BAD_REQ when not connected or the session is TLS 1.3 (the
+ * detail says which); SECTRANS_ERR_BUFFER_OVERFLOW as the protocol says.
+ * Since 1.1 (SECTRANS_1.1). */
+SECTRANS_API sectrans_status sectrans_get_tls_unique(sectrans_context *ctx,
+                                                     void *buf, size_t *len);
+
+/* ---- end of 1.1: keying-material exporters ------------------------------ */
+
 #ifdef __cplusplus
 }
 #endif
