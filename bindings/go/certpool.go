@@ -90,8 +90,13 @@ func (p *CertPool) trustStore() (*C.sectrans_trust_store, error) {
 		return nil, statusError("trust store", status, nil)
 	}
 	for _, cert := range p.certs {
-		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
-		status := C.sectrans_trust_store_add_pem(store, unsafe.Pointer(&block[0]), C.size_t(len(block)))
+		// The DER as it is: a certificate built by hand, without Raw, is
+		// refused by the library (NULL, 0: -50).
+		var der unsafe.Pointer
+		if len(cert.Raw) > 0 {
+			der = unsafe.Pointer(&cert.Raw[0])
+		}
+		status := C.sectrans_trust_store_add_der(store, der, C.size_t(len(cert.Raw)))
 		if status != 0 {
 			C.sectrans_trust_store_release(store)
 			return nil, statusError("trust store", status, nil)

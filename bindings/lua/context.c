@@ -7,7 +7,6 @@
  * Invalid values return nil, message (as LuaSec does); a params argument
  * that is not a table raises.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -304,25 +303,13 @@ static int apply_identity(builder *b) {
   return ok;
 }
 
-/* Every regular file of a CA directory that holds certificates (the
- * hashed links of c_rehash and plain .pem files alike). */
+/* A CA directory by the library's one rule (hashed names, *.pem, *.crt);
+ * one that yields no certificate at all is refused, as before. */
 static sectrans_status add_ca_directory(sectrans_trust_store *store,
                                         const char *dir) {
-  DIR *d = opendir(dir);
-  if (d == NULL)
-    return SECTRANS_ERR_IO;
   size_t added = 0;
-  struct dirent *e;
-  char path[4096];
-  while ((e = readdir(d)) != NULL) {
-    if (e->d_name[0] == '.')
-      continue;
-    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-    if (sectrans_trust_store_add_pem_file(store, path) == SECTRANS_SUCCESS)
-      added++;
-  }
-  closedir(d);
-  return added ? SECTRANS_SUCCESS : SECTRANS_ERR_DECODE;
+  sectrans_status st = sectrans_trust_store_add_directory(store, dir, &added);
+  return st == SECTRANS_SUCCESS && added == 0 ? SECTRANS_ERR_DECODE : st;
 }
 
 /* cafile and capath replace the system anchors, as in LuaSec. */

@@ -32,8 +32,8 @@ void certificate_free(sectrans_certificate *cert) {
 
 /* Parses exactly one DER certificate; trailing bytes are an error. The
  * CRYPTO_BUFFER is handed out when der is not NULL (identities need it). */
-static sectrans_status parse_der(const uint8_t *data, size_t len, X509 **out,
-                                 CRYPTO_BUFFER **der) {
+sectrans_status certificate_parse_der(const uint8_t *data, size_t len,
+                                      X509 **out, CRYPTO_BUFFER **der) {
   CRYPTO_BUFFER *buf = bssl.CRYPTO_BUFFER_new(data, len, NULL);
   if (buf == NULL)
     return SECTRANS_ERR_ALLOCATE;
@@ -82,7 +82,7 @@ sectrans_status certificate_read_pem(BIO *bio, X509 **out,
     int wanted = is_certificate_block(name);
     sectrans_status status = SECTRANS_SUCCESS;
     if (wanted)
-      status = parse_der(data, (size_t)len, out, der);
+      status = certificate_parse_der(data, (size_t)len, out, der);
     bssl.OPENSSL_free(name);
     bssl.OPENSSL_free(header);
     bssl.OPENSSL_free(data);
@@ -117,7 +117,7 @@ sectrans_status sectrans_certificate_create_from_der(
   if (status != SECTRANS_SUCCESS)
     return status;
   X509 *x509 = NULL;
-  status = parse_der(der, len, &x509, NULL);
+  status = certificate_parse_der(der, len, &x509, NULL);
   if (status != SECTRANS_SUCCESS)
     return status;
   return wrap_parsed(x509, out);

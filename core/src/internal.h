@@ -131,6 +131,10 @@ void certificate_free(sectrans_certificate *cert);
  * 0 with *out NULL at the end of the stream, -26275 for a block that does
  * not parse, or -108. Used by identity.c and trust_store.c too. */
 sectrans_status certificate_read_pem(BIO *bio, X509 **out, CRYPTO_BUFFER **der);
+/* Parses exactly one DER certificate (trailing bytes are an error):
+ * SECTRANS_ERR_DECODE when it does not parse. */
+sectrans_status certificate_parse_der(const uint8_t *data, size_t len,
+                                      X509 **out, CRYPTO_BUFFER **der);
 
 /* ---- identity.c ---------------------------------------------------------- */
 

@@ -185,28 +185,33 @@ static int is_certificate_file_name(const char *name) {
          is_hash_name(name);
 }
 
-/* Loads each certificate file of a directory. Unreadable entries are
- * skipped: one bad file must not cost a process all its anchors. */
+/* The one directory walk, for SSL_CERT_DIR and
+ * sectrans_trust_store_add_directory: in name order, each regular file (or
+ * link to one) named like a certificate file is read as PEM, leniently. A
+ * file that cannot be read or holds no certificate is skipped: one bad file
+ * must not cost a process all its anchors. -36 when the directory cannot be
+ * opened; only an allocation failure stops the walk. */
 static sectrans_status append_directory(sectrans_trust_store *store,
                                         const char *dir) {
-  DIR *d = opendir(dir);
-  if (d == NULL)
-    return SECTRANS_SUCCESS;
+  struct dirent **entries = NULL;
+  int n = scandir(dir, &entries, NULL, alphasort);
+  if (n < 0)
+    return errno == ENOMEM ? SECTRANS_ERR_ALLOCATE : SECTRANS_ERR_IO;
   sectrans_status status = SECTRANS_SUCCESS;
-  struct dirent *entry;
-  while (status == SECTRANS_SUCCESS && (entry = readdir(d)) != NULL) {
+  for (int i = 0; i < n; i++) {
+    const char *name = entries[i]->d_name;
     char path[4096];
     struct stat st;
-    if (!is_certificate_file_name(entry->d_name) ||
-        snprintf(path, sizeof(path), "%s/%s", dir, entry->d_name) >=
-            (int)sizeof(path) ||
-        stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-      continue;
-    status = append_file(store, path, 0);
-    if (status != SECTRANS_ERR_ALLOCATE)
-      status = SECTRANS_SUCCESS;
+    if (status == SECTRANS_SUCCESS && is_certificate_file_name(name) &&
+        snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path) &&
+        stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+      status = append_file(store, path, 0);
+      if (status != SECTRANS_ERR_ALLOCATE)
+        status = SECTRANS_SUCCESS;
+    }
+    free(entries[i]);
   }
-  closedir(d);
+  free(entries);
   return status;
 }
 
@@ -220,8 +225,11 @@ static sectrans_status append_directories(sectrans_trust_store *store,
   char *save = NULL;
   for (char *dir = strtok_r(copy, ":", &save);
        dir != NULL && status == SECTRANS_SUCCESS;
-       dir = strtok_r(NULL, ":", &save))
+       dir = strtok_r(NULL, ":", &save)) {
     status = append_directory(store, dir);
+    if (status == SECTRANS_ERR_IO)
+      status = SECTRANS_SUCCESS; /* a missing directory adds nothing */
+  }
   free(copy);
   return status;
 }
@@ -339,27 +347,91 @@ static sectrans_status end_change(sectrans_trust_store *store, size_t before,
   return status;
 }
 
-sectrans_status sectrans_trust_store_add_pem(sectrans_trust_store *store,
-                                             const void *pem, size_t len) {
-  if (bad_handle(store, KIND_TRUST_STORE) || pem == NULL || len == 0 ||
+/* Appends exactly one DER certificate. */
+static sectrans_status append_der(sectrans_trust_store *store, const void *der,
+                                  size_t len) {
+  X509 *x509 = NULL;
+  sectrans_status status = certificate_parse_der(der, len, &x509, NULL);
+  if (status == SECTRANS_SUCCESS &&
+      (status = store_push(store, x509)) != SECTRANS_SUCCESS)
+    bssl.X509_free(x509);
+  return status;
+}
+
+/* The caller's own anchors from a buffer: PEM (strictly) or one DER. */
+static sectrans_status add_buffer(sectrans_trust_store *store, const void *data,
+                                  size_t len, int is_der) {
+  if (bad_handle(store, KIND_TRUST_STORE) || data == NULL || len == 0 ||
       len > SECTRANS_MAX_PEM_LENGTH)
     return SECTRANS_ERR_PARAM;
   sectrans_status status = begin_change(store);
   if (status != SECTRANS_SUCCESS)
     return status;
   size_t before = store->count;
-  return end_change(store, before, append_pem(store, pem, len, 1));
+  status = is_der ? append_der(store, data, len)
+                  : append_pem(store, data, len, 1);
+  return end_change(store, before, status);
 }
 
-sectrans_status sectrans_trust_store_add_pem_file(sectrans_trust_store *store,
-                                                  const char *path) {
+sectrans_status sectrans_trust_store_add_pem(sectrans_trust_store *store,
+                                             const void *pem, size_t len) {
+  return add_buffer(store, pem, len, 0);
+}
+
+/* Frees the certificates from index `from` on that equal an earlier one from
+ * there: a hashed directory links each anchor under two or three names.
+ * Keeps the order of the rest. */
+static void drop_repeats_from(sectrans_trust_store *store, size_t from) {
+  size_t kept = from;
+  for (size_t i = from; i < store->count; i++) {
+    size_t j = from;
+    while (j < kept && bssl.X509_cmp(store->certs[j], store->certs[i]) != 0)
+      j++;
+    if (j < kept)
+      bssl.X509_free(store->certs[i]);
+    else
+      store->certs[kept++] = store->certs[i];
+  }
+  store->count = kept;
+}
+
+/* The caller's own anchors from a path: a PEM file (strictly) or a CA
+ * directory (the walk's rule; repeats dropped, the count handed out). */
+static sectrans_status add_path(sectrans_trust_store *store, const char *path,
+                                int is_directory, size_t *added) {
+  if (added != NULL)
+    *added = 0;
   if (bad_handle(store, KIND_TRUST_STORE) || path == NULL)
     return SECTRANS_ERR_PARAM;
   sectrans_status status = begin_change(store);
   if (status != SECTRANS_SUCCESS)
     return status;
   size_t before = store->count;
-  return end_change(store, before, append_file(store, path, 1));
+  if (!is_directory)
+    return end_change(store, before, append_file(store, path, 1));
+  status = append_directory(store, path);
+  if (status == SECTRANS_SUCCESS) {
+    drop_repeats_from(store, before);
+    if (added != NULL)
+      *added = store->count - before;
+  }
+  return end_change(store, before, status);
+}
+
+sectrans_status sectrans_trust_store_add_pem_file(sectrans_trust_store *store,
+                                                  const char *path) {
+  return add_path(store, path, 0, NULL);
+}
+
+sectrans_status sectrans_trust_store_add_directory(sectrans_trust_store *store,
+                                                   const char *path,
+                                                   size_t *added) {
+  return add_path(store, path, 1, added);
+}
+
+sectrans_status sectrans_trust_store_add_der(sectrans_trust_store *store,
+                                             const void *der, size_t len) {
+  return add_buffer(store, der, len, 1);
 }
 
 /* Copies the shared store's certificates (references) into store. */

@@ -110,6 +110,10 @@ static void check_every_function(void) {
   FOR_EACH_WRONG(KIND_TRUST_STORE)
   EXPECT_PARAM(sectrans_trust_store_add_system(h));
   FOR_EACH_WRONG(KIND_TRUST_STORE)
+  EXPECT_PARAM(sectrans_trust_store_add_directory(h, ".", &scratch_len));
+  FOR_EACH_WRONG(KIND_TRUST_STORE)
+  EXPECT_PARAM(sectrans_trust_store_add_der(h, scratch, 1));
+  FOR_EACH_WRONG(KIND_TRUST_STORE)
   EXPECT_PARAM(sectrans_trust_store_get_count(h, &scratch_len));
   FOR_EACH_WRONG(KIND_TRUST_STORE)
   CHECK(sectrans_trust_store_retain(h) == NULL);

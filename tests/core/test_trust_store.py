@@ -207,3 +207,100 @@ def test_system_store_reads_ssl_cert_file_and_dir(pki, tmp_path):
     assert _system_count({"SSL_CERT_FILE": pki.intermediate_file, "SSL_CERT_DIR": str(certs)}) == 3
     # Nothing readable: an empty store, not an error.
     assert _system_count({"SSL_CERT_FILE": str(tmp_path / "missing.pem")}) == 0
+
+
+# ---------------------------------------------------------------------------
+# CA directories (sectrans_trust_store_add_directory, 1.1): the one file rule
+# of sectrans.h, shared with SSL_CERT_DIR
+
+
+def _add_directory(store, path):
+    status, added = st.sectrans_trust_store_add_directory(store, str(path))
+    return status, added
+
+
+def test_add_directory_follows_the_file_rule(pki, tmp_path):
+    """Hashed names, *.pem and *.crt are read (a bundle adds each of its
+    certificates); other names, unreadable files and files without a
+    certificate are skipped; repeats within the directory are added once."""
+    d = tmp_path / "ca"
+    d.mkdir()
+    h = _subject_hash(pki.root.file)
+    (d / (h + ".0")).write_bytes(pki.root.pem)  # hashed name
+    (d / "root-link.pem").symlink_to(d / (h + ".0"))  # the same root again
+    (d / "intermediate.crt").write_bytes(pki.intermediate.pem)  # *.crt
+    (d / "bundle.pem").write_bytes(pki.untrusted_root.pem + pki.ecdsa_p256.leaf_pem)
+    # Not named like a certificate file: ignored although they hold one.
+    for name in ("other.cer", "README", "abcdef12.0.bak", "ABCDEF12.0", "abcdef1.0", "x.pem.old"):
+        (d / name).write_bytes(pki.rsa2048.leaf_pem)
+    # Named like one, but skipped: no certificate, a key only, a damaged
+    # block, empty, a directory, a dangling link, a file that cannot be read.
+    (d / "notes.pem").write_bytes(b"no certificates here\n")
+    (d / "key.pem").write_bytes(pki.ecdsa_p256.key_pem)
+    (d / "damaged.crt").write_bytes(
+        b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+    )
+    (d / "empty.pem").write_bytes(b"")
+    (d / "subdir.pem").mkdir()
+    (d / (h + ".1")).symlink_to(tmp_path / "missing.pem")
+    (d / "unreadable.crt").symlink_to("/proc/self/mem")  # a regular file; read() fails
+    store = _store()
+    assert _add_directory(store, d) == (0, 4)
+    assert _count(store) == 4
+    # Repeats are dropped within one directory only, as add_pem keeps them.
+    assert _add_directory(store, d) == (0, 4)
+    assert _count(store) == 8
+    # The anchors work: the root verifies a leaf under the intermediate.
+    client, server = helpers.make_pair(pki.ecdsa_p256, client=dict(anchors=store))
+    helpers.handshake(client, server)
+
+
+def test_add_directory_without_certificates_adds_none(tmp_path):
+    store = _store()
+    assert _add_directory(store, tmp_path) == (0, 0)
+    (tmp_path / "notes.txt").write_bytes(b"hello")
+    assert _add_directory(store, tmp_path) == (0, 0)
+    assert _count(store) == 0
+
+
+@pytest.mark.parametrize("what", ["missing", "file"])
+def test_add_directory_refuses_what_is_not_a_directory(pki, tmp_path, what):
+    path = tmp_path / "missing" if what == "missing" else pki.root.file
+    store = _store()
+    assert _add_directory(store, path) == (st.SECTRANS_ERR_IO, None)
+    assert _count(store) == 0
+
+
+def test_add_directory_refuses_bad_arguments(pki, tmp_path):
+    assert _add_directory(None, tmp_path) == (st.SECTRANS_ERR_PARAM, None)
+    assert st.sectrans_trust_store_add_directory(_store(), None)[0] == st.SECTRANS_ERR_PARAM
+    cert = check(st.sectrans_certificate_create_from_pem(pki.root.pem))
+    with pytest.raises(TypeError):  # the wrapper checks the handle's kind
+        st.sectrans_trust_store_add_directory(cert, str(tmp_path))
+
+
+def test_add_der(pki):
+    store = _store()
+    assert st.sectrans_trust_store_add_der(store, pki.root.der) == 0
+    assert _count(store) == 1
+    # Truncated, trailing bytes, not a certificate: the PEM adder's -26275.
+    for bad in (pki.root.der[:-1], pki.root.der + b"\0", b"\x30\x03\x02\x01\x01"):
+        assert st.sectrans_trust_store_add_der(store, bad) == st.SECTRANS_ERR_DECODE
+    assert st.sectrans_trust_store_add_der(store, b"") == st.SECTRANS_ERR_PARAM
+    assert st.sectrans_trust_store_add_der(store, None) == st.SECTRANS_ERR_PARAM
+    assert st.sectrans_trust_store_add_der(None, pki.root.der) == st.SECTRANS_ERR_PARAM
+    assert _count(store) == 1
+    client, server = helpers.make_pair(pki.ecdsa_p256, client=dict(anchors=store))
+    helpers.handshake(client, server)
+
+
+def test_add_directory_and_der_refused_once_in_use(pki, tmp_path):
+    (tmp_path / "root.pem").write_bytes(pki.root.pem)
+    first = check(st.sectrans_trust_store_copy_system())
+    assert _add_directory(first, tmp_path) == (st.SECTRANS_ERR_BAD_REQ, None)
+    assert st.sectrans_trust_store_add_der(first, pki.root.der) == st.SECTRANS_ERR_BAD_REQ
+    store = helpers.make_trust_store(pki.ca_pem)
+    helpers.make_pair(pki.rsa2048, client=dict(anchors=store))  # now in use
+    assert _add_directory(store, tmp_path) == (st.SECTRANS_ERR_BAD_REQ, None)
+    assert st.sectrans_trust_store_add_der(store, pki.root.der) == st.SECTRANS_ERR_BAD_REQ
+    assert _count(store) == 1

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _certdict, _ciphers, _enums, _keylog
 from . import _sectrans as _st
 from ._enums import Purpose, TLSVersion, VerifyMode
 from ._errors import SSLError, check
-from ._trust import store_of_pems
+from ._trust import store_of_anchors
 
 if TYPE_CHECKING:
     from ._connection import TLSConnection
@@ -69,19 +69,17 @@ def _password_value(password: Optional[PasswordType]) -> Union[str, bytes, None]
     return password
 
 
-def _pem_of_cadata(cadata: Union[str, bytes]) -> bytes:
-    """PEM text for cadata: PEM as str, or DER bytes (one or more
+def _anchors_of_cadata(cadata: Union[str, bytes]) -> List[Tuple[str, bytes]]:
+    """The anchors of cadata: PEM as str, or DER bytes (one or more
     concatenated certificates), as ssl accepts."""
     if isinstance(cadata, str):
-        return cadata.encode("ascii")
-    pems, data = [], bytes(cadata)
+        return [("pem", cadata.encode("ascii"))]
+    out, data = [], bytes(cadata)
     while data:
         size = _certdict.element_size(data)
-        status, cert = _st.sectrans_certificate_create_from_der(data[:size])
-        check(status)
-        pems.append(_st.sectrans_certificate_copy_pem(cert)[1])
+        out.append(("der", data[:size]))
         data = data[size:]
-    return b"".join(pems)
+    return out
 
 
 def _encode_alpn(protocols: Iterable[Union[str, bytes]]) -> bytes:
@@ -117,7 +115,9 @@ class SSLContext:
         self._minimum_version = TLSVersion.MINIMUM_SUPPORTED
         self._maximum_version = TLSVersion.MAXIMUM_SUPPORTED
         self._identity: Any = None
-        self._anchor_pems: List[bytes] = []
+        # (kind, value) pairs for _trust.store_of_anchors: read again for
+        # each config built, as OpenSSL reads a capath at lookup time.
+        self._anchors: List[Tuple[str, Any]] = []
         self._anchor_system = False
         self._alpn: Optional[bytes] = None
         self._ciphers: Optional[List[int]] = None
@@ -235,32 +235,21 @@ class SSLContext:
         capath: Optional[StrOrBytesPath] = None,
         cadata: Union[str, bytes, None] = None,
     ) -> None:
-        """Adds trust anchors: a PEM file, a directory of PEM files, or
+        """Adds trust anchors: a PEM file, a CA directory (the library's
+        rule: files named like OpenSSL's hashed names, *.pem or *.crt), or
         PEM text / DER bytes."""
         if cafile is None and capath is None and cadata is None:
             raise TypeError("cafile, capath and cadata cannot be all omitted")
-        pems = []
+        anchors: List[Tuple[str, Any]] = []
         if cafile is not None:
-            pems.append(_read_file(cafile))
+            anchors.append(("pem", _read_file(cafile)))
         if capath is not None:
-            pems += self._pems_in_directory(os.fsdecode(capath))
+            anchors.append(("dir", os.fsdecode(capath)))
         if cadata is not None:
-            pems.append(_pem_of_cadata(cadata))
-        store_of_pems(pems)  # parse now, so a bad file fails here
-        self._anchor_pems += pems
+            anchors += _anchors_of_cadata(cadata)
+        store_of_anchors(anchors)  # parse now, so a bad file fails here
+        self._anchors += anchors
         self._changed()
-
-    @staticmethod
-    def _pems_in_directory(path: str) -> List[bytes]:
-        """Every file of a CA directory that holds a PEM certificate."""
-        out = []
-        for name in sorted(os.listdir(path)):
-            full = os.path.join(path, name)
-            if os.path.isfile(full):
-                data = _read_file(full)
-                if b"-----BEGIN CERTIFICATE-----" in data:
-                    out.append(data)
-        return out
 
     def load_default_certs(self, purpose: Purpose = Purpose.SERVER_AUTH) -> None:
         """Adds the system's anchors (SSL_CERT_FILE / SSL_CERT_DIR when set,
@@ -315,9 +304,9 @@ class SSLContext:
     # -- configs and connections -------------------------------------------
 
     def _trust_store(self) -> Any:
-        if not self._anchor_pems:
+        if not self._anchors:
             return None  # the library's default: the system anchors
-        store = store_of_pems(self._anchor_pems)
+        store = store_of_anchors(self._anchors)
         if self._anchor_system:
             check(_st.sectrans_trust_store_add_system(store))
         return store

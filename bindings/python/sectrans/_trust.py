@@ -3,7 +3,7 @@ ssl-shaped classes and ``sectrans.transport`` both build and read."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List
+from typing import Any, Iterable, List, Tuple
 
 from . import _sectrans as _st
 from ._errors import check
@@ -12,10 +12,23 @@ from ._errors import check
 def store_of_pems(pems: Iterable[bytes]) -> Any:
     """A new trust store holding the certificates of each PEM text; raises
     SSLError for the first one the library cannot parse."""
+    return store_of_anchors(("pem", pem) for pem in pems)
+
+
+def store_of_anchors(anchors: Iterable[Tuple[str, Any]]) -> Any:
+    """A new trust store from (kind, value) pairs: ("pem", PEM bytes),
+    ("der", one DER certificate) or ("dir", a CA directory path, read by
+    the library's one rule: hashed names, *.pem, *.crt). Raises SSLError
+    for the first one the library refuses."""
     status, store = _st.sectrans_trust_store_create()
     check(status)
-    for pem in pems:
-        check(_st.sectrans_trust_store_add_pem(store, pem))
+    for kind, value in anchors:
+        if kind == "dir":
+            check(_st.sectrans_trust_store_add_directory(store, value)[0])
+        elif kind == "der":
+            check(_st.sectrans_trust_store_add_der(store, value))
+        else:
+            check(_st.sectrans_trust_store_add_pem(store, value))
     return store
 
 

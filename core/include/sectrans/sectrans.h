@@ -489,6 +489,37 @@ SECTRANS_API sectrans_trust_store *sectrans_trust_store_retain(
     sectrans_trust_store *store);
 SECTRANS_API void sectrans_trust_store_release(sectrans_trust_store *store);
 
+/* ---- 1.1: CA directories and DER anchors (SECTRANS_1.1) ---------------- */
+
+/* Adds the certificates of a CA directory (not its subdirectories), the same
+ * walk as SSL_CERT_DIR's. The file rule: a regular file, or a symbolic link
+ * to one, whose name is OpenSSL's hashed name (eight lowercase hex digits, a
+ * dot, a decimal counter: "^[0-9a-f]{8}\.[0-9]+$", as c_rehash makes) or
+ * ends in ".pem" or ".crt"; every other name is ignored. Each such file is
+ * read as PEM and every certificate block in it is added (a bundle adds all
+ * of its certificates). A file that cannot be read, or holds no certificate
+ * that parses, is skipped without error, and so is a damaged block in an
+ * otherwise good file; a certificate found twice in the directory (a hashed
+ * directory links each CA under several names) is added once. Files are read
+ * in name order. `added` (may be NULL) receives the number of certificates
+ * added, 0 when the directory holds none (not an error). Only a store not yet given to
+ * a config or context can change; on failure the store is left as it was.
+ * Errors: SECTRANS_ERR_PARAM (NULL or wrong handle, NULL path),
+ * SECTRANS_ERR_IO (the directory is missing, not a directory or cannot be
+ * listed), SECTRANS_ERR_BAD_REQ (store already in use),
+ * SECTRANS_ERR_ALLOCATE. */
+SECTRANS_API sectrans_status sectrans_trust_store_add_directory(
+    sectrans_trust_store *store, const char *path, size_t *added);
+/* Adds one DER certificate (exactly one: trailing bytes are an error) as an
+ * anchor; the bytes are copied. Only a store not yet given to a config or
+ * context can change. Errors: SECTRANS_ERR_PARAM (NULL or wrong handle, NULL
+ * der, len 0 or above SECTRANS_MAX_PEM_LENGTH), SECTRANS_ERR_DECODE (not a
+ * certificate, as sectrans_trust_store_add_pem), SECTRANS_ERR_BAD_REQ (store
+ * already in use), SECTRANS_ERR_ALLOCATE. */
+SECTRANS_API sectrans_status sectrans_trust_store_add_der(
+    sectrans_trust_store *store, const void *der, size_t len);
+/* ---- end of 1.1: CA directories and DER anchors ------------------------ */
+
 /* ---------------------------------------------------------------------- */
 /* Trust: the peer's chain and what verifying it found                      */
 
